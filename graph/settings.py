@@ -1,0 +1,71 @@
+"""One Settings object, read from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+DEV_SECRET = "dev-only-secret-change-me"
+MODEL_MODULES = ["models"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite://soundpost.sqlite3"
+    broadcast_url: str = "memory://"
+    secret_key: str = DEV_SECRET
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    token_ttl_days: int = Field(default=30, ge=1, le=365)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("SECRET_KEY must be set to a real secret when ENVIRONMENT=production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @cached_property
+    def tortoise_config(self) -> dict[str, Any]:
+        return tortoise_config(self.database_url, self.db_pool_size)
+
+
+def tortoise_config(database_url: str, pool_size: int = 10) -> dict[str, Any]:
+    """Tortoise config for a URL; PostgreSQL gets an explicit pool size (the default is 5)."""
+    url = database_url
+    if url.startswith(("postgres://", "postgresql://")) and "maxsize=" not in url:
+        url += ("&" if "?" in url else "?") + f"maxsize={pool_size}"
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    return {
+        "connections": {"default": url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+

@@ -1,0 +1,42 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Playlist(Model):
+    """An ordered collection. `version` is bumped by every change, for optimistic concurrency."""
+
+    id = fields.BigIntField(primary_key=True)
+    owner = fields.ForeignKeyField("models.User", related_name="playlists", on_delete=fields.CASCADE)
+    title = fields.CharField(max_length=100)
+    description = fields.CharField(max_length=1000, default="")
+    is_public = fields.BooleanField(default=True)
+    version = fields.IntField(default=1)
+    item_count = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "playlists"
+        indexes = (("owner_id", "created_at"),)
+
+
+class PlaylistItem(Model):
+    """One entry. Positions of a playlist are always 0..item_count-1."""
+
+    id = fields.BigIntField(primary_key=True)
+    playlist = fields.ForeignKeyField(
+        "models.Playlist", related_name="items", on_delete=fields.CASCADE
+    )
+    position = fields.IntField()
+    track = fields.ForeignKeyField("models.Track", related_name="playlist_items", on_delete=fields.RESTRICT)
+    postcard = fields.ForeignKeyField(
+        "models.Postcard", related_name="playlist_items", null=True, on_delete=fields.SET_NULL
+    )
+    added_by = fields.ForeignKeyField(
+        "models.User", related_name="playlist_additions", on_delete=fields.CASCADE
+    )
+    added_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "playlist_items"
+        indexes = (("playlist_id", "position"),)

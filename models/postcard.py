@@ -1,0 +1,59 @@
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class PhotoSource(StrEnum):
+    UPLOAD = "UPLOAD"
+    INSTAGRAM = "INSTAGRAM"
+    WEB = "WEB"
+
+
+class Postcard(Model):
+    """A music moment: a track, a photo, a caption and a place."""
+
+    id = fields.BigIntField(primary_key=True)
+    author = fields.ForeignKeyField("models.User", related_name="postcards", on_delete=fields.CASCADE)
+    track = fields.ForeignKeyField("models.Track", related_name="postcards", on_delete=fields.RESTRICT)
+    caption = fields.CharField(max_length=500, default="")
+    photo_url = fields.CharField(max_length=2048, null=True)
+    photo_source = fields.CharEnumField(PhotoSource, max_length=10, null=True)
+    place_name = fields.CharField(max_length=200, null=True)
+    place_latitude = fields.FloatField(null=True)
+    place_longitude = fields.FloatField(null=True)
+    place_foursquare_id = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    like_count = fields.IntField(default=0)
+    comment_count = fields.IntField(default=0)
+
+    class Meta:
+        table = "postcards"
+        indexes = (("author_id", "created_at"), ("created_at",), ("track_id", "created_at"))
+
+
+class Like(Model):
+    id = fields.BigIntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="likes", on_delete=fields.CASCADE)
+    postcard = fields.ForeignKeyField("models.Postcard", related_name="likes", on_delete=fields.CASCADE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "likes"
+        unique_together = (("user", "postcard"),)
+        indexes = (("postcard_id", "created_at"),)
+
+
+class Comment(Model):
+    id = fields.BigIntField(primary_key=True)
+    postcard = fields.ForeignKeyField(
+        "models.Postcard", related_name="comments", on_delete=fields.CASCADE
+    )
+    author = fields.ForeignKeyField("models.User", related_name="comments", on_delete=fields.CASCADE)
+    body = fields.CharField(max_length=1000)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "comments"
+        indexes = (("postcard_id", "created_at"),)

@@ -1,0 +1,37 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class User(Model):
+    """A member. `username` is stored lowercased, which makes it unique case-insensitively."""
+
+    id = fields.BigIntField(primary_key=True)
+    username = fields.CharField(max_length=30, unique=True)
+    display_name = fields.CharField(max_length=100, default="")
+    bio = fields.CharField(max_length=500, default="")
+    avatar_url = fields.CharField(max_length=2048, null=True)
+    password_hash = fields.CharField(max_length=255)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    # Denormalized counters, only ever changed with F() updates inside the writing transaction.
+    follower_count = fields.IntField(default=0)
+    following_count = fields.IntField(default=0)
+    postcard_count = fields.IntField(default=0)
+
+    class Meta:
+        table = "users"
+
+
+class AccessToken(Model):
+    """An opaque bearer token. Only its SHA-256 is stored."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "access_tokens"
