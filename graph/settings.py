@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-
 DEV_SECRET = "dev-only-secret-change-me"
 MODEL_MODULES = ["models"]
 
@@ -68,4 +67,3 @@ def tortoise_config(database_url: str, pool_size: int = 10) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
-

@@ -1,7 +1,14 @@
+from __future__ import annotations
+
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.track import Track
+    from models.user import User
 
 
 class PhotoSource(StrEnum):
@@ -14,8 +21,14 @@ class Postcard(Model):
     """A music moment: a track, a photo, a caption and a place."""
 
     id = fields.BigIntField(primary_key=True)
-    author = fields.ForeignKeyField("models.User", related_name="postcards", on_delete=fields.CASCADE)
-    track = fields.ForeignKeyField("models.Track", related_name="postcards", on_delete=fields.RESTRICT)
+    author_id: int
+    author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="postcards", on_delete=fields.CASCADE
+    )
+    track_id: int
+    track: fields.ForeignKeyRelation[Track] = fields.ForeignKeyField(
+        "models.Track", related_name="postcards", on_delete=fields.RESTRICT
+    )
     caption = fields.CharField(max_length=500, default="")
     photo_url = fields.CharField(max_length=2048, null=True)
     photo_source = fields.CharEnumField(PhotoSource, max_length=10, null=True)
@@ -35,8 +48,14 @@ class Postcard(Model):
 
 class Like(Model):
     id = fields.BigIntField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="likes", on_delete=fields.CASCADE)
-    postcard = fields.ForeignKeyField("models.Postcard", related_name="likes", on_delete=fields.CASCADE)
+    user_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="likes", on_delete=fields.CASCADE
+    )
+    postcard_id: int
+    postcard: fields.ForeignKeyRelation[Postcard] = fields.ForeignKeyField(
+        "models.Postcard", related_name="likes", on_delete=fields.CASCADE
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -47,10 +66,14 @@ class Like(Model):
 
 class Comment(Model):
     id = fields.BigIntField(primary_key=True)
-    postcard = fields.ForeignKeyField(
+    postcard_id: int
+    postcard: fields.ForeignKeyRelation[Postcard] = fields.ForeignKeyField(
         "models.Postcard", related_name="comments", on_delete=fields.CASCADE
     )
-    author = fields.ForeignKeyField("models.User", related_name="comments", on_delete=fields.CASCADE)
+    author_id: int
+    author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="comments", on_delete=fields.CASCADE
+    )
     body = fields.CharField(max_length=1000)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -25,6 +27,7 @@ class AccessToken(Model):
     """An opaque bearer token. Only its SHA-256 is stored."""
 
     id = fields.BigIntField(primary_key=True)
+    user_id: int
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE
     )

@@ -1,0 +1,94 @@
+"""`soundpost serve | migrate | seed | export-schema`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from tortoise import Tortoise
+
+from graph.settings import Settings
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    await Tortoise.init(config=settings.tortoise_config)
+    try:
+        await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply pending migrations. Run once before the workers start: it takes no lock."""
+    from tortoise.migrations.api import migrate as apply
+
+    try:
+        await apply(config=settings.tortoise_config)
+    finally:
+        await Tortoise.close_connections()
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    from graph.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        ws_per_message_deflate=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="soundpost", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the server (HOST, PORT, DATABASE_URL, ...)")
+    commands.add_parser("migrate", help="apply database migrations")
+    seed_cmd = commands.add_parser("seed", help="fill the database with demo data")
+    seed_cmd.add_argument("--users", type=int, default=200)
+    seed_cmd.add_argument("--postcards", type=int, default=2000)
+    seed_cmd.add_argument("--follows-per-user", type=int, default=30)
+    seed_cmd.add_argument("--if-empty", action="store_true", help="only when there are no users")
+    seed_cmd.add_argument("--seed", type=int, default=7, help="random seed")
+    commands.add_parser("export-schema", help="print the GraphQL SDL")
+    args = parser.parse_args(argv)
+
+    if args.command == "export-schema":
+        from graph.schema import schema
+
+        sys.stdout.write(str(schema) + "\n")
+        return 0
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
+    )
+    if args.command == "serve":
+        serve(settings)
+    elif args.command == "migrate":
+        asyncio.run(migrate(settings))
+    elif args.command == "seed":
+        asyncio.run(_with_database(settings, lambda: _seed(args)))
+    return 0
+
+
+async def _seed(args: argparse.Namespace) -> None:
+    from graph.seed import SeedSizes, database_is_empty, seed
+
+    if args.if_empty and not await database_is_empty():
+        print("database already has data: not seeding")
+        return
+    sizes = SeedSizes(
+        users=args.users, postcards=args.postcards, follows_per_user=args.follows_per_user
+    )
+    counts = await seed(sizes, rng_seed=args.seed)
+    print("seeded: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

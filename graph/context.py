@@ -1,0 +1,65 @@
+"""The typed per-request context: settings, the viewer and fresh loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+import models
+from graph.errors import unauthenticated
+from graph.loaders import Loaders
+from graph.settings import Settings
+from resolvers import auth
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    settings: Settings
+    viewer: models.User | None = None
+    token: str | None = None
+    token_rejected: bool = False
+    loaders: Loaders = field(default_factory=lambda: Loaders(None))
+    # Strawberry drops the websocket connection_init payload unless this attribute exists.
+    connection_params: dict[str, Any] | None = None
+
+    def require_viewer(self) -> models.User:
+        if self.viewer is None:
+            if self.token_rejected:
+                raise unauthenticated("Your token is invalid, expired or revoked: log in again.")
+            raise unauthenticated()
+        return self.viewer
+
+
+Info = strawberry.Info[Context, None]
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return ""  # present but malformed: treated like an invalid token
+    return token.strip()
+
+
+async def build_context(
+    request: Request | WebSocket, response: Response | WebSocket | None, settings: Settings
+) -> Context:
+    token = bearer_token(request.headers.get("authorization"))
+    viewer = await auth.viewer_for_token(token) if token else None
+    return Context(
+        request=request,
+        response=response,
+        settings=settings,
+        viewer=viewer,
+        token=token or None,
+        token_rejected=token is not None and viewer is None,
+        loaders=Loaders(viewer.id if viewer else None),
+    )

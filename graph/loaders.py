@@ -1,0 +1,41 @@
+"""DataLoaders, built fresh per request (and per live event): one batched query per
+relation per page, whatever the page size."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from strawberry.dataloader import DataLoader
+
+import models
+from resolvers import batch
+from resolvers.pagination import Page
+
+
+async def _nothing(keys: list[int]) -> list[bool]:
+    return [False] * len(keys)
+
+
+class Loaders:
+    def __init__(self, viewer_id: int | None) -> None:
+        def by_id(model):  # type: ignore[no-untyped-def]
+            return DataLoader(partial(batch.rows_by_id, model))
+
+        self.user_by_id: DataLoader[int, models.User | None] = by_id(models.User)
+        self.track_by_id: DataLoader[int, models.Track | None] = by_id(models.Track)
+        self.postcard_by_id: DataLoader[int, models.Postcard | None] = by_id(models.Postcard)
+        self.comment_by_id: DataLoader[int, models.Comment | None] = by_id(models.Comment)
+        self.playlist_by_id: DataLoader[int, models.Playlist | None] = by_id(models.Playlist)
+        self.playlist_item_by_id: DataLoader[int, models.PlaylistItem | None] = by_id(
+            models.PlaylistItem
+        )
+        self.first_comments_by_postcard: DataLoader[tuple[int, int], Page[models.Comment]] = (
+            DataLoader(batch.first_comments)
+        )
+        anonymous = viewer_id is None
+        self.viewer_liked_by_postcard: DataLoader[int, bool] = DataLoader(
+            _nothing if anonymous else partial(batch.liked_by_viewer, viewer_id)
+        )
+        self.viewer_follows_by_user: DataLoader[int, bool] = DataLoader(
+            _nothing if anonymous else partial(batch.followed_by_viewer, viewer_id)
+        )

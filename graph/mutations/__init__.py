@@ -1,0 +1,2 @@
+"""Mutations per domain: `<Name>Input`, `<Name>Payload` and the resolver that maps them
+onto `resolvers/`. Expected failures come back as `errors`, with nothing written."""

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import strawberry
+
+from graph.context import Info
+from graph.errors import UserError, attempt
+from graph.types.user import User
+from resolvers import auth, users
+
+PASSWORD = "At least 8 characters."
+
+
+@strawberry.input(description="Create an account.")
+class SignUpInput:
+    username: str = strawberry.field(
+        description="3 to 30 of a-z, 0-9, '_' and '.'; stored lowercase, unique ignoring case."
+    )
+    password: str = strawberry.field(description=PASSWORD)
+    display_name: str | None = strawberry.field(
+        default=None, description="Name shown on the profile; defaults to the username."
+    )
+
+
+@strawberry.input(description="Sign in with username and password.")
+class LogInInput:
+    username: str = strawberry.field(description="Your username (any case).")
+    password: str = strawberry.field(description="Your password.")
+
+
+@strawberry.type(description="A session: send the token as `Authorization: Bearer <token>`.")
+class AuthPayload:
+    token: str | None = strawberry.field(description="Bearer token; null on failure.")
+    user: User | None = strawberry.field(description="The signed-in member; null on failure.")
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
+
+
+@strawberry.type(description="Result of logOut.")
+class LogOutPayload:
+    revoked: bool = strawberry.field(description="Whether a token was revoked.")
+    errors: list[UserError] = strawberry.field(description="Always empty; kept for symmetry.")
+
+
+@strawberry.input(description="Change your profile; omitted fields stay as they are.")
+class UpdateProfileInput:
+    display_name: str | None = strawberry.field(
+        default=None, description="Name shown on the profile, 1 to 100 characters."
+    )
+    bio: str | None = strawberry.field(default=None, description="Up to 500 characters.")
+    avatar_url: str | None = strawberry.field(
+        default=strawberry.UNSET, description="http(s) URL of a picture; null removes it."
+    )
+
+
+@strawberry.type(description="Result of updateProfile.")
+class UpdateProfilePayload:
+    user: User | None = strawberry.field(description="The updated profile; null on failure.")
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
+
+
+def _ttl(info: Info) -> timedelta:
+    return timedelta(days=info.context.settings.token_ttl_days)
+
+
+async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
+    result, errors = await attempt(
+        auth.sign_up(input.username, input.password, input.display_name, _ttl(info))
+    )
+    if result is None:
+        return AuthPayload(token=None, user=None, errors=errors)
+    user, token = result
+    return AuthPayload(token=token, user=User.from_row(user), errors=[])
+
+
+async def log_in(info: Info, input: LogInInput) -> AuthPayload:
+    result, errors = await attempt(auth.log_in(input.username, input.password, _ttl(info)))
+    if result is None:
+        return AuthPayload(token=None, user=None, errors=errors)
+    user, token = result
+    return AuthPayload(token=token, user=User.from_row(user), errors=[])
+
+
+async def log_out(info: Info) -> LogOutPayload:
+    info.context.require_viewer()
+    assert info.context.token is not None
+    await auth.log_out(info.context.token)
+    return LogOutPayload(revoked=True, errors=[])
+
+
+async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfilePayload:
+    viewer = info.context.require_viewer()
+    avatar = users.UNSET if input.avatar_url is strawberry.UNSET else input.avatar_url
+    row, errors = await attempt(
+        users.update_profile(
+            viewer, display_name=input.display_name, bio=input.bio, avatar_url=avatar
+        )
+    )
+    return UpdateProfilePayload(user=User.from_row(row) if row else None, errors=errors)

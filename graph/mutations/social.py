@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import strawberry
+
+from graph.context import Info
+from graph.errors import UserError, attempt
+from graph.relay import decode_id
+from graph.types.user import User
+from resolvers import users
+
+
+@strawberry.input(description="Whom to follow or unfollow.")
+class FollowInput:
+    user_id: strawberry.ID = strawberry.field(description="Global ID of the member.")
+
+
+@strawberry.type(description="Result of follow or unfollow (both idempotent).")
+class FollowPayload:
+    user: User | None = strawberry.field(
+        description="The member, with updated followerCount and viewerIsFollowing."
+    )
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
+
+
+async def follow(info: Info, input: FollowInput) -> FollowPayload:
+    viewer = info.context.require_viewer()
+    row, errors = await attempt(users.follow(viewer, decode_id(input.user_id, "User")))
+    return FollowPayload(user=User.from_row(row) if row else None, errors=errors)
+
+
+async def unfollow(info: Info, input: FollowInput) -> FollowPayload:
+    viewer = info.context.require_viewer()
+    row, errors = await attempt(users.unfollow(viewer, decode_id(input.user_id, "User")))
+    return FollowPayload(user=User.from_row(row) if row else None, errors=errors)

@@ -1,0 +1,43 @@
+"""`node(id:)`: any object by its global ID, with the same visibility rules as elsewhere."""
+
+from __future__ import annotations
+
+from graph.context import Info
+from graph.relay import Node, from_global_id
+from graph.types.playlist import Playlist, PlaylistItem
+from graph.types.postcard import Comment, Postcard
+from graph.types.track import Track
+from graph.types.user import User
+from resolvers.playlists import visible
+
+MAX_NODES = 100
+
+
+async def resolve_node(info: Info, global_id: str) -> Node | None:
+    parsed = from_global_id(global_id)
+    if parsed is None:
+        return None
+    type_name, pk = parsed
+    loaders = info.context.loaders
+    viewer = info.context.viewer
+    if type_name == "User":
+        user = await loaders.user_by_id.load(pk)
+        return User.from_row(user) if user else None
+    if type_name == "Track":
+        track = await loaders.track_by_id.load(pk)
+        return Track.from_row(track) if track else None
+    if type_name == "Postcard":
+        postcard = await loaders.postcard_by_id.load(pk)
+        return Postcard.from_row(postcard) if postcard else None
+    if type_name == "Comment":
+        comment = await loaders.comment_by_id.load(pk)
+        return Comment.from_row(comment) if comment else None
+    if type_name == "Playlist":
+        playlist = visible(await loaders.playlist_by_id.load(pk), viewer)
+        return Playlist.from_row(playlist) if playlist else None
+    if type_name == "PlaylistItem":
+        item = await loaders.playlist_item_by_id.load(pk)
+        if item is None or not visible(await loaders.playlist_by_id.load(item.playlist_id), viewer):
+            return None
+        return PlaylistItem.from_row(item)
+    return None

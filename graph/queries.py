@@ -1,0 +1,87 @@
+"""Root query resolvers: argument parsing and wrapping, the meaning lives in resolvers/."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graph.context import Info
+from graph.errors import bad_input
+from graph.nodes import MAX_NODES, resolve_node
+from graph.relay import (
+    AFTER_DESCRIPTION,
+    FIRST_DESCRIPTION,
+    Connection,
+    Node,
+    connection,
+    decode_id,
+)
+from graph.types.playlist import Playlist
+from graph.types.postcard import Postcard
+from graph.types.track import Track
+from graph.types.user import User
+from resolvers import playlists, postcards, tracks, users
+
+First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
+After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
+Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
+GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Global ID.")]
+
+
+def viewer(info: Info) -> User | None:
+    if info.context.token_rejected:
+        info.context.require_viewer()
+    row = info.context.viewer
+    return User.from_row(row) if row else None
+
+
+async def user(
+    username: Annotated[str, strawberry.argument(description="Username, any case.")],
+) -> User | None:
+    row = await users.by_username(username)
+    return User.from_row(row) if row else None
+
+
+async def postcard(info: Info, id: GlobalId) -> Postcard | None:
+    pk = decode_id(id, "Postcard")
+    row = await info.context.loaders.postcard_by_id.load(pk) if pk else None
+    return Postcard.from_row(row) if row else None
+
+
+async def playlist(info: Info, id: GlobalId) -> Playlist | None:
+    pk = decode_id(id, "Playlist")
+    row = await info.context.loaders.playlist_by_id.load(pk) if pk else None
+    row = playlists.visible(row, info.context.viewer)
+    return Playlist.from_row(row) if row else None
+
+
+async def node(info: Info, id: GlobalId) -> Node | None:
+    return await resolve_node(info, id)
+
+
+async def nodes(
+    info: Info,
+    ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")],
+) -> list[Node | None]:
+    if len(ids) > MAX_NODES:
+        raise bad_input(f"At most {MAX_NODES} ids at once, got {len(ids)}.")
+    return [await resolve_node(info, global_id) for global_id in ids]
+
+
+async def feed(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
+    viewer = info.context.require_viewer()
+    page = await postcards.feed(viewer, first, after)
+    return connection(page, wrap=Postcard.from_row)
+
+
+async def explore(first: First = None, after: After = None) -> Connection[Postcard]:
+    return connection(await postcards.explore(first, after), wrap=Postcard.from_row)
+
+
+async def search_users(query: Text, first: First = None, after: After = None) -> Connection[User]:
+    return connection(await users.search(query, first, after), wrap=User.from_row)
+
+
+async def search_tracks(query: Text, first: First = None, after: After = None) -> Connection[Track]:
+    return connection(await tracks.search(query, first, after), wrap=Track.from_row)

@@ -1,0 +1,95 @@
+"""Relay conventions: opaque global IDs, the Node interface and connections."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from resolvers.pagination import Page
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(
+        base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+    )
+
+
+def from_global_id(global_id: str) -> tuple[str, int] | None:
+    """(type name, primary key), or None when the id is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+        type_name, _, pk = raw.partition(":")
+        number = int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    if not type_name or not pk.isdigit() or not 0 < number < 2**63:
+        return None
+    return type_name, number
+
+
+def decode_id(global_id: str | None, type_name: str) -> int | None:
+    """The primary key of a global ID of the given type; None for anything else."""
+    parsed = from_global_id(global_id) if global_id else None
+    if parsed is None or parsed[0] != type_name:
+        return None
+    return parsed[1]
+
+
+@strawberry.interface(
+    description="An object with a global ID; refetch any of them with `node(id:)`."
+)
+class Node:
+    id: strawberry.ID = strawberry.field(description="Opaque, globally unique ID.")
+
+
+@strawberry.type(description="Where a page sits in its list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description="Items precede this page (true when the page was fetched with `after`)."
+    )
+    start_cursor: str | None = strawberry.field(description="Cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last edge: pass it as `after` for the next page."
+    )
+
+
+@strawberry.type(description="One item of a list, with its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque position of this item in its list.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list, newest or first items first (see the field).")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+
+
+def connection(
+    page: Page[R], nodes: Sequence[T] | None = None, wrap: Callable[[R], T] | None = None
+) -> Connection[T]:
+    """A Connection from a page of rows, turned into GraphQL objects by `nodes` (already
+    loaded, same order) or `wrap`."""
+    items: Sequence[T] = nodes if nodes is not None else [wrap(row) for row in page.rows]  # type: ignore[misc]
+    edges = [Edge(cursor=c, node=n) for c, n in zip(page.cursors, items, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+    )
+
+
+FIRST_DESCRIPTION = "How many items to return: 0 to 100, default 20."
+AFTER_DESCRIPTION = "Return the items after this cursor (a previous page's `endCursor`)."

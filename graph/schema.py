@@ -1,0 +1,138 @@
+"""The schema: Query and Mutation roots, each field one delegating line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+
+from graph import queries
+from graph.errors import is_unexpected, shape_error
+from graph.mutations import auth, playlists, postcards, social
+from graph.relay import Connection, Node
+from graph.types.playlist import Playlist
+from graph.types.postcard import Postcard
+from graph.types.track import Track
+from graph.types.user import User
+
+
+@strawberry.type(description="Everything a client can read.")
+class Query:
+    viewer: User | None = strawberry.field(
+        resolver=queries.viewer,
+        description="The signed-in member; null when anonymous.",
+    )
+    user: User | None = strawberry.field(
+        resolver=queries.user, description="A member by username (any case)."
+    )
+    postcard: Postcard | None = strawberry.field(
+        resolver=queries.postcard, description="A moment by its global ID."
+    )
+    playlist: Playlist | None = strawberry.field(
+        resolver=queries.playlist,
+        description="A playlist by its global ID; null when private and not yours.",
+    )
+    node: Node | None = strawberry.field(
+        resolver=queries.node, description="Any object by its global ID."
+    )
+    nodes: list[Node | None] = strawberry.field(
+        resolver=queries.nodes, description="Several objects by global ID (at most 100), in order."
+    )
+    feed: Connection[Postcard] = strawberry.field(
+        resolver=queries.feed,
+        description="Moments of the people you follow and your own, newest first. Needs a token.",
+    )
+    explore: Connection[Postcard] = strawberry.field(
+        resolver=queries.explore, description="All moments, newest first."
+    )
+    search_users: Connection[User] = strawberry.field(
+        resolver=queries.search_users,
+        description="Members whose username or display name contains the text, by username.",
+    )
+    search_tracks: Connection[Track] = strawberry.field(
+        resolver=queries.search_tracks,
+        description="Tracks whose title, artist or album contains the text, by title.",
+    )
+
+
+@strawberry.type(description="Everything a client can change. Each takes one `input`.")
+class Mutation:
+    sign_up = strawberry.mutation(resolver=auth.sign_up, description="Create an account.")
+    log_in = strawberry.mutation(resolver=auth.log_in, description="Get a bearer token.")
+    log_out = strawberry.mutation(
+        resolver=auth.log_out, description="Revoke the token this request was sent with."
+    )
+    update_profile = strawberry.mutation(
+        resolver=auth.update_profile, description="Change your profile."
+    )
+    follow = strawberry.mutation(resolver=social.follow, description="Follow a member.")
+    unfollow = strawberry.mutation(resolver=social.unfollow, description="Stop following.")
+    create_postcard = strawberry.mutation(
+        resolver=postcards.create_postcard, description="Share a music moment."
+    )
+    update_postcard = strawberry.mutation(
+        resolver=postcards.update_postcard, description="Edit your moment."
+    )
+    delete_postcard = strawberry.mutation(
+        resolver=postcards.delete_postcard, description="Delete your moment."
+    )
+    like_postcard = strawberry.mutation(
+        resolver=postcards.like_postcard, description="Like a moment (idempotent)."
+    )
+    unlike_postcard = strawberry.mutation(
+        resolver=postcards.unlike_postcard, description="Take a like back (idempotent)."
+    )
+    add_comment = strawberry.mutation(
+        resolver=postcards.add_comment, description="Comment on a moment."
+    )
+    delete_comment = strawberry.mutation(
+        resolver=postcards.delete_comment,
+        description="Delete a comment: yours, or any on your moment.",
+    )
+    create_playlist = strawberry.mutation(
+        resolver=playlists.create_playlist, description="Create a playlist."
+    )
+    update_playlist = strawberry.mutation(
+        resolver=playlists.update_playlist, description="Change a playlist's details."
+    )
+    delete_playlist = strawberry.mutation(
+        resolver=playlists.delete_playlist, description="Delete your playlist."
+    )
+    add_to_playlist = strawberry.mutation(
+        resolver=playlists.add_to_playlist, description="Add a song to your playlist."
+    )
+    remove_from_playlist = strawberry.mutation(
+        resolver=playlists.remove_from_playlist, description="Remove an item."
+    )
+    move_playlist_items = strawberry.mutation(
+        resolver=playlists.move_playlist_items, description="Reorder items (Spotify semantics)."
+    )
+
+
+class ShapeErrors(SchemaExtension):
+    """Masks unexpected errors after strawberry has logged them with their trace."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [shape_error(error) for error in result.errors]
+
+
+class SoundpostSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:  # type: ignore[no-untyped-def]
+        # Only unexpected errors are worth a traceback in the log; client mistakes are not.
+        super().process_errors([e for e in errors if is_unexpected(e)], execution_context)
+
+
+def build_schema() -> strawberry.Schema:
+    return SoundpostSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[ParserCache, ValidationCache, ShapeErrors],
+    )
+
+
+schema = build_schema()

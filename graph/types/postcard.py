@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+import models
+from graph.context import Info
+from graph.relay import (
+    AFTER_DESCRIPTION,
+    FIRST_DESCRIPTION,
+    Connection,
+    Node,
+    connection,
+    to_global_id,
+)
+from graph.types.track import Track, load_track
+from graph.types.user import User, load_user, users_connection
+from resolvers import comments, likes
+
+PhotoSource = strawberry.enum(
+    models.PhotoSource,
+    description="Where a photo comes from: UPLOAD (the member's own upload), INSTAGRAM "
+    "(an Instagram post or reel link), WEB (any other http(s) image).",
+)
+
+
+@strawberry.type(description="The photo of a moment.")
+class Photo:
+    url: str = strawberry.field(description="Image URL (or the Instagram post link).")
+    source: PhotoSource = strawberry.field(description="Where the photo comes from.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Where a moment happened.")
+class Place:
+    name: str = strawberry.field(description="Name of the place.")
+    latitude: float | None = strawberry.field(description="Latitude, -90 to 90.")
+    longitude: float | None = strawberry.field(description="Longitude, -180 to 180.")
+    foursquare_venue_id: str | None = strawberry.field(description="Foursquare venue id.")
+
+
+@strawberry.type(description="A music moment: a song, a photo, a caption and a place.")
+class Postcard(Node):
+    row: strawberry.Private[models.Postcard]
+    caption: str = strawberry.field(description="What the author wrote (may be empty).")
+    photo: Photo | None = strawberry.field(description="The photo, if any.")
+    place: Place | None = strawberry.field(description="The place, if any.")
+    created_at: datetime = strawberry.field(description="When it was shared.")
+    updated_at: datetime = strawberry.field(description="When it was last edited.")
+    like_count: int = strawberry.field(description="How many members like it.")
+    comment_count: int = strawberry.field(description="How many comments it has.")
+
+    @classmethod
+    def from_row(cls, row: models.Postcard) -> Postcard:
+        photo = None
+        if row.photo_url and row.photo_source:
+            photo = Photo(url=row.photo_url, source=row.photo_source)
+        place = None
+        if row.place_name:
+            place = Place(
+                name=row.place_name,
+                latitude=row.place_latitude,
+                longitude=row.place_longitude,
+                foursquare_venue_id=row.place_foursquare_id,
+            )
+        return cls(
+            id=to_global_id("Postcard", row.id),
+            row=row,
+            caption=row.caption,
+            photo=photo,
+            place=place,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            like_count=row.like_count,
+            comment_count=row.comment_count,
+        )
+
+    @strawberry.field(description="Who shared it.")
+    async def author(self, info: Info) -> User:
+        return await load_user(info, self.row.author_id)
+
+    @strawberry.field(description="The song.")
+    async def track(self, info: Info) -> Track:
+        return await load_track(info, self.row.track_id)
+
+    @strawberry.field(description="Whether the signed-in viewer likes it (false when anonymous).")
+    async def viewer_has_liked(self, info: Info) -> bool:
+        return await info.context.loaders.viewer_liked_by_postcard.load(self.row.id)
+
+    @strawberry.field(description="Members who like it, most recent first.")
+    async def liked_by(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[User]:
+        page = await likes.liked_by(self.row.id, first, after)
+        return await users_connection(info, page, [like.user_id for like in page.rows])
+
+    @strawberry.field(description="Comments, oldest first.")
+    async def comments(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[Comment]:
+        if after is None:  # the common case, batched across every postcard of the page
+            from resolvers.pagination import check_first
+
+            key = (self.row.id, check_first(first))
+            page = await info.context.loaders.first_comments_by_postcard.load(key)
+        else:
+            page = await comments.page(self.row.id, first, after)
+        return connection(page, wrap=Comment.from_row)
+
+
+@strawberry.type(description="A comment on a moment.")
+class Comment(Node):
+    row: strawberry.Private[models.Comment]
+    body: str = strawberry.field(description="The text, 1 to 1,000 characters.")
+    created_at: datetime = strawberry.field(description="When it was written.")
+
+    @classmethod
+    def from_row(cls, row: models.Comment) -> Comment:
+        return cls(
+            id=to_global_id("Comment", row.id), row=row, body=row.body, created_at=row.created_at
+        )
+
+    @strawberry.field(description="Who wrote it.")
+    async def author(self, info: Info) -> User:
+        return await load_user(info, self.row.author_id)
+
+    @strawberry.field(description="The moment it comments on.")
+    async def postcard(self, info: Info) -> Postcard:
+        row = await info.context.loaders.postcard_by_id.load(self.row.postcard_id)
+        if row is None:
+            raise LookupError(f"postcard {self.row.postcard_id} vanished")
+        return Postcard.from_row(row)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+import models
+from graph.context import Info
+from graph.relay import (
+    AFTER_DESCRIPTION,
+    FIRST_DESCRIPTION,
+    Connection,
+    Node,
+    connection,
+    to_global_id,
+)
+from resolvers import tracks
+
+if TYPE_CHECKING:
+    from graph.types.postcard import Postcard
+
+LazyPostcard = Annotated["Postcard", strawberry.lazy("graph.types.postcard")]
+
+
+@strawberry.type(description="A song. The same song shared twice is one Track.")
+class Track(Node):
+    row: strawberry.Private[models.Track]
+    title: str = strawberry.field(description="Song title.")
+    artist: str = strawberry.field(description="Performing artist(s).")
+    album: str | None = strawberry.field(description="Album, when known.")
+    duration_ms: int | None = strawberry.field(description="Length in milliseconds.")
+    artwork_url: str | None = strawberry.field(description="Cover art URL.")
+
+    @classmethod
+    def from_row(cls, row: models.Track) -> Track:
+        return cls(
+            id=to_global_id("Track", row.id),
+            row=row,
+            title=row.title,
+            artist=row.artist,
+            album=row.album,
+            duration_ms=row.duration_ms,
+            artwork_url=row.artwork_url,
+        )
+
+    @strawberry.field(description="Spotify URI, e.g. spotify:track:4uLU6hMCjMI75M1A2tKUQC.")
+    def spotify_uri(self) -> str | None:
+        return f"spotify:track:{self.row.spotify_id}" if self.row.spotify_id else None
+
+    @strawberry.field(description="Link that opens the track on Spotify.")
+    def spotify_url(self) -> str | None:
+        spotify_id = self.row.spotify_id
+        return f"https://open.spotify.com/track/{spotify_id}" if spotify_id else None
+
+    @strawberry.field(description="Moments that share this track, newest first.")
+    async def postcards(
+        self,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[LazyPostcard]:
+        from graph.types.postcard import Postcard
+
+        page = await tracks.postcards(self.row.id, first, after)
+        return connection(page, wrap=Postcard.from_row)
+
+
+async def load_track(info: Info, track_id: int) -> Track:
+    row = await info.context.loaders.track_by_id.load(track_id)
+    if row is None:
+        raise LookupError(f"track {track_id} vanished")
+    return Track.from_row(row)

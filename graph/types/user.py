@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+import models
+from graph.context import Info
+from graph.relay import (
+    AFTER_DESCRIPTION,
+    FIRST_DESCRIPTION,
+    Connection,
+    Node,
+    connection,
+    to_global_id,
+)
+from resolvers import playlists, postcards, users
+
+if TYPE_CHECKING:
+    from graph.types.playlist import Playlist
+    from graph.types.postcard import Postcard
+
+LazyPostcard = Annotated["Postcard", strawberry.lazy("graph.types.postcard")]
+LazyPlaylist = Annotated["Playlist", strawberry.lazy("graph.types.playlist")]
+
+
+@strawberry.type(description="A Soundpost member: a profile, a follow graph and their moments.")
+class User(Node):
+    row: strawberry.Private[models.User]
+    username: str = strawberry.field(
+        description="Unique handle: 3 to 30 of a-z, 0-9, '_' and '.', always lowercase."
+    )
+    display_name: str = strawberry.field(description="Name shown on the profile.")
+    bio: str = strawberry.field(description="A few words about the member (may be empty).")
+    avatar_url: str | None = strawberry.field(description="URL of the profile picture.")
+    created_at: datetime = strawberry.field(description="When the member signed up.")
+    follower_count: int = strawberry.field(description="How many members follow this one.")
+    following_count: int = strawberry.field(description="How many members this one follows.")
+    postcard_count: int = strawberry.field(description="How many moments this member shared.")
+
+    @classmethod
+    def from_row(cls, row: models.User) -> User:
+        return cls(
+            id=to_global_id("User", row.id),
+            row=row,
+            username=row.username,
+            display_name=row.display_name,
+            bio=row.bio,
+            avatar_url=row.avatar_url,
+            created_at=row.created_at,
+            follower_count=row.follower_count,
+            following_count=row.following_count,
+            postcard_count=row.postcard_count,
+        )
+
+    @strawberry.field(description="Whether the signed-in viewer follows this member.")
+    async def viewer_is_following(self, info: Info) -> bool:
+        return await info.context.loaders.viewer_follows_by_user.load(self.row.id)
+
+    @strawberry.field(description="Members who follow this one, most recent first.")
+    async def followers(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[User]:
+        page = await users.followers(self.row.id, first, after)
+        return await users_connection(info, page, [f.follower_id for f in page.rows])
+
+    @strawberry.field(description="Members this one follows, most recent first.")
+    async def following(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[User]:
+        page = await users.following(self.row.id, first, after)
+        return await users_connection(info, page, [f.followee_id for f in page.rows])
+
+    @strawberry.field(description="Moments this member shared, newest first.")
+    async def postcards(
+        self,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[LazyPostcard]:
+        from graph.types.postcard import Postcard
+
+        page = await postcards.by_author(self.row.id, first, after)
+        return connection(page, wrap=Postcard.from_row)
+
+    @strawberry.field(
+        description="This member's playlists, newest first: public ones, and private ones "
+        "too when the viewer is this member."
+    )
+    async def playlists(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[LazyPlaylist]:
+        from graph.types.playlist import Playlist
+
+        page = await playlists.by_owner(self.row.id, info.context.viewer, first, after)
+        return connection(page, wrap=Playlist.from_row)
+
+
+async def load_user(info: Info, user_id: int) -> User:
+    row = await info.context.loaders.user_by_id.load(user_id)
+    if row is None:  # foreign keys cascade, so a referenced user always exists
+        raise LookupError(f"user {user_id} vanished")
+    return User.from_row(row)
+
+
+async def users_connection(info: Info, page, user_ids: list[int]) -> Connection[User]:  # type: ignore[no-untyped-def]
+    rows = await info.context.loaders.user_by_id.load_many(user_ids)
+    return connection(page, nodes=[User.from_row(row) for row in rows if row is not None])

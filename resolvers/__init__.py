@@ -1,0 +1,1 @@
+"""What each field means: plain async functions over the models, no GraphQL imports."""

@@ -1,0 +1,97 @@
+"""Accounts and bearer tokens. Passwords are argon2-hashed; tokens are random and only
+their SHA-256 is stored, so a database leak does not leak usable tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import AccessToken, User
+from resolvers.errors import Code, Collector, problem
+from resolvers.validate import clean_text, clean_username
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+_hasher = PasswordHasher()
+# Verified against when the username does not exist, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise problem("password", f"Must be at least {MIN_PASSWORD} characters.", Code.TOO_SHORT)
+    if len(password) > MAX_PASSWORD:
+        raise problem("password", f"Must be at most {MAX_PASSWORD} characters.", Code.TOO_LONG)
+    return password
+
+
+async def _issue_token(user: User, ttl: timedelta) -> str:
+    token = secrets.token_urlsafe(32)
+    await AccessToken.create(
+        user=user, token_hash=hash_token(token), expires_at=datetime.now(UTC) + ttl
+    )
+    return token
+
+
+async def sign_up(
+    username: str, password: str, display_name: str | None, ttl: timedelta
+) -> tuple[User, str]:
+    errors = Collector()
+    name = errors.check(clean_username, username)
+    errors.check(_check_password, password)
+    shown = errors.check(clean_text, display_name, "displayName", max_len=100)
+    errors.raise_if_any()
+    if await User.filter(username=name).exists():
+        raise problem("username", "This username is taken.", Code.TAKEN)
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    try:
+        async with in_transaction():
+            user = await User.create(
+                username=name, display_name=shown or name, password_hash=password_hash
+            )
+            token = await _issue_token(user, ttl)
+    except IntegrityError:  # lost a race for the same name
+        raise problem("username", "This username is taken.", Code.TAKEN) from None
+    return user, token
+
+
+async def log_in(username: str, password: str, ttl: timedelta) -> tuple[User, str]:
+    user = await User.get_or_none(username=username.strip().lower()[:64])
+    try:
+        await asyncio.to_thread(
+            _hasher.verify, user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD]
+        )
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None:
+        raise problem(None, "Wrong username or password.", Code.INVALID_CREDENTIALS)
+    return user, await _issue_token(user, ttl)
+
+
+async def log_out(token: str) -> None:
+    await AccessToken.filter(token_hash=hash_token(token), revoked_at=None).update(
+        revoked_at=datetime.now(UTC)
+    )
+
+
+async def viewer_for_token(token: str) -> User | None:
+    """The user a live (unexpired, unrevoked) token belongs to; one SQL statement."""
+    row = (
+        await AccessToken.filter(
+            token_hash=hash_token(token), revoked_at=None, expires_at__gt=datetime.now(UTC)
+        )
+        .select_related("user")
+        .first()
+    )
+    return row.user if row else None

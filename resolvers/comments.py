@@ -1,0 +1,50 @@
+"""Comments on postcards, oldest first."""
+
+from __future__ import annotations
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import Comment, Postcard, User
+from resolvers.errors import Code, not_found, problem
+from resolvers.pagination import OLDEST_FIRST, Page, keyset_page
+from resolvers.validate import clean_text
+
+
+async def add(viewer: User, postcard_id: int | None, body: str) -> Comment:
+    text = clean_text(body, "body", min_len=1, max_len=1000, multiline=True)
+    async with in_transaction():
+        postcard = await Postcard.get_or_none(id=postcard_id) if postcard_id is not None else None
+        if postcard is None:
+            raise not_found("postcardId", "postcard")
+        comment = await Comment.create(postcard_id=postcard.id, author_id=viewer.id, body=text)
+        await Postcard.filter(id=postcard.id).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+async def delete(viewer: User, comment_id: int | None) -> Comment:
+    """The comment's author or the postcard's author may delete a comment."""
+    async with in_transaction():
+        comment = (
+            await Comment.get_or_none(id=comment_id).select_related("postcard")
+            if comment_id is not None
+            else None
+        )
+        if comment is None:
+            raise not_found("commentId", "comment")
+        allowed = {comment.author_id, comment.postcard.author_id}
+        if viewer.id not in allowed:
+            raise problem(
+                "commentId",
+                "Only the comment's author or the postcard's author can delete it.",
+                Code.FORBIDDEN,
+            )
+        await comment.delete()
+        await Postcard.filter(id=comment.postcard_id).update(comment_count=F("comment_count") - 1)
+    return comment
+
+
+async def page(postcard_id: int, first: int | None, after: str | None) -> Page[Comment]:
+    return await keyset_page(
+        Comment.filter(postcard_id=postcard_id), first=first, after=after, order=OLDEST_FIRST
+    )

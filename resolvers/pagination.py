@@ -1,0 +1,110 @@
+"""Keyset pagination (never OFFSET): a page is the rows strictly after the cursor's sort key."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+T = TypeVar("T")
+DEFAULT_FIRST = 20
+MAX_FIRST = 100
+
+
+class BadCursor(ValueError):
+    """The `after` cursor is not one this server issued for this list."""
+
+
+class BadPageSize(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+@dataclass(frozen=True)
+class Order:
+    """Sort by `field` then `id`, both ascending or both descending."""
+
+    field: str
+    descending: bool = True
+
+    def key(self, row: Any) -> tuple[Any, int]:
+        return getattr(row, self.field), row.id
+
+    def order_by(self) -> tuple[str, str]:
+        sign = "-" if self.descending else ""
+        return f"{sign}{self.field}", f"{sign}id"
+
+    def after(self, value: Any, row_id: int) -> Q:
+        op = "lt" if self.descending else "gt"
+        return Q(**{f"{self.field}__{op}": value}) | Q(**{self.field: value, f"id__{op}": row_id})
+
+
+NEWEST_FIRST = Order("created_at", descending=True)
+OLDEST_FIRST = Order("created_at", descending=False)
+
+
+def check_first(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_FIRST
+    if not 0 <= first <= MAX_FIRST:
+        raise BadPageSize(f"`first` must be between 0 and {MAX_FIRST}, got {first}.")
+    return first
+
+
+def encode_cursor(value: Any, row_id: int) -> str:
+    raw = value.isoformat() if isinstance(value, datetime) else value
+    payload = json.dumps([raw, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, is_time: bool) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        value = datetime.fromisoformat(raw) if is_time else raw
+        if not isinstance(row_id, int) or isinstance(row_id, bool):
+            raise TypeError(row_id)
+        if not is_time and not isinstance(value, str | int):
+            raise TypeError(value)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as error:
+        raise BadCursor("`after` is not a valid cursor for this list.") from error
+    return value, row_id
+
+
+async def keyset_page(
+    query: QuerySet[Any],
+    *,
+    first: int | None,
+    after: str | None,
+    order: Order = NEWEST_FIRST,
+) -> Page[Any]:
+    """Fetch one page of `query` in `order`; one SQL statement, `first + 1` rows at most."""
+    size = check_first(first)
+    if after:
+        value, row_id = decode_cursor(after, is_time=order.field.endswith("_at"))
+        query = query.filter(order.after(value, row_id))
+    if size == 0:
+        return Page(rows=[], cursors=[], has_next=await query.exists(), has_previous=bool(after))
+    rows = list(await query.order_by(*order.order_by()).limit(size + 1))
+    has_next = len(rows) > size
+    rows = rows[:size]
+    cursors = [encode_cursor(*order.key(row)) for row in rows]
+    return Page(
+        rows=rows,
+        cursors=cursors,
+        has_next=has_next,
+        has_previous=bool(after),
+    )

@@ -1,0 +1,97 @@
+"""Profiles, the follow graph and user search."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from models import Follow, User
+from resolvers.errors import Code, Collector, not_found, problem
+from resolvers.pagination import Order, Page, keyset_page
+from resolvers.validate import clean_text, clean_url
+
+BY_USERNAME = Order("username", descending=False)
+UNSET = object()
+
+
+async def by_username(username: str) -> User | None:
+    return await User.get_or_none(username=username.strip().lower()[:64])
+
+
+async def update_profile(
+    viewer: User,
+    *,
+    display_name: str | None = None,
+    bio: str | None = None,
+    avatar_url: object = UNSET,
+) -> User:
+    """Change the given fields; `None` leaves a field as it is, except `avatar_url`, where
+    an explicit null or empty string removes the avatar."""
+    errors = Collector()
+    changes: dict[str, object] = {}
+    if display_name is not None:
+        changes["display_name"] = errors.check(
+            clean_text, display_name, "displayName", min_len=1, max_len=100
+        )
+    if bio is not None:
+        changes["bio"] = errors.check(clean_text, bio, "bio", max_len=500, multiline=True)
+    if avatar_url is not UNSET:
+        changes["avatar_url"] = errors.check(clean_url, avatar_url, "avatarUrl")
+    errors.raise_if_any()
+    if changes:
+        await User.filter(id=viewer.id).update(**changes)
+        viewer.update_from_dict(changes)
+    return viewer
+
+
+async def _target(viewer: User, user_id: int | None) -> User:
+    target = await User.get_or_none(id=user_id) if user_id is not None else None
+    if target is None:
+        raise not_found("userId", "user")
+    if target.id == viewer.id:
+        raise problem("userId", "You cannot follow yourself.", Code.INVALID)
+    return target
+
+
+async def follow(viewer: User, user_id: int | None) -> User:
+    """Idempotent: following someone you already follow changes nothing."""
+    target = await _target(viewer, user_id)
+    async with in_transaction():
+        try:
+            async with in_transaction():  # savepoint: a duplicate must not abort the outer one
+                await Follow.create(follower_id=viewer.id, followee_id=target.id)
+        except IntegrityError:
+            return target
+        await User.filter(id=target.id).update(follower_count=F("follower_count") + 1)
+        await User.filter(id=viewer.id).update(following_count=F("following_count") + 1)
+    return await User.get(id=target.id)
+
+
+async def unfollow(viewer: User, user_id: int | None) -> User:
+    """Idempotent: unfollowing someone you do not follow changes nothing."""
+    target = await _target(viewer, user_id)
+    async with in_transaction():
+        deleted = await Follow.filter(follower_id=viewer.id, followee_id=target.id).delete()
+        if deleted:
+            await User.filter(id=target.id).update(follower_count=F("follower_count") - 1)
+            await User.filter(id=viewer.id).update(following_count=F("following_count") - 1)
+    return await User.get(id=target.id)
+
+
+async def followers(user_id: int, first: int | None, after: str | None) -> Page[Follow]:
+    """Follow rows whose followee is the user, newest first."""
+    return await keyset_page(Follow.filter(followee_id=user_id), first=first, after=after)
+
+
+async def following(user_id: int, first: int | None, after: str | None) -> Page[Follow]:
+    return await keyset_page(Follow.filter(follower_id=user_id), first=first, after=after)
+
+
+async def search(query: str, first: int | None, after: str | None) -> Page[User]:
+    """Users whose username or display name contains the query, by username."""
+    text = " ".join(query.split())[:100]
+    rows = User.all()
+    if text:
+        rows = rows.filter(Q(username__icontains=text) | Q(display_name__icontains=text))
+    return await keyset_page(rows, first=first, after=after, order=BY_USERNAME)

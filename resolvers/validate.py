@@ -1,0 +1,131 @@
+"""Input cleaning shared by every mutation: text, URLs, links and coordinates."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from resolvers.errors import Code, problem
+
+USERNAME_RE = re.compile(r"^[a-z0-9_.]{3,30}$")
+SPOTIFY_ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
+SPOTIFY_URI_RE = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
+SPOTIFY_PATH_RE = re.compile(r"^/(?:intl-[a-z]{2}(?:-[a-z]{2})?/)?track/([0-9A-Za-z]{22})/?$", re.I)
+INSTAGRAM_PATH_RE = re.compile(r"^/(?:p|reel|reels)/[A-Za-z0-9_-]{5,40}/?$")
+INSTAGRAM_HOSTS = {"instagram.com", "www.instagram.com"}
+SPOTIFY_HOSTS = {"open.spotify.com"}
+MAX_URL = 2048
+
+
+def clean_text(
+    value: str | None,
+    field: str,
+    *,
+    max_len: int,
+    min_len: int = 0,
+    multiline: bool = False,
+) -> str:
+    """Strip control characters (keeping newlines where allowed) and outer whitespace,
+    then check the length in characters."""
+    text = value or ""
+    allowed = {"\n", "\t"} if multiline else set()
+    text = "".join(
+        ch for ch in text if ch in allowed or not unicodedata.category(ch).startswith("C")
+    )
+    text = unicodedata.normalize("NFC", text).strip()
+    if len(text) < min_len:
+        if min_len == 1:
+            raise problem(field, "Must not be empty.", Code.REQUIRED)
+        raise problem(field, f"Must be at least {min_len} characters.", Code.TOO_SHORT)
+    if len(text) > max_len:
+        raise problem(field, f"Must be at most {max_len} characters.", Code.TOO_LONG)
+    return text
+
+
+def clean_optional_text(value: str | None, field: str, *, max_len: int) -> str | None:
+    text = clean_text(value, field, max_len=max_len)
+    return text or None
+
+
+def clean_username(value: str, field: str = "username") -> str:
+    name = clean_text(value, field, max_len=30).lower()
+    if not USERNAME_RE.match(name):
+        raise problem(
+            field,
+            "Use 3 to 30 characters: lowercase letters, digits, '_' and '.'.",
+            Code.INVALID,
+        )
+    return name
+
+
+def clean_url(value: str | None, field: str) -> str | None:
+    """An absolute http(s) URL, or None when empty."""
+    text = clean_text(value, field, max_len=MAX_URL)
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise problem(field, "Must be an http(s) URL.", Code.INVALID)
+    return text
+
+
+def instagram_url(value: str, field: str) -> str:
+    """An Instagram post or reel link (instagram.com/p/<code> or /reel/<code>)."""
+    url = clean_url(value, field)
+    if url is None:
+        raise problem(field, "An Instagram photo needs its post URL.", Code.REQUIRED)
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host not in INSTAGRAM_HOSTS or not INSTAGRAM_PATH_RE.match(parts.path):
+        raise problem(
+            field,
+            "Must be an Instagram post link like https://www.instagram.com/p/<code>/.",
+            Code.UNSUPPORTED_LINK,
+        )
+    return url
+
+
+def spotify_track_id(value: str, field: str) -> str:
+    """The 22-character track id of a Spotify link (open.spotify.com URL, with or without
+    `?si=` or an `intl-xx/` segment) or URI (`spotify:track:<id>`)."""
+    text = clean_text(value, field, max_len=MAX_URL)
+    if match := SPOTIFY_URI_RE.match(text):
+        return match.group(1)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if (
+        parts is not None
+        and parts.scheme in ("http", "https")
+        and (parts.hostname or "").lower() in SPOTIFY_HOSTS
+        and (match := SPOTIFY_PATH_RE.match(parts.path))
+    ):
+        return match.group(1)
+    raise problem(
+        field,
+        "Must be a Spotify track link (https://open.spotify.com/track/<id>) "
+        "or URI (spotify:track:<id>).",
+        Code.UNSUPPORTED_LINK,
+    )
+
+
+def coordinate(value: float, field: str, limit: float) -> float:
+    if value != value or not -limit <= value <= limit:  # NaN fails the first test
+        raise problem(field, f"Must be between -{limit:g} and {limit:g}.", Code.OUT_OF_RANGE)
+    return value
+
+
+def normalize_key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def track_dedupe_key(title: str, artist: str, spotify_id: str | None) -> str:
+    """One Track per Spotify id when known, else per normalized title and artist."""
+    if spotify_id:
+        return f"spotify:{spotify_id}"
+    return f"{normalize_key(title)}\x1f{normalize_key(artist)}"
