@@ -85,7 +85,7 @@ def shape_error(error: GraphQLError) -> GraphQLError:
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError | CLIENT_ERRORS)
+    return original is not None and not isinstance(original, (GraphQLError, *CLIENT_ERRORS))
 
 
 def bad_input(message: str) -> GraphQLError:

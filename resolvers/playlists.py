@@ -96,9 +96,9 @@ async def update(
         return await _bump(playlist, **changes)
 
 
-async def delete(viewer: User, playlist_id: int | None) -> int:
+async def delete(viewer: User, playlist_id: int | None, expected_version: int | None) -> int:
     async with in_transaction():
-        playlist = await _locked_own(viewer, playlist_id, None)
+        playlist = await _locked_own(viewer, playlist_id, expected_version)
         await playlist.delete()
     return playlist.id
 
@@ -168,13 +168,42 @@ async def remove(
         return await _bump(playlist, item_count=playlist.item_count - 1)
 
 
+def is_no_op_move(range_start: int, insert_before: int, length: int) -> bool:
+    """Inserting before the range's own first item, inside it, or right after it leaves
+    the order as it is."""
+    return range_start <= insert_before <= range_start + length
+
+
 def moved_order(ids: list[int], range_start: int, insert_before: int, length: int) -> list[int]:
     """Spotify's reorder: move `length` items from `range_start` to before the item that
-    was at `insert_before` (positions counted before the move)."""
+    was at `insert_before` (positions counted before the move; `len(ids)` means the end)."""
+    if is_no_op_move(range_start, insert_before, length):
+        return list(ids)
     block = ids[range_start : range_start + length]
     rest = ids[:range_start] + ids[range_start + length :]
-    at = insert_before if insert_before <= range_start else insert_before - length
+    at = insert_before if insert_before < range_start else insert_before - length
     return rest[:at] + block + rest[at:]
+
+
+def _check_range(count: int, range_start: int, insert_before: int, range_length: int) -> None:
+    if count == 0:
+        raise problem(
+            "rangeStart", "The playlist is empty: there is nothing to move.", Code.OUT_OF_RANGE
+        )
+    errors = Collector()
+    if not 0 <= range_start < count:
+        errors.add("rangeStart", f"Must be between 0 and {count - 1}.", Code.OUT_OF_RANGE)
+    if range_length < 1:
+        errors.add("rangeLength", "Must be at least 1.", Code.OUT_OF_RANGE)
+    elif 0 <= range_start < count and range_start + range_length > count:
+        errors.add(
+            "rangeLength",
+            f"The range runs past the end: at most {count - range_start} items start at "
+            f"position {range_start}.",
+            Code.OUT_OF_RANGE,
+        )
+    errors.check(_check_position, insert_before, count, "insertBefore")
+    errors.raise_if_any()
 
 
 async def move(
@@ -188,29 +217,24 @@ async def move(
 ) -> Playlist:
     async with in_transaction():
         playlist = await _locked_own(viewer, playlist_id, expected_version)
-        count = playlist.item_count
-        errors = Collector()
-        if range_length < 1:
-            errors.add("rangeLength", "Must be at least 1.", Code.OUT_OF_RANGE)
-        errors.check(_check_position, range_start, max(count - 1, 0), "rangeStart")
-        if range_length >= 1 and range_start + range_length > count:
-            errors.add(
-                "rangeLength", "The range runs past the end of the playlist.", Code.OUT_OF_RANGE
-            )
-        errors.check(_check_position, insert_before, count, "insertBefore")
-        if count == 0:
-            errors.add("rangeStart", "The playlist is empty.", Code.OUT_OF_RANGE)
-        errors.raise_if_any()
-        if range_start <= insert_before <= range_start + range_length:
+        _check_range(playlist.item_count, range_start, insert_before, range_length)
+        if is_no_op_move(range_start, insert_before, range_length):
             return playlist  # already in place: nothing changes, the version stays
-        items = await PlaylistItem.filter(playlist_id=playlist.id).order_by("position")
-        by_id = {item.id: item for item in items}
-        order = moved_order([item.id for item in items], range_start, insert_before, range_length)
+        # Only the items between the range and the insertion point move.
+        low = min(range_start, insert_before)
+        high = max(range_start + range_length, insert_before)
+        window = await PlaylistItem.filter(
+            playlist_id=playlist.id, position__gte=low, position__lt=high
+        ).order_by("position")
+        by_id = {item.id: item for item in window}
+        order = moved_order(
+            [item.id for item in window], range_start - low, insert_before - low, range_length
+        )
         changed = []
-        for position, item_id in enumerate(order):
+        for offset, item_id in enumerate(order):
             item = by_id[item_id]
-            if item.position != position:
-                item.position = position
+            if item.position != low + offset:
+                item.position = low + offset
                 changed.append(item)
         await PlaylistItem.bulk_update(changed, fields=["position"], batch_size=500)
         return await _bump(playlist)

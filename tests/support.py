@@ -41,9 +41,7 @@ class Api:
         return payload
 
     async def sign_up(self, username: str, password: str = "correct horse") -> User:
-        payload = await self.mutate(
-            "signUp", SIGN_UP, {"username": username, "password": password}
-        )
+        payload = await self.mutate("signUp", SIGN_UP, {"username": username, "password": password})
         return User(id=payload["user"]["id"], username=username, token=payload["token"])
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 import strawberry
 
 from graph.context import Info
 from graph.errors import UserError, attempt
+from graph.mutations import INPUT
 from graph.types.user import User
 from resolvers import auth, users
 
@@ -63,7 +65,7 @@ def _ttl(info: Info) -> timedelta:
     return timedelta(days=info.context.settings.token_ttl_days)
 
 
-async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
+async def sign_up(info: Info, input: Annotated[SignUpInput, INPUT]) -> AuthPayload:
     result, errors = await attempt(
         auth.sign_up(input.username, input.password, input.display_name, _ttl(info))
     )
@@ -73,7 +75,7 @@ async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
     return AuthPayload(token=token, user=User.from_row(user), errors=[])
 
 
-async def log_in(info: Info, input: LogInInput) -> AuthPayload:
+async def log_in(info: Info, input: Annotated[LogInInput, INPUT]) -> AuthPayload:
     result, errors = await attempt(auth.log_in(input.username, input.password, _ttl(info)))
     if result is None:
         return AuthPayload(token=None, user=None, errors=errors)
@@ -88,7 +90,9 @@ async def log_out(info: Info) -> LogOutPayload:
     return LogOutPayload(revoked=True, errors=[])
 
 
-async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfilePayload:
+async def update_profile(
+    info: Info, input: Annotated[UpdateProfileInput, INPUT]
+) -> UpdateProfilePayload:
     viewer = info.context.require_viewer()
     avatar = users.UNSET if input.avatar_url is strawberry.UNSET else input.avatar_url
     row, errors = await attempt(

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
 from graph.errors import UserError, attempt
+from graph.mutations import INPUT
 from graph.relay import decode_id
 from graph.types.playlist import Playlist
 from resolvers import playlists
@@ -35,6 +38,7 @@ class UpdatePlaylistInput:
 @strawberry.input(description="Delete a playlist.")
 class DeletePlaylistInput:
     playlist_id: strawberry.ID = strawberry.field(description="Global ID of your playlist.")
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED)
 
 
 @strawberry.input(
@@ -97,13 +101,17 @@ def _id(value: strawberry.ID | None, type_name: str) -> int | None:
     return decode_id(value, type_name) if value is not None else None
 
 
-async def create_playlist(info: Info, input: CreatePlaylistInput) -> PlaylistPayload:
+async def create_playlist(
+    info: Info, input: Annotated[CreatePlaylistInput, INPUT]
+) -> PlaylistPayload:
     viewer = info.context.require_viewer()
     work = playlists.create(viewer, input.title, input.description, input.is_public)
     return _payload(*await attempt(work))
 
 
-async def update_playlist(info: Info, input: UpdatePlaylistInput) -> PlaylistPayload:
+async def update_playlist(
+    info: Info, input: Annotated[UpdatePlaylistInput, INPUT]
+) -> PlaylistPayload:
     viewer = info.context.require_viewer()
     work = playlists.update(
         viewer,
@@ -116,17 +124,22 @@ async def update_playlist(info: Info, input: UpdatePlaylistInput) -> PlaylistPay
     return _payload(*await attempt(work))
 
 
-async def delete_playlist(info: Info, input: DeletePlaylistInput) -> DeletePlaylistPayload:
+async def delete_playlist(
+    info: Info, input: Annotated[DeletePlaylistInput, INPUT]
+) -> DeletePlaylistPayload:
     viewer = info.context.require_viewer()
-    deleted, errors = await attempt(
-        playlists.delete(viewer, decode_id(input.playlist_id, "Playlist"))
+    work = playlists.delete(
+        viewer, decode_id(input.playlist_id, "Playlist"), input.expected_version
     )
+    deleted, errors = await attempt(work)
     return DeletePlaylistPayload(
         deleted_playlist_id=input.playlist_id if deleted else None, errors=errors
     )
 
 
-async def add_to_playlist(info: Info, input: AddToPlaylistInput) -> PlaylistPayload:
+async def add_to_playlist(
+    info: Info, input: Annotated[AddToPlaylistInput, INPUT]
+) -> PlaylistPayload:
     viewer = info.context.require_viewer()
     work = playlists.add(
         viewer,
@@ -141,7 +154,9 @@ async def add_to_playlist(info: Info, input: AddToPlaylistInput) -> PlaylistPayl
     return _payload(*await attempt(work))
 
 
-async def remove_from_playlist(info: Info, input: RemoveFromPlaylistInput) -> PlaylistPayload:
+async def remove_from_playlist(
+    info: Info, input: Annotated[RemoveFromPlaylistInput, INPUT]
+) -> PlaylistPayload:
     viewer = info.context.require_viewer()
     work = playlists.remove(
         viewer,
@@ -152,7 +167,9 @@ async def remove_from_playlist(info: Info, input: RemoveFromPlaylistInput) -> Pl
     return _payload(*await attempt(work))
 
 
-async def move_playlist_items(info: Info, input: MovePlaylistItemsInput) -> PlaylistPayload:
+async def move_playlist_items(
+    info: Info, input: Annotated[MovePlaylistItemsInput, INPUT]
+) -> PlaylistPayload:
     viewer = info.context.require_viewer()
     work = playlists.move(
         viewer,

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
 from graph.errors import UserError, attempt
+from graph.mutations import INPUT
 from graph.relay import decode_id
 from graph.types.postcard import Comment, PhotoSource, Postcard
 from resolvers import comments, likes, postcards, tracks
@@ -150,7 +153,9 @@ def _postcard_payload(row, errors: list[UserError]) -> PostcardPayload:  # type:
     return PostcardPayload(postcard=Postcard.from_row(row) if row else None, errors=errors)
 
 
-async def create_postcard(info: Info, input: CreatePostcardInput) -> PostcardPayload:
+async def create_postcard(
+    info: Info, input: Annotated[CreatePostcardInput, INPUT]
+) -> PostcardPayload:
     viewer = info.context.require_viewer()
 
     async def work():  # type: ignore[no-untyped-def]
@@ -172,7 +177,9 @@ def _maybe(value, convert):  # type: ignore[no-untyped-def]
     return convert(value) if value is not None else None
 
 
-async def update_postcard(info: Info, input: UpdatePostcardInput) -> PostcardPayload:
+async def update_postcard(
+    info: Info, input: Annotated[UpdatePostcardInput, INPUT]
+) -> PostcardPayload:
     viewer = info.context.require_viewer()
     work = postcards.update(
         viewer,
@@ -184,7 +191,9 @@ async def update_postcard(info: Info, input: UpdatePostcardInput) -> PostcardPay
     return _postcard_payload(*await attempt(work))
 
 
-async def delete_postcard(info: Info, input: PostcardIdInput) -> DeletePostcardPayload:
+async def delete_postcard(
+    info: Info, input: Annotated[PostcardIdInput, INPUT]
+) -> DeletePostcardPayload:
     viewer = info.context.require_viewer()
     result, errors = await attempt(
         postcards.delete(viewer, decode_id(input.postcard_id, "Postcard"))
@@ -195,19 +204,19 @@ async def delete_postcard(info: Info, input: PostcardIdInput) -> DeletePostcardP
     )
 
 
-async def like_postcard(info: Info, input: PostcardIdInput) -> PostcardPayload:
+async def like_postcard(info: Info, input: Annotated[PostcardIdInput, INPUT]) -> PostcardPayload:
     viewer = info.context.require_viewer()
     result, errors = await attempt(likes.like(viewer, decode_id(input.postcard_id, "Postcard")))
     return _postcard_payload(result[0] if result else None, errors)
 
 
-async def unlike_postcard(info: Info, input: PostcardIdInput) -> PostcardPayload:
+async def unlike_postcard(info: Info, input: Annotated[PostcardIdInput, INPUT]) -> PostcardPayload:
     viewer = info.context.require_viewer()
     work = likes.unlike(viewer, decode_id(input.postcard_id, "Postcard"))
     return _postcard_payload(*await attempt(work))
 
 
-async def add_comment(info: Info, input: AddCommentInput) -> CommentPayload:
+async def add_comment(info: Info, input: Annotated[AddCommentInput, INPUT]) -> CommentPayload:
     viewer = info.context.require_viewer()
     row, errors = await attempt(
         comments.add(viewer, decode_id(input.postcard_id, "Postcard"), input.body)
@@ -215,7 +224,9 @@ async def add_comment(info: Info, input: AddCommentInput) -> CommentPayload:
     return CommentPayload(comment=Comment.from_row(row) if row else None, errors=errors)
 
 
-async def delete_comment(info: Info, input: DeleteCommentInput) -> DeleteCommentPayload:
+async def delete_comment(
+    info: Info, input: Annotated[DeleteCommentInput, INPUT]
+) -> DeleteCommentPayload:
     viewer = info.context.require_viewer()
     row, errors = await attempt(comments.delete(viewer, decode_id(input.comment_id, "Comment")))
     if row is None:

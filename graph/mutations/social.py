@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
 from graph.errors import UserError, attempt
+from graph.mutations import INPUT
 from graph.relay import decode_id
 from graph.types.user import User
 from resolvers import users
@@ -22,13 +25,13 @@ class FollowPayload:
     errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
-async def follow(info: Info, input: FollowInput) -> FollowPayload:
+async def follow(info: Info, input: Annotated[FollowInput, INPUT]) -> FollowPayload:
     viewer = info.context.require_viewer()
     row, errors = await attempt(users.follow(viewer, decode_id(input.user_id, "User")))
     return FollowPayload(user=User.from_row(row) if row else None, errors=errors)
 
 
-async def unfollow(info: Info, input: FollowInput) -> FollowPayload:
+async def unfollow(info: Info, input: Annotated[FollowInput, INPUT]) -> FollowPayload:
     viewer = info.context.require_viewer()
     row, errors = await attempt(users.unfollow(viewer, decode_id(input.user_id, "User")))
     return FollowPayload(user=User.from_row(row) if row else None, errors=errors)

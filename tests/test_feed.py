@@ -1,0 +1,101 @@
+"""The feed: who sees what, and a constant, small number of SQL statements per page."""
+
+from __future__ import annotations
+
+from tests.support import Api, count_sql
+
+CREATE = """
+mutation ($input: CreatePostcardInput!) {
+  createPostcard(input: $input) { postcard { id } errors { code } }
+}
+"""
+FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
+LIKE = "mutation ($input: PostcardIdInput!) { likePostcard(input: $input) { errors { code } } }"
+COMMENT = "mutation ($input: AddCommentInput!) { addComment(input: $input) { errors { code } } }"
+FEED = """
+query ($first: Int!) {
+  feed(first: $first) {
+    edges {
+      node {
+        id caption likeCount viewerHasLiked commentCount
+        author { username avatarUrl }
+        track { title artist spotifyUrl }
+        photo { url } place { name }
+        comments(first: 2) { edges { node { body author { username } } } pageInfo { hasNextPage } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+# The statements of one feed page: viewer's token, the page, authors, tracks, the viewer's
+# likes, the first comments, and the comments' authors.
+FEED_STATEMENTS = 7
+
+
+async def post(api: Api, token: str, caption: str) -> str:
+    payload = await api.mutate(
+        "createPostcard",
+        CREATE,
+        {"track": {"title": f"Song {caption}", "artist": "Band"}, "caption": caption},
+        token,
+    )
+    return payload["postcard"]["id"]
+
+
+async def test_feed_shows_followed_and_own_moments_only(api: Api) -> None:
+    maya, kofi, lena = [await api.sign_up(n) for n in ("maya", "kofi", "lena")]
+    await api.mutate("follow", FOLLOW, {"userId": kofi.id}, maya.token)
+    await post(api, kofi.token, "kofi 1")
+    await post(api, lena.token, "lena 1")
+    await post(api, maya.token, "maya 1")
+    await post(api, kofi.token, "kofi 2")
+
+    def captions(data: dict) -> list[str]:
+        return [e["node"]["caption"] for e in data["feed"]["edges"]]
+
+    assert captions(await api.ok(FEED, {"first": 10}, maya.token)) == ["kofi 2", "maya 1", "kofi 1"]
+    assert captions(await api.ok(FEED, {"first": 10}, lena.token)) == ["lena 1"]
+    assert captions(await api.ok(FEED, {"first": 10}, kofi.token)) == ["kofi 2", "kofi 1"]
+
+
+async def test_feed_needs_a_token(api: Api) -> None:
+    body = await api.raw(FEED, {"first": 5})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+
+
+async def test_feed_sql_statements_do_not_grow_with_page_size(api: Api) -> None:
+    # given: a viewer following 5 authors with 60 moments, liked and commented
+    viewer = await api.sign_up("viewer")
+    authors = [await api.sign_up(f"author{n}") for n in range(5)]
+    fans = [await api.sign_up(f"fan{n}") for n in range(3)]
+    for author in authors:
+        await api.mutate("follow", FOLLOW, {"userId": author.id}, viewer.token)
+    cards = [await post(api, authors[n % 5].token, f"moment {n}") for n in range(60)]
+    for n, card in enumerate(cards):
+        if n % 2:
+            await api.mutate("likePostcard", LIKE, {"postcardId": card}, viewer.token)
+        for fan in fans[: n % 4]:
+            await api.mutate("addComment", COMMENT, {"postcardId": card, "body": "nice"}, fan.token)
+
+    # when
+    counts = {}
+    for size in (10, 50):
+        with count_sql() as sql:
+            data = await api.ok(FEED, {"first": size}, viewer.token)
+        assert len(data["feed"]["edges"]) == size
+        counts[size] = len(sql.statements)
+
+    # then
+    assert counts == {10: FEED_STATEMENTS, 50: FEED_STATEMENTS}
+    edges = data["feed"]["edges"]
+    assert [e["node"]["caption"] for e in edges[:2]] == ["moment 59", "moment 58"]
+    newest = edges[0]["node"]  # moment 59: liked, 3 comments
+    assert (newest["likeCount"], newest["viewerHasLiked"], newest["commentCount"]) == (1, True, 3)
+    assert [c["node"]["author"]["username"] for c in newest["comments"]["edges"]] == [
+        "fan0",
+        "fan1",
+    ]
+    assert newest["comments"]["pageInfo"]["hasNextPage"] is True
+    assert edges[1]["node"]["viewerHasLiked"] is False
