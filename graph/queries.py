@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import strawberry
@@ -66,7 +67,8 @@ async def nodes(
 ) -> list[Node | None]:
     if len(ids) > MAX_NODES:
         raise bad_input(f"At most {MAX_NODES} ids at once, got {len(ids)}.")
-    return [await resolve_node(info, global_id) for global_id in ids]
+    # gathered, so the loaders batch every id of one type into one query
+    return list(await asyncio.gather(*(resolve_node(info, global_id) for global_id in ids)))
 
 
 async def feed(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:

@@ -6,6 +6,8 @@ interleave half-applied moves."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
@@ -14,6 +16,7 @@ from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import NEWEST_FIRST, Order, Page, keyset_page
 from resolvers.validate import clean_text
 
+T = TypeVar("T")
 MAX_ITEMS = 10_000
 BY_POSITION = Order("position", descending=False)
 
@@ -174,7 +177,7 @@ def is_no_op_move(range_start: int, insert_before: int, length: int) -> bool:
     return range_start <= insert_before <= range_start + length
 
 
-def moved_order(ids: list[int], range_start: int, insert_before: int, length: int) -> list[int]:
+def moved_order(ids: list[T], range_start: int, insert_before: int, length: int) -> list[T]:
     """Spotify's reorder: move `length` items from `range_start` to before the item that
     was at `insert_before` (positions counted before the move; `len(ids)` means the end)."""
     if is_no_op_move(range_start, insert_before, length):

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import strawberry
 
+import models
 from graph.context import Info
 from graph.errors import UserError, attempt
 from graph.mutations import INPUT
@@ -93,7 +94,7 @@ class DeletePlaylistPayload:
     errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
-def _payload(row, errors: list[UserError]) -> PlaylistPayload:  # type: ignore[no-untyped-def]
+def _payload(row: models.Playlist | None, errors: list[UserError]) -> PlaylistPayload:
     return PlaylistPayload(playlist=Playlist.from_row(row) if row else None, errors=errors)
 
 
