@@ -1,0 +1,879 @@
+"""Realistic demo data: users with a skewed follow graph, a track catalogue, postcards with
+likes and comments, playlists and the feed-event log. Used by `soundpost seed` and benchmarks.
+
+Everything is generated in memory first (with local 0-based indices), then written with
+`bulk_create` inside ONE transaction, so a failed seed leaves nothing behind and every
+denormalized counter is exact. The caller initialises Tortoise and applies migrations.
+
+tortoise-orm 1.1.9 `bulk_create`, as verified on SQLite and PostgreSQL:
+- it returns None and never fills in generated ids, on either database, so parents get
+  explicit ids reserved up front and children point at them;
+- an explicit value for an `auto_now_add` field is kept, but `auto_now` fields
+  (`updated_at`) are always overwritten with the current time, so they are fixed afterwards
+  with one UPDATE per table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import re
+import unicodedata
+from bisect import bisect
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import accumulate
+from typing import TypeVar
+
+from argon2 import PasswordHasher
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from graph import seed_data as data
+from models import (
+    Comment,
+    FeedEvent,
+    Follow,
+    Like,
+    PhotoSource,
+    Playlist,
+    PlaylistItem,
+    Postcard,
+    Track,
+    User,
+)
+
+M = TypeVar("M", bound=Model)
+R = TypeVar("R")
+
+DAY = 86_400
+CHUNK = 5_000
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class SeedSizes:
+    users: int = 200
+    postcards: int = 2_000
+    follows_per_user: int = 30  # mean; followees are drawn from a Zipf-like popularity
+    likes_per_postcard: int = 5  # mean
+    comments_per_postcard: int = 2  # mean
+    playlists_per_user: float = 0.5
+    items_per_playlist: int = 8  # mean
+    tracks: int = 400  # catalogue size; fewer if an existing track has the same dedupe key
+
+
+def track_dedupe_key(title: str, artist: str, spotify_id: str | None) -> str:
+    """The Track.dedupe_key: the Spotify id when known, else the normalized title and artist."""
+    if spotify_id:
+        return f"spotify:{spotify_id}"
+    return _normalize(title) + "\x1f" + _normalize(artist)
+
+
+def _normalize(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+async def database_is_empty() -> bool:
+    return not await User.exists()
+
+
+async def seed(
+    sizes: SeedSizes,
+    *,
+    rng_seed: int = 7,
+    progress: bool = True,
+    password: str = "soundpost-demo",
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Insert demo data and return the number of rows inserted per table.
+
+    Same `rng_seed` → same content; only timestamps move with `now` (default: the current
+    time). Works on a non-empty database too: ids continue after the existing ones, taken
+    usernames get a digit suffix and tracks with a known dedupe key are reused."""
+    now_ts = int((now or datetime.now(UTC)).timestamp())
+    # One hash for everyone: argon2 is deliberately slow, 10k hashes would take minutes.
+    password_hash = PasswordHasher().hash(password)
+    with _progress_bar(progress) as bar:
+        async with in_transaction() as conn:
+            taken = {name for (name,) in await User.all().using_db(conn).values_list("username")}
+            known_tracks = dict(await Track.all().using_db(conn).values_list("dedupe_key", "id"))
+            plan = _Generator(sizes, random.Random(rng_seed), now_ts, taken, bar).run()
+            ids = await _reserve_all_ids(conn, plan, known_tracks)
+            await _write(conn, plan, ids, known_tracks, password_hash, bar)
+    return {
+        "users": len(plan.users),
+        "tracks": sum(1 for t in plan.tracks if t.key not in known_tracks),
+        "follows": len(plan.follows),
+        "postcards": len(plan.postcards),
+        "feed_events": len(plan.postcards),
+        "likes": len(plan.likes),
+        "comments": len(plan.comments),
+        "playlists": len(plan.playlists),
+        "playlist_items": len(plan.items),
+    }
+
+
+# --- the plan: plain rows with local indices ------------------------------------------------
+
+
+@dataclass(slots=True)
+class _UserRow:
+    username: str
+    first_name: str
+    display_name: str
+    bio: str
+    avatar_url: str | None
+    created: int
+    follower_count: int = 0
+    following_count: int = 0
+    postcard_count: int = 0
+
+
+@dataclass(slots=True)
+class _TrackRow:
+    title: str
+    artist: str
+    album: str | None
+    duration_ms: int
+    artwork_url: str | None
+    spotify_id: str | None
+    key: str
+    created: int = 0
+
+
+@dataclass(slots=True)
+class _PostcardRow:
+    author: int
+    track: int
+    created: int
+    caption: str = ""
+    photo_url: str | None = None
+    photo_source: PhotoSource | None = None
+    place: tuple[str, float, float, str | None] | None = None
+    like_count: int = 0
+    comment_count: int = 0
+
+
+@dataclass(slots=True)
+class _PlaylistRow:
+    owner: int
+    created: int
+    title: str = ""
+    description: str = ""
+    is_public: bool = True
+    item_count: int = 0
+    updated: int = 0
+
+
+@dataclass(slots=True)
+class _Plan:
+    users: list[_UserRow]
+    tracks: list[_TrackRow]
+    follows: list[tuple[int, int, int]]  # follower, followee, created
+    postcards: list[_PostcardRow]  # in created order, so ids follow time
+    likes: list[tuple[int, int, int]]  # user, postcard, created
+    comments: list[tuple[int, int, str, int]]  # postcard, author, body, created
+    playlists: list[_PlaylistRow]
+    items: list[tuple[int, int, int, int | None, int]]  # playlist, position, track, postcard, at
+
+
+class _Generator:
+    def __init__(
+        self, sizes: SeedSizes, rng: random.Random, now: int, taken: set[str], bar: Progress
+    ) -> None:
+        self.sizes = sizes
+        self.rng = rng
+        self.now = now
+        self.taken = set(taken)
+        self.bar = bar
+        self.next_suffix: dict[str, int] = {}
+        # Filled by the steps of run(), in order.
+        self.users: list[_UserRow] = []
+        self.followers_of: list[list[int]] = []
+        self.following_of: list[list[int]] = []
+        self.follows: list[tuple[int, int, int]] = []
+        self.tracks: list[_TrackRow] = []
+        self.postcards: list[_PostcardRow] = []
+        self.postcards_of: list[list[int]] = []
+        self.likes: list[tuple[int, int, int]] = []
+        self.comments: list[tuple[int, int, str, int]] = []
+        self.playlists: list[_PlaylistRow] = []
+        self.items: list[tuple[int, int, int, int | None, int]] = []
+
+    def run(self) -> _Plan:
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("users", self.make_users),
+            ("follow graph", self.make_follows),
+            ("track catalogue", self.make_catalogue),
+            ("postcards", self.make_postcards),
+            ("likes", self.make_likes),
+            ("comments", self.make_comments),
+            ("playlists", self.make_playlists),
+            ("track dates", self.date_tracks),
+        ]
+        task = self.bar.add_task("Generating", total=len(steps))
+        for name, step in steps:
+            self.bar.update(task, description=f"Generating {name}")
+            step()
+            self.bar.advance(task)
+        self.bar.update(task, description="Generated")
+        return _Plan(
+            self.users,
+            self.tracks,
+            self.follows,
+            self.postcards,
+            self.likes,
+            self.comments,
+            self.playlists,
+            self.items,
+        )
+
+    # -- helpers
+
+    def around(self, mean: float, sigma: float) -> int:
+        """A skewed non-negative integer with the given mean (lognormal, stochastic rounding)."""
+        if mean <= 0:
+            return 0
+        x = self.rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma)
+        return int(x + self.rng.random())
+
+    def between(self, lo: int, hi: int) -> int:
+        return lo + self.rng.randrange(max(hi - lo, 0) + 1)
+
+    def soon_after(self, ts: int, mean_delay: float) -> int:
+        return min(self.now, ts + int(self.rng.expovariate(1 / mean_delay)))
+
+    def zipf_cumulative(self, n: int, alpha: float) -> list[float]:
+        """Cumulative weights of a Zipf popularity over a shuffled order (rank ≠ index)."""
+        order = list(range(n))
+        self.rng.shuffle(order)
+        weights = [0.0] * n
+        for rank, index in enumerate(order):
+            weights[index] = 1 / (rank + 1) ** alpha
+        return list(accumulate(weights))
+
+    def pick(self, cumulative: Sequence[float]) -> int:
+        return bisect(cumulative, self.rng.random() * cumulative[-1])
+
+    def distinct(self, k: int, n: int, exclude: int, draw: Callable[[], int]) -> list[int]:
+        """k distinct values of range(n) other than `exclude`, drawn with `draw`; when the
+        draws keep repeating (a small population), the rest is filled uniformly."""
+        k = min(k, n - 1 if 0 <= exclude < n else n)
+        chosen: dict[int, None] = {}
+        attempts = 0
+        while len(chosen) < k and attempts < 4 * k + 16:
+            attempts += 1
+            value = draw()
+            if value != exclude:
+                chosen[value] = None
+        if len(chosen) < k:
+            rest = [v for v in range(n) if v != exclude and v not in chosen]
+            chosen.update(dict.fromkeys(self.rng.sample(rest, k - len(chosen))))
+        return list(chosen)
+
+    def unique_username(self, base: str) -> str:
+        base = base[:30].strip("._")
+        if len(base) < 3:
+            base = (base + "000")[:3]
+        name = base
+        while name in self.taken:
+            suffix = self.next_suffix.get(base, 2)
+            self.next_suffix[base] = suffix + 1
+            name = base[: 30 - len(str(suffix))] + str(suffix)
+        self.taken.add(name)
+        return name
+
+    def random_username(self) -> str:
+        return self.users[self.rng.randrange(len(self.users))].username
+
+    # -- steps
+
+    def make_users(self) -> None:
+        rng = self.rng
+        users = []
+        for _ in range(self.sizes.users):
+            first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+            base, display = self.username_pattern(first, last)
+            username = self.unique_username(base)
+            bio = rng.choice(data.BIOS).format(
+                city=rng.choice(data.CITIES), artist=rng.choice(data.ARTISTS)
+            )
+            r = rng.random()
+            if r < 0.7:
+                avatar = f"https://i.pravatar.cc/300?img={rng.randint(1, 70)}"
+            elif r < 0.85:
+                avatar = f"https://picsum.photos/seed/{username}/300/300"
+            else:
+                avatar = None
+            # Most members joined before the 90-day postcard window, some during it.
+            age = (
+                rng.randrange(DAY, 90 * DAY)
+                if rng.random() < 0.15
+                else rng.randrange(90 * DAY, 3 * 365 * DAY)
+            )
+            users.append(_UserRow(username, first, display, bio, avatar, self.now - age))
+        users.sort(key=lambda u: u.created)  # ids in sign-up order, like production
+        self.users = users
+
+    def username_pattern(self, first: str, last: str) -> tuple[str, str]:
+        rng = self.rng
+        f, la = _ascii_slug(first), _ascii_slug(last)
+        full = f"{first} {last}"
+        r = rng.random()
+        if r < 0.25:
+            return f"{f}.{la}", full
+        if r < 0.37:
+            return f"{f}_{la}", full
+        if r < 0.47:
+            return f"{f}{la}", full
+        if r < 0.55:
+            return f"{f}.{la[0]}", f"{first} {last[0]}."
+        if r < 0.63:
+            return f"dj_{f}", f"DJ {first}"
+        if r < 0.73:
+            sep = rng.choice("._")
+            return f"{f}{sep}{rng.choice(data.NICK_SUFFIXES)}", first
+        if r < 0.80:
+            sep = rng.choice(("", ".", "_"))
+            return f"{rng.choice(data.NICK_PREFIXES)}{sep}{f}", first
+        if r < 0.90:
+            return f"{f}{rng.randrange(70, 100)}", full
+        return f"{la}.{f}", full
+
+    def make_follows(self) -> None:
+        n = len(self.users)
+        popularity = self.zipf_cumulative(n, 0.8)
+        rng = self.rng
+
+        def draw() -> int:
+            # Mostly by popularity (a few members followed by many), partly anyone at all.
+            return self.pick(popularity) if rng.random() < 0.7 else rng.randrange(n)
+
+        follows = []
+        for u, user in enumerate(self.users):
+            for v in self.distinct(self.around(self.sizes.follows_per_user, 0.9), n, u, draw):
+                lo = max(user.created, self.users[v].created)
+                follows.append((u, v, self.between(lo, self.now)))
+        follows.sort(key=lambda f: f[2])
+        self.followers_of = [[] for _ in range(n)]
+        self.following_of = [[] for _ in range(n)]
+        for u, v, _ in follows:
+            self.followers_of[v].append(u)
+            self.following_of[u].append(v)
+        for i, user in enumerate(self.users):
+            user.follower_count = len(self.followers_of[i])
+            user.following_count = len(self.following_of[i])
+        self.follows = follows
+
+    def make_catalogue(self) -> None:
+        rng = self.rng
+        albums = {
+            artist: [self.album_title() for _ in range(rng.randint(1, 3))]
+            for artist in data.ARTISTS
+        }
+        tracks: list[_TrackRow] = []
+        keys: set[str] = set()
+        attempts = 0
+        while len(tracks) < self.sizes.tracks and attempts < 20 * self.sizes.tracks:
+            attempts += 1
+            artist = rng.choice(data.ARTISTS)
+            title = self.track_title(artist)
+            spotify_id = _spotify_id(title, artist)
+            key = track_dedupe_key(title, artist, spotify_id)
+            if key in keys:
+                continue
+            keys.add(key)
+            album = rng.choice(albums[artist]) if rng.random() < 0.85 else None
+            slug = f"{_ascii_slug(artist)}-{_ascii_slug(album or title)}"
+            artwork = f"https://picsum.photos/seed/{slug}/640/640" if rng.random() < 0.95 else None
+            duration = int(rng.triangular(120_000, 420_000, 210_000))
+            tracks.append(_TrackRow(title, artist, album, duration, artwork, spotify_id, key))
+        self.tracks = tracks
+
+    def track_title(self, artist: str) -> str:
+        rng = self.rng
+        r = rng.random()
+        if r < 0.45:
+            title = f"{rng.choice(data.TITLE_ADJECTIVES)} {rng.choice(data.TITLE_NOUNS)}"
+        elif r < 0.85:
+            title = rng.choice(data.TITLE_PHRASES)
+        else:
+            title = rng.choice(data.TITLE_NOUNS + data.TITLE_ADJECTIVES)
+        if rng.random() < 0.12:
+            other = rng.choice([a for a in data.ARTISTS if a != artist])
+            title += rng.choice(data.TITLE_DECORATIONS).format(other=other)
+        return title
+
+    def album_title(self) -> str:
+        rng = self.rng
+        return rng.choice(data.ALBUM_PATTERNS).format(
+            adj=rng.choice(data.TITLE_ADJECTIVES),
+            noun=rng.choice(data.TITLE_NOUNS),
+            noun2=rng.choice(data.TITLE_NOUNS),
+            city=rng.choice(data.CITIES),
+            num=rng.randint(2, 4),
+        )
+
+    def make_postcards(self) -> None:
+        rng, now = self.rng, self.now
+        self.postcards_of = [[] for _ in self.users]
+        if not self.users or not self.tracks:
+            return
+        activity = list(accumulate(rng.lognormvariate(0, 1.1) for _ in self.users))
+        hits = self.zipf_cumulative(len(self.tracks), 0.9)
+        window_start = now - 90 * DAY
+        postcards = []
+        for _ in range(self.sizes.postcards):
+            author = self.pick(activity)
+            created = self.between(max(self.users[author].created, window_start), now)
+            postcards.append(_PostcardRow(author, self.pick(hits), created))
+        postcards.sort(key=lambda p: p.created)
+        for i, postcard in enumerate(postcards):
+            self.users[postcard.author].postcard_count += 1
+            self.postcards_of[postcard.author].append(i)
+            self.decorate(postcard)
+        self.postcards = postcards
+
+    def decorate(self, postcard: _PostcardRow) -> None:
+        rng = self.rng
+        if rng.random() < 0.72:
+            name, lat, lng, has_fsq = rng.choice(data.PLACES)
+            fsq = hashlib.sha1(name.encode()).hexdigest()[:24] if has_fsq else None
+            postcard.place = (name, lat, lng, fsq)
+        r = rng.random()
+        if r < 0.55:
+            postcard.photo_source = PhotoSource.UPLOAD
+            postcard.photo_url = f"https://picsum.photos/seed/{rng.randrange(1, 10**6)}/1080/1080"
+        elif r < 0.75:
+            code = "".join(rng.choices(BASE62 + "_-", k=11))
+            postcard.photo_source = PhotoSource.INSTAGRAM
+            postcard.photo_url = f"https://www.instagram.com/p/{code}/"
+        elif r < 0.87:
+            photo = f"{rng.randrange(10**12, 10**13)}-{rng.randbytes(6).hex()}"
+            postcard.photo_source = PhotoSource.WEB
+            postcard.photo_url = f"https://images.unsplash.com/photo-{photo}?w=1080&q=80"
+        if rng.random() < 0.15:
+            return
+        track = self.tracks[postcard.track]
+        place = postcard.place[0].split(",")[0] if postcard.place else rng.choice(data.CITIES)
+        caption = rng.choice(data.CAPTIONS).format(
+            track=track.title, artist=track.artist, place_short=place, friend=self.random_username()
+        )
+        if rng.random() < 0.3:
+            caption += " " + rng.choice(data.EMOJIS)
+        if rng.random() < 0.2:
+            caption += " " + " ".join(rng.sample(data.CAPTION_EXTRAS, rng.randint(1, 4)))
+        postcard.caption = _clip(caption, 500)
+
+    def make_likes(self) -> None:
+        rng, n = self.rng, len(self.users)
+        weights = [
+            rng.lognormvariate(0, 0.75) * math.sqrt(self.users[p.author].follower_count + 1)
+            for p in self.postcards
+        ]
+        likes = []
+        counts = self.scaled_counts(weights, self.sizes.likes_per_postcard)
+        for i, (postcard, count) in enumerate(zip(self.postcards, counts, strict=True)):
+            followers = self.followers_of[postcard.author]
+
+            def draw(followers: list[int] = followers) -> int:
+                if followers and rng.random() < 0.7:
+                    return followers[rng.randrange(len(followers))]
+                return rng.randrange(n)
+
+            likers = self.distinct(count, n, postcard.author, draw)
+            postcard.like_count = len(likers)
+            for u in likers:
+                start = max(postcard.created, self.users[u].created)
+                likes.append((u, i, self.soon_after(start, 8 * 3600)))
+        likes.sort(key=lambda like: like[2])
+        self.likes = likes
+
+    def make_comments(self) -> None:
+        rng, n = self.rng, len(self.users)
+        weights = [
+            rng.lognormvariate(0, 1.0) * (self.users[p.author].follower_count + 1) ** 0.3
+            for p in self.postcards
+        ]
+        comments = []
+        counts = self.scaled_counts(weights, self.sizes.comments_per_postcard)
+        for i, (postcard, count) in enumerate(zip(self.postcards, counts, strict=True)):
+            followers = self.followers_of[postcard.author]
+            at = postcard.created
+            for _ in range(count):
+                r = rng.random()
+                if r < 0.12:
+                    author = postcard.author  # replying under their own postcard
+                elif followers and r < 0.7:
+                    author = followers[rng.randrange(len(followers))]
+                else:
+                    author = rng.randrange(n)
+                at = self.soon_after(max(at, self.users[author].created), 6 * 3600)
+                comments.append((i, author, self.comment_body(postcard), at))
+            postcard.comment_count = count
+        comments.sort(key=lambda c: c[3])
+        self.comments = comments
+
+    def comment_body(self, postcard: _PostcardRow) -> str:
+        rng = self.rng
+        body = rng.choice(data.COMMENTS).format(
+            friend=self.random_username(), artist=self.tracks[postcard.track].artist
+        )
+        if rng.random() < 0.1:
+            body += " " + " ".join(rng.sample(data.COMMENT_EXTRAS, rng.randint(1, 3)))
+        return _clip(body, 1000)
+
+    def scaled_counts(self, weights: list[float], mean: float) -> list[int]:
+        """Per-row counts proportional to `weights` whose expected mean is `mean`."""
+        total = sum(weights)
+        if not total or mean <= 0:
+            return [0] * len(weights)
+        scale = mean * len(weights) / total
+        return [int(w * scale + self.rng.random()) for w in weights]
+
+    def make_playlists(self) -> None:
+        rng, now = self.rng, self.now
+        if not self.users or not self.tracks:
+            return
+        activity = list(accumulate(rng.lognormvariate(0, 0.8) for _ in self.users))
+        playlists = []
+        for _ in range(round(len(self.users) * self.sizes.playlists_per_user)):
+            owner = self.pick(activity)
+            created = self.between(self.users[owner].created, now)
+            playlists.append(_PlaylistRow(owner, created))
+        playlists.sort(key=lambda p: p.created)
+        self.playlists = playlists
+        hits = self.zipf_cumulative(len(self.tracks), 0.7)
+        for index, playlist in enumerate(playlists):
+            first_name = self.users[playlist.owner].first_name
+            city, artist = rng.choice(data.CITIES), rng.choice(data.ARTISTS)
+            playlist.title = _clip(
+                rng.choice(data.PLAYLIST_TITLES).format(first=first_name, city=city), 100
+            )
+            playlist.description = rng.choice(data.PLAYLIST_DESCRIPTIONS).format(
+                artist=artist, city=city
+            )
+            playlist.is_public = rng.random() < 0.8
+            self.fill_playlist(index, playlist, hits)
+
+    def fill_playlist(self, index: int, playlist: _PlaylistRow, hits: list[float]) -> None:
+        rng = self.rng
+        size = min(self.around(self.sizes.items_per_playlist, 0.6), 100, len(self.tracks))
+        friends_with_posts = [f for f in self.following_of[playlist.owner] if self.postcards_of[f]]
+        used: set[int] = set()
+        at = playlist.created
+        for position in range(size):
+            source: int | None = None
+            track: int | None = None
+            if self.postcards and rng.random() < 0.35:
+                if friends_with_posts and rng.random() < 0.7:
+                    posts = self.postcards_of[rng.choice(friends_with_posts)]
+                    source = posts[rng.randrange(len(posts))]
+                else:
+                    source = rng.randrange(len(self.postcards))
+                track = self.postcards[source].track
+                if track in used:
+                    source = track = None
+            if track is None:
+                track = self.pick(hits)
+                while track in used:
+                    track = rng.randrange(len(self.tracks))
+            used.add(track)
+            # Spread the additions over the playlist's life so far, not all at its start.
+            gap = max(60, (self.now - at) // (size - position + 1))
+            at += rng.randrange(60, 2 * gap + 1)
+            if source is not None:
+                at = max(at, self.postcards[source].created + rng.randrange(60, DAY))
+            at = min(at, self.now)
+            self.items.append((index, position, track, source, at))
+        playlist.item_count = size
+        playlist.updated = at
+
+    def date_tracks(self) -> None:
+        """A track row appears when it is first shared or added to a playlist; tracks nobody
+        used yet were imported before the postcard window."""
+        first_use: dict[int, int] = {}
+        uses = [(p.track, p.created) for p in self.postcards]
+        uses += [(track, at) for _, _, track, _, at in self.items]
+        for index, at in uses:
+            first_use[index] = min(first_use.get(index, at), at)
+        for index, track in enumerate(self.tracks):
+            unused_since = self.now - self.rng.randrange(91 * DAY, 365 * DAY)
+            track.created = first_use.get(index, unused_since)
+
+
+def _ascii_slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def _spotify_id(title: str, artist: str) -> str | None:
+    """A stable fake Spotify id (22 base62 chars) for most songs, derived from the song
+    itself, so the same song always gets the same id whatever the rng seed."""
+    digest = hashlib.sha256(f"{artist}\x1f{title}".encode()).digest()
+    if digest[-1] < 256 * 0.15:
+        return None
+    number = int.from_bytes(digest[:17])
+    chars = []
+    for _ in range(22):
+        number, rest = divmod(number, 62)
+        chars.append(BASE62[rest])
+    return "".join(chars)
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _at(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Ids:
+    user: int
+    follow: int
+    postcard: int
+    feed_event: int
+    like: int
+    comment: int
+    playlist: int
+    item: int
+    track: list[int]  # per local track index: the new id, or the existing track's id
+
+
+async def _reserve_all_ids(
+    conn: BaseDBAsyncClient, plan: _Plan, known_tracks: dict[str, int]
+) -> _Ids:
+    track_ids = [known_tracks.get(t.key, 0) for t in plan.tracks]
+    new_tracks = sorted(
+        (i for i, t in enumerate(plan.tracks) if t.key not in known_tracks),
+        key=lambda i: plan.tracks[i].created,
+    )
+    first_track = await _reserve_ids(conn, Track, len(new_tracks))
+    for offset, index in enumerate(new_tracks):
+        track_ids[index] = first_track + offset
+    return _Ids(
+        user=await _reserve_ids(conn, User, len(plan.users)),
+        follow=await _reserve_ids(conn, Follow, len(plan.follows)),
+        postcard=await _reserve_ids(conn, Postcard, len(plan.postcards)),
+        feed_event=await _reserve_ids(conn, FeedEvent, len(plan.postcards)),
+        like=await _reserve_ids(conn, Like, len(plan.likes)),
+        comment=await _reserve_ids(conn, Comment, len(plan.comments)),
+        playlist=await _reserve_ids(conn, Playlist, len(plan.playlists)),
+        item=await _reserve_ids(conn, PlaylistItem, len(plan.items)),
+        track=track_ids,
+    )
+
+
+async def _reserve_ids(conn: BaseDBAsyncClient, model: type[Model], count: int) -> int:
+    """The first of `count` consecutive free ids of the model's table.
+
+    Ids only ever move forward (feed-event ids are the cursor live clients resume from).
+    PostgreSQL: the block is taken from the sequence, which keeps later (and concurrent)
+    inserts from colliding; it stays taken if the seed rolls back. SQLite: AUTOINCREMENT's
+    high-water mark in sqlite_sequence is respected, and advances by itself when explicit
+    ids are inserted."""
+    table = model._meta.db_table
+    dialect = conn.capabilities.dialect
+    if dialect == "postgres":
+        if count == 0:
+            return 1
+        sequence = f"pg_get_serial_sequence('{table}', 'id')"
+        rows = await conn.execute_query_dict(
+            f"SELECT setval({sequence}, GREATEST(nextval({sequence}),"
+            f' (SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}")) + {count - 1}) AS last'
+        )
+        return int(rows[0]["last"]) - count + 1
+    rows = await conn.execute_query_dict(f'SELECT COALESCE(MAX(id), 0) AS last FROM "{table}"')
+    last = int(rows[0]["last"])
+    if dialect == "sqlite" and await conn.execute_query_dict(
+        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+    ):
+        rows = await conn.execute_query_dict(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", [table]
+        )
+        last = max([last, *(int(r["seq"]) for r in rows)])
+    return last + 1
+
+
+async def _write(
+    conn: BaseDBAsyncClient,
+    plan: _Plan,
+    ids: _Ids,
+    known_tracks: dict[str, int],
+    password_hash: str,
+    bar: Progress,
+) -> None:
+    uid, pid, tid = ids.user, ids.postcard, ids.track
+
+    async def insert(model: type[M], rows: Sequence[R], build: Callable[[int, R], M]) -> None:
+        task = bar.add_task(f"Writing {model._meta.db_table}", total=len(rows))
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            objs = [build(start + i, row) for i, row in enumerate(chunk)]
+            await model.bulk_create(objs, batch_size=CHUNK, using_db=conn)
+            bar.advance(task, len(chunk))
+
+    new_tracks = [(tid[i], t) for i, t in enumerate(plan.tracks) if t.key not in known_tracks]
+    await insert(
+        Track,
+        sorted(new_tracks, key=lambda pair: pair[0]),
+        lambda _, pair: Track(
+            id=pair[0],
+            title=pair[1].title,
+            artist=pair[1].artist,
+            album=pair[1].album,
+            duration_ms=pair[1].duration_ms,
+            artwork_url=pair[1].artwork_url,
+            spotify_id=pair[1].spotify_id,
+            dedupe_key=pair[1].key,
+            created_at=_at(pair[1].created),
+        ),
+    )
+    await insert(
+        User,
+        plan.users,
+        lambda i, u: User(
+            id=uid + i,
+            username=u.username,
+            display_name=u.display_name,
+            bio=u.bio,
+            avatar_url=u.avatar_url,
+            password_hash=password_hash,
+            created_at=_at(u.created),
+            follower_count=u.follower_count,
+            following_count=u.following_count,
+            postcard_count=u.postcard_count,
+        ),
+    )
+    await insert(
+        Follow,
+        plan.follows,
+        lambda i, f: Follow(
+            id=ids.follow + i, follower_id=uid + f[0], followee_id=uid + f[1], created_at=_at(f[2])
+        ),
+    )
+    await insert(Postcard, plan.postcards, lambda i, p: _postcard(pid + i, p, uid, tid))
+    await insert(
+        FeedEvent,
+        plan.postcards,
+        lambda i, p: FeedEvent(
+            id=ids.feed_event + i,
+            kind="POSTED",
+            postcard_id=pid + i,
+            author_id=uid + p.author,
+            created_at=_at(p.created),
+        ),
+    )
+    await insert(
+        Like,
+        plan.likes,
+        lambda i, x: Like(
+            id=ids.like + i, user_id=uid + x[0], postcard_id=pid + x[1], created_at=_at(x[2])
+        ),
+    )
+    await insert(
+        Comment,
+        plan.comments,
+        lambda i, c: Comment(
+            id=ids.comment + i,
+            postcard_id=pid + c[0],
+            author_id=uid + c[1],
+            body=c[2],
+            created_at=_at(c[3]),
+        ),
+    )
+    await insert(
+        Playlist,
+        plan.playlists,
+        lambda i, p: Playlist(
+            id=ids.playlist + i,
+            owner_id=uid + p.owner,
+            title=p.title,
+            description=p.description,
+            is_public=p.is_public,
+            version=1 + p.item_count,  # one bump per added item
+            item_count=p.item_count,
+            created_at=_at(p.created),
+        ),
+    )
+    await insert(
+        PlaylistItem,
+        plan.items,
+        lambda i, x: PlaylistItem(
+            id=ids.item + i,
+            playlist_id=ids.playlist + x[0],
+            position=x[1],
+            track_id=tid[x[2]],
+            postcard_id=None if x[3] is None else pid + x[3],
+            added_by_id=uid + plan.playlists[x[0]].owner,
+            added_at=_at(x[4]),
+        ),
+    )
+    # bulk_create stamps auto_now fields with the current time whatever the object holds.
+    if plan.postcards:
+        last = pid + len(plan.postcards) - 1
+        await conn.execute_query(
+            f"UPDATE postcards SET updated_at = created_at WHERE id BETWEEN {pid} AND {last}"
+        )
+    if plan.playlists:
+        first, last = ids.playlist, ids.playlist + len(plan.playlists) - 1
+        await conn.execute_query(
+            "UPDATE playlists SET updated_at = COALESCE((SELECT MAX(added_at) FROM"
+            " playlist_items WHERE playlist_items.playlist_id = playlists.id), created_at)"
+            f" WHERE id BETWEEN {first} AND {last}"
+        )
+
+
+def _postcard(id_: int, p: _PostcardRow, uid: int, tid: list[int]) -> Postcard:
+    name, lat, lng, fsq = p.place or (None, None, None, None)
+    return Postcard(
+        id=id_,
+        author_id=uid + p.author,
+        track_id=tid[p.track],
+        caption=p.caption,
+        photo_url=p.photo_url,
+        photo_source=p.photo_source,
+        place_name=name,
+        place_latitude=lat,
+        place_longitude=lng,
+        place_foursquare_id=fsq,
+        created_at=_at(p.created),
+        like_count=p.like_count,
+        comment_count=p.comment_count,
+    )
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Progress]:
+    # stderr, so that `soundpost seed` can print its summary on a clean stdout.
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not enabled,
+    ) as bar:
+        yield bar
