@@ -15,6 +15,8 @@ from graph.errors import unauthenticated
 from graph.loaders import Loaders
 from graph.settings import Settings
 from resolvers import auth
+from subscriptions.events import Publish, publish_nothing
+from subscriptions.hub import Hub
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Context:
     loaders: Loaders = field(default_factory=lambda: Loaders(None))
     # Strawberry drops the websocket connection_init payload unless this attribute exists.
     connection_params: dict[str, Any] | None = None
+    hub: Hub | None = None
 
     def require_viewer(self) -> models.User:
         if self.viewer is None:
@@ -38,6 +41,11 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+def publisher(context: Context) -> Publish:
+    """Where resolvers announce committed changes: the live hub, when one runs."""
+    return context.hub.publish if context.hub is not None else publish_nothing
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -52,6 +60,9 @@ def bearer_token(header: str | None) -> str | None:
 async def build_context(
     request: Request | WebSocket, response: Response | WebSocket | None, settings: Settings
 ) -> Context:
+    if isinstance(request, WebSocket):
+        # The token may come in connection_init, after this runs: graph.ws.authenticate.
+        return Context(request=request, response=response, settings=settings)
     token = bearer_token(request.headers.get("authorization"))
     viewer = await auth.viewer_for_token(token) if token else None
     return Context(

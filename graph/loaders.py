@@ -25,6 +25,9 @@ class Loaders:
         self.track_by_id: DataLoader[int, models.Track | None] = by_id(models.Track)
         self.postcard_by_id: DataLoader[int, models.Postcard | None] = by_id(models.Postcard)
         self.comment_by_id: DataLoader[int, models.Comment | None] = by_id(models.Comment)
+        self.notification_by_id: DataLoader[int, models.Notification | None] = by_id(
+            models.Notification
+        )
         self.playlist_by_id: DataLoader[int, models.Playlist | None] = by_id(models.Playlist)
         self.playlist_item_by_id: DataLoader[int, models.PlaylistItem | None] = by_id(
             models.PlaylistItem

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from graph.context import Info
 from graph.relay import Node, from_global_id
+from graph.types.notification import Notification
+from graph.types.notification import visible as notification_visible
 from graph.types.playlist import Playlist, PlaylistItem
 from graph.types.postcard import Comment, Postcard
 from graph.types.track import Track
@@ -32,6 +34,11 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     if type_name == "Comment":
         comment = await loaders.comment_by_id.load(pk)
         return Comment.from_row(comment) if comment else None
+    if type_name == "Notification":  # its recipient's only
+        notification = await loaders.notification_by_id.load(pk)
+        if notification is None or not notification_visible(notification, viewer):
+            return None
+        return Notification.from_row(notification)
     if type_name == "Playlist":
         playlist = visible(await loaders.playlist_by_id.load(pk), viewer)
         return Playlist.from_row(playlist) if playlist else None

@@ -10,7 +10,8 @@ from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from graph import queries
 from graph.errors import is_unexpected, shape_error
-from graph.mutations import auth, playlists, postcards, social
+from graph.live import Subscription
+from graph.mutations import auth, notifications, playlists, postcards, social
 from graph.relay import Connection, Node
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard
@@ -109,6 +110,10 @@ class Mutation:
     move_playlist_items = strawberry.mutation(
         resolver=playlists.move_playlist_items, description="Reorder items (Spotify semantics)."
     )
+    mark_notifications_read = strawberry.mutation(
+        resolver=notifications.mark_notifications_read,
+        description="Mark your notifications read, up to and including one of them.",
+    )
 
 
 class ShapeErrors(SchemaExtension):
@@ -131,6 +136,7 @@ def build_schema() -> strawberry.Schema:
     return SoundpostSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[ParserCache, ValidationCache, ShapeErrors],
     )
 

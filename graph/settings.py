@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     token_ttl_days: int = Field(default=30, ge=1, le=365)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    feed_retention_days: float = Field(default=7, gt=0)
+    subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

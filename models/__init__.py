@@ -1,6 +1,7 @@
 """Tortoise models, one module per domain. Tortoise discovers the models exported here."""
 
 from models.event import FeedEvent
+from models.notification import Notification, NotificationKind
 from models.playlist import Playlist, PlaylistItem
 from models.postcard import Comment, Like, PhotoSource, Postcard
 from models.social import Follow
@@ -13,6 +14,8 @@ __all__ = [
     "FeedEvent",
     "Follow",
     "Like",
+    "Notification",
+    "NotificationKind",
     "PhotoSource",
     "Playlist",
     "PlaylistItem",

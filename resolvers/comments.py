@@ -5,13 +5,23 @@ from __future__ import annotations
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import Comment, Postcard, User
+from models import Comment, Notification, Postcard, User
+from resolvers import notifications
 from resolvers.errors import Code, not_found, problem
 from resolvers.pagination import OLDEST_FIRST, Page, keyset_page
 from resolvers.validate import clean_text
 
 
 async def add(viewer: User, postcard_id: int | None, body: str) -> Comment:
+    comment, _notification = await add_and_notify(viewer, postcard_id, body)
+    return comment
+
+
+async def add_and_notify(
+    viewer: User, postcard_id: int | None, body: str
+) -> tuple[Comment, Notification | None]:
+    """The new comment, and the notification it recorded for the postcard's author (None
+    when the viewer comments on their own postcard)."""
     text = clean_text(body, "body", min_len=1, max_len=1000, multiline=True)
     async with in_transaction():
         postcard = await Postcard.get_or_none(id=postcard_id) if postcard_id is not None else None
@@ -19,7 +29,8 @@ async def add(viewer: User, postcard_id: int | None, body: str) -> Comment:
             raise not_found("postcardId", "postcard")
         comment = await Comment.create(postcard_id=postcard.id, author_id=viewer.id, body=text)
         await Postcard.filter(id=postcard.id).update(comment_count=F("comment_count") + 1)
-    return comment
+        notification = await notifications.record_comment(viewer, postcard, comment)
+    return comment, notification
 
 
 async def delete(viewer: User, comment_id: int | None) -> Comment:

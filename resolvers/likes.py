@@ -6,7 +6,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import Like, Postcard, User
+from models import Like, Notification, Postcard, User
+from resolvers import notifications
 from resolvers.errors import not_found
 from resolvers.pagination import Page, keyset_page
 
@@ -18,17 +19,19 @@ async def _postcard(postcard_id: int | None) -> Postcard:
     return postcard
 
 
-async def like(viewer: User, postcard_id: int | None) -> tuple[Postcard, bool]:
-    """Returns the postcard and whether this call created the like."""
+async def like(viewer: User, postcard_id: int | None) -> tuple[Postcard, bool, Notification | None]:
+    """Returns the postcard, whether this call created the like, and the notification it
+    recorded for the postcard's author (None when it recorded none)."""
     postcard = await _postcard(postcard_id)
     async with in_transaction():
         try:
             async with in_transaction():  # savepoint: a duplicate must not abort the outer one
                 await Like.create(user_id=viewer.id, postcard_id=postcard.id)
         except IntegrityError:
-            return postcard, False
+            return postcard, False, None
         await Postcard.filter(id=postcard.id).update(like_count=F("like_count") + 1)
-    return await Postcard.get(id=postcard.id), True
+        notification = await notifications.record_like(viewer, postcard)
+    return await Postcard.get(id=postcard.id), True, notification
 
 
 async def unlike(viewer: User, postcard_id: int | None) -> Postcard:

@@ -10,10 +10,12 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import FeedEvent, Follow, PhotoSource, Postcard, User
-from resolvers import tracks
+from resolvers import feedlog, tracks
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Page, keyset_page
 from resolvers.validate import clean_optional_text, clean_text, clean_url, coordinate, instagram_url
+from subscriptions.events import Publish, publish_nothing
+from subscriptions.log import to_message
 
 FOURSQUARE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 POSTED, DELETED = "POSTED", "DELETED"
@@ -83,6 +85,7 @@ async def create(
     caption: str | None,
     photo: PhotoInput | None,
     place: PlaceInput | None,
+    publish: Publish = publish_nothing,
 ) -> tuple[Postcard, FeedEvent]:
     """Validate everything first, then one transaction: track, postcard, counter, event."""
     errors = Collector()
@@ -93,7 +96,7 @@ async def create(
         **_place(place, errors),
     }
     errors.raise_if_any()
-    async with in_transaction():
+    async with in_transaction() as conn:
         track_row = await tracks.upsert(clean_track)  # type: ignore[arg-type]
         postcard = await Postcard.create(
             author_id=viewer.id,
@@ -101,7 +104,8 @@ async def create(
             **fields,  # type: ignore[arg-type]
         )
         await User.filter(id=viewer.id).update(postcard_count=F("postcard_count") + 1)
-        event = await FeedEvent.create(kind=POSTED, postcard_id=postcard.id, author_id=viewer.id)
+        event = await feedlog.append(conn, POSTED, postcard.id, viewer.id)
+    await publish(to_message(event))
     return postcard, event
 
 
@@ -139,12 +143,15 @@ async def update(
     return postcard
 
 
-async def delete(viewer: User, postcard_id: int | None) -> tuple[int, FeedEvent]:
-    async with in_transaction():
+async def delete(
+    viewer: User, postcard_id: int | None, publish: Publish = publish_nothing
+) -> tuple[int, FeedEvent]:
+    async with in_transaction() as conn:
         postcard = await own_postcard(viewer, postcard_id)
         await postcard.delete()
         await User.filter(id=viewer.id).update(postcard_count=F("postcard_count") - 1)
-        event = await FeedEvent.create(kind=DELETED, postcard_id=postcard.id, author_id=viewer.id)
+        event = await feedlog.append(conn, DELETED, postcard.id, viewer.id)
+    await publish(to_message(event))
     return postcard.id, event
 
 

@@ -30,7 +30,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, broadcast_url="memory://")
+    return Settings(
+        database_url=database_url, broadcast_url=os.environ.get("BROADCAST_URL", "memory://")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +47,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 @pytest.fixture(autouse=True)
 async def _empty_tables(app: Starlette) -> None:
     await truncate_all_models()
+    await app.state.hub.reset()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ async def test_health_and_readiness(http: httpx.AsyncClient) -> None:
     assert (await http.get("/healthz")).json() == {"status": "ok"}
     ready = await http.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "database": "up"}
+    assert ready.json() == {"status": "ok", "database": "up", "broker": "up"}
 
 
 async def test_queries_over_get_but_not_mutations(http: httpx.AsyncClient) -> None:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.context import Info
+from graph.context import Info, publisher
 from graph.errors import UserError, attempt
 from graph.mutations import INPUT
 from graph.relay import decode_id
@@ -165,6 +165,7 @@ async def create_postcard(
             input.caption,
             input.photo.to_resolver() if input.photo else None,
             input.place.to_resolver() if input.place else None,
+            publisher(info.context),
         )
         return row
 
@@ -196,7 +197,7 @@ async def delete_postcard(
 ) -> DeletePostcardPayload:
     viewer = info.context.require_viewer()
     result, errors = await attempt(
-        postcards.delete(viewer, decode_id(input.postcard_id, "Postcard"))
+        postcards.delete(viewer, decode_id(input.postcard_id, "Postcard"), publisher(info.context))
     )
     deleted = result[0] if result else None
     return DeletePostcardPayload(

@@ -18,10 +18,12 @@ from graph.relay import (
 from resolvers import playlists, postcards, users
 
 if TYPE_CHECKING:
+    from graph.types.notification import Notification
     from graph.types.playlist import Playlist
     from graph.types.postcard import Postcard
 
 LazyPostcard = Annotated["Postcard", strawberry.lazy("graph.types.postcard")]
+LazyNotification = Annotated["Notification", strawberry.lazy("graph.types.notification")]
 LazyPlaylist = Annotated["Playlist", strawberry.lazy("graph.types.playlist")]
 
 
@@ -103,6 +105,29 @@ class User(Node):
 
         page = await playlists.by_owner(self.row.id, info.context.viewer, first, after)
         return connection(page, wrap=Playlist.from_row)
+
+    @strawberry.field(
+        description="Your notifications, newest first. Viewer-only: read it through `viewer`; "
+        "on any other member it is a top-level error with extensions.code FORBIDDEN."
+    )
+    async def notifications(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[LazyNotification]:
+        from graph.types.notification import notifications_of
+
+        return await notifications_of(info, self.row, first, after)
+
+    @strawberry.field(
+        description="How many of your notifications are unread. Viewer-only: read it through "
+        "`viewer`; on any other member it is a top-level error with extensions.code FORBIDDEN."
+    )
+    async def unread_notification_count(self, info: Info) -> int:
+        from graph.types.notification import unread_count_of
+
+        return await unread_count_of(info, self.row)
 
 
 async def load_user(info: Info, user_id: int) -> User:

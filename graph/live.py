@@ -1,0 +1,182 @@
+"""Subscriptions: live friend moments (lossless across reconnects), postcard activity."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import time
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+import strawberry
+from starlette.websockets import WebSocket
+
+from graph.context import Context, Info
+from graph.errors import bad_input
+from graph.loaders import Loaders
+from graph.relay import decode_id, to_global_id
+from graph.types.postcard import Comment, Postcard
+from models import Comment as CommentRow
+from models import Postcard as PostcardRow
+from resolvers.auth import hash_token
+from subscriptions import log as event_log
+from subscriptions.events import ActivityMessage, FeedMessage
+from subscriptions.hub import Hub
+
+
+@strawberry.type(description="Someone you follow (or you) shared a moment.")
+class PostcardPosted:
+    cursor: str = strawberry.field(description="Resume after this event with `after`.")
+    postcard: Postcard = strawberry.field(description="The new moment.")
+
+
+@strawberry.type(description="A moment in your feed was deleted: remove it.")
+class PostcardDeleted:
+    cursor: str = strawberry.field(description="Resume after this event with `after`.")
+    postcard_id: strawberry.ID = strawberry.field(description="Global ID of the deleted moment.")
+
+
+@strawberry.type(
+    description="Your cursor is older than the event log keeps (or unknown): refetch `feed`, "
+    "then keep listening; live events follow."
+)
+class FeedResyncRequired:
+    reason: str = strawberry.field(description="Why the missed events cannot be replayed.")
+
+
+FeedEvent = Annotated[
+    PostcardPosted | PostcardDeleted | FeedResyncRequired,
+    strawberry.union("FeedEvent", description="An event of your live feed."),
+]
+
+
+@strawberry.type(description="A moment's counters changed, or it got a new comment.")
+class PostcardActivity:
+    postcard_id: strawberry.ID = strawberry.field(description="Global ID of the moment.")
+    like_count: int = strawberry.field(description="Likes now.")
+    comment_count: int = strawberry.field(description="Comments now.")
+    comment: Comment | None = strawberry.field(
+        description="The comment just added, if that is what happened."
+    )
+
+
+def feed_cursor(message: FeedMessage) -> str:
+    raw = f"{message.seq}:{message.created_at:.6f}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def parse_feed_cursor(cursor: str) -> tuple[int, float]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        seq, _, at = raw.partition(":")
+        return int(seq), float(at)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise bad_input("`after` is not a friendMoments cursor.") from None
+
+
+def _hub(context: Context) -> Hub:
+    if context.hub is None:
+        raise RuntimeError("the live hub is not running")
+    return context.hub
+
+
+def _closer(context: Context):  # type: ignore[no-untyped-def]
+    async def close(code: int, reason: str) -> None:
+        if isinstance(context.request, WebSocket):
+            with contextlib.suppress(Exception):
+                await context.request.close(code=code, reason=reason)
+
+    return close
+
+
+def _token_hash(context: Context) -> str | None:
+    return hash_token(context.token) if context.token else None
+
+
+async def _feed_event(context: Context, message: FeedMessage) -> FeedEvent | None:
+    cursor = feed_cursor(message)
+    if message.kind == "DELETED":
+        return PostcardDeleted(
+            cursor=cursor, postcard_id=to_global_id("Postcard", message.postcard_id)
+        )
+    # The websocket context lives as long as the connection: fresh loaders per event, or
+    # cached rows (like counts, profiles) would go stale.
+    viewer = context.viewer
+    context.loaders = Loaders(viewer.id if viewer else None)
+    row = await PostcardRow.get_or_none(id=message.postcard_id)
+    if row is None:  # deleted since; its PostcardDeleted follows
+        return None
+    return PostcardPosted(cursor=cursor, postcard=Postcard.from_row(row))
+
+
+async def friend_moments(
+    info: Info,
+    after: Annotated[
+        str | None,
+        strawberry.argument(
+            description="The cursor of the last event you received: replays what you "
+            "missed, then goes live, with no gap and no duplicate."
+        ),
+    ] = None,
+) -> AsyncGenerator[FeedEvent, None]:
+    context = info.context
+    viewer = context.require_viewer()
+    hub = _hub(context)
+    with hub.subscribed("feed", viewer.id, _token_hash(context), _closer(context)) as listener:
+        if after is not None:
+            seq, at = parse_feed_cursor(after)
+            if seq > listener.start_seq:
+                raise bad_input("`after` is ahead of the event log.")
+            if at < time.time() - hub.retention.total_seconds():
+                yield FeedResyncRequired(reason="The cursor is older than the event log keeps.")
+            else:
+                position = seq
+                while position < listener.start_seq:
+                    batch = await event_log.read_for_viewer(viewer.id, position, listener.start_seq)
+                    if not batch:
+                        break
+                    for message in batch:
+                        position = message.seq
+                        if (event := await _feed_event(context, message)) is not None:
+                            yield event
+        async for message in listener:
+            if (event := await _feed_event(context, message)) is not None:
+                yield event
+
+
+async def postcard_activity(
+    info: Info,
+    postcard_id: Annotated[strawberry.ID, strawberry.argument(description="The moment to watch.")],
+) -> AsyncGenerator[PostcardActivity, None]:
+    context = info.context
+    pk = decode_id(postcard_id, "Postcard")
+    if pk is None or not await PostcardRow.exists(id=pk):
+        raise bad_input("No postcard with this id.")
+    hub = _hub(context)
+    with hub.subscribed("activity", pk, _token_hash(context), _closer(context)) as listener:
+        async for message in listener:
+            assert isinstance(message, ActivityMessage)
+            comment = None
+            if message.comment_id is not None:
+                context.loaders = Loaders(context.viewer.id if context.viewer else None)
+                row = await CommentRow.get_or_none(id=message.comment_id)
+                comment = Comment.from_row(row) if row else None
+            yield PostcardActivity(
+                postcard_id=postcard_id,
+                like_count=message.like_count,
+                comment_count=message.comment_count,
+                comment=comment,
+            )
+
+
+@strawberry.type(description="Live events over a websocket (graphql-transport-ws or graphql-ws).")
+class Subscription:
+    friend_moments: FeedEvent = strawberry.subscription(
+        resolver=friend_moments,
+        description="Moments of the people you follow and your own, live; needs a token.",
+    )
+    postcard_activity: PostcardActivity = strawberry.subscription(
+        resolver=postcard_activity,
+        description="Live likeCount, commentCount and new comments of one moment; anonymous ok.",
+    )

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from graphql import GraphQLError
+
+import models
+from graph.context import Info
+from graph.relay import Connection, Node, connection, to_global_id
+from graph.types.postcard import Comment, Postcard
+from graph.types.user import User, load_user
+from resolvers import notifications
+
+NotificationKind = strawberry.enum(
+    models.NotificationKind,
+    description="What happened: LIKED (someone liked your moment, notified once per member "
+    "and moment), COMMENTED (someone commented on your moment), FOLLOWED (someone followed "
+    "you, notified once per member).",
+)
+
+
+@strawberry.type(
+    description="Something another member did to you. Only you can read your notifications."
+)
+class Notification(Node):
+    row: strawberry.Private[models.Notification]
+    kind: NotificationKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    created_at: datetime = strawberry.field(description="When it happened.")
+    read_at: datetime | None = strawberry.field(
+        description="When you marked it read (markNotificationsRead); null while unread."
+    )
+
+    @classmethod
+    def from_row(cls, row: models.Notification) -> Notification:
+        return cls(
+            id=to_global_id("Notification", row.id),
+            row=row,
+            kind=row.kind,
+            created_at=row.created_at,
+            read_at=row.read_at,
+        )
+
+    @strawberry.field(description="Who did it.")
+    async def actor(self, info: Info) -> User:
+        return await load_user(info, self.row.actor_id)
+
+    @strawberry.field(
+        description="The moment liked or commented on; null for FOLLOWED, and null once the "
+        "moment is deleted (the notification itself stays)."
+    )
+    async def postcard(self, info: Info) -> Postcard | None:
+        if self.row.postcard_id is None:
+            return None
+        row = await info.context.loaders.postcard_by_id.load(self.row.postcard_id)
+        return Postcard.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The comment, for COMMENTED; null otherwise, and null once the comment "
+        "(or its moment) is deleted."
+    )
+    async def comment(self, info: Info) -> Comment | None:
+        if self.row.comment_id is None:
+            return None
+        row = await info.context.loaders.comment_by_id.load(self.row.comment_id)
+        return Comment.from_row(row) if row else None
+
+
+def forbidden(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "FORBIDDEN"})
+
+
+def require_self(info: Info, user: models.User) -> None:
+    """Notifications are the viewer's own: anyone else asking gets a FORBIDDEN error."""
+    viewer = info.context.require_viewer()
+    if viewer.id != user.id:
+        raise forbidden("Only the member themselves can read their notifications: use `viewer`.")
+
+
+async def notifications_of(
+    info: Info, user: models.User, first: int | None, after: str | None
+) -> Connection[Notification]:
+    require_self(info, user)
+    page = await notifications.page(user.id, first, after)
+    return connection(page, wrap=Notification.from_row)
+
+
+async def unread_count_of(info: Info, user: models.User) -> int:
+    require_self(info, user)
+    return await notifications.unread_count(user.id)
+
+
+def visible(row: models.Notification | None, viewer: models.User | None) -> bool:
+    """A notification exists only for its recipient."""
+    return row is not None and viewer is not None and row.recipient_id == viewer.id

@@ -1,0 +1,103 @@
+"""Stored notifications: what other members did to you (liked or commented on your moment,
+followed you). Recorded inside the transaction of the like, comment or follow itself, so the
+two are written atomically; read newest first; marked read up to one of them.
+
+Rules: acting on your own things notifies nobody; unliking and unfollowing notify nobody; a
+(actor, postcard) pair gets at most one LIKED ever and an (actor, recipient) pair at most one
+FOLLOWED ever (a unique `dedupe_key`, so like/unlike/like bursts do not spam); every comment
+notifies the postcard's author.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import timezone
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import Comment, Notification, NotificationKind, Postcard, User
+from resolvers.errors import not_found
+from resolvers.pagination import Order, Page, keyset_page
+
+# Ids grow with time, and `markNotificationsRead` marks by id: list them in that same order.
+NEWEST_FIRST_BY_ID = Order("id", descending=True)
+
+
+async def _create_once(dedupe_key: str, **values: Any) -> Notification | None:
+    """Insert unless a notification with this key exists. The savepoint keeps a duplicate
+    from aborting the caller's transaction on PostgreSQL."""
+    try:
+        async with in_transaction():
+            return await Notification.create(dedupe_key=dedupe_key, **values)
+    except IntegrityError:
+        return None
+
+
+async def record_like(actor: User, postcard: Postcard) -> Notification | None:
+    """Call inside the transaction that created the like. The new notification, or None
+    (own postcard, or this actor's like of this postcard was notified before)."""
+    if postcard.author_id == actor.id:
+        return None
+    return await _create_once(
+        f"LIKED:{actor.id}:{postcard.id}",
+        recipient_id=postcard.author_id,
+        actor_id=actor.id,
+        kind=NotificationKind.LIKED,
+        postcard_id=postcard.id,
+    )
+
+
+async def record_comment(actor: User, postcard: Postcard, comment: Comment) -> Notification | None:
+    """Call inside the transaction that created the comment. The new notification, or None
+    when the commenter is the postcard's author."""
+    if postcard.author_id == actor.id:
+        return None
+    return await Notification.create(
+        recipient_id=postcard.author_id,
+        actor_id=actor.id,
+        kind=NotificationKind.COMMENTED,
+        postcard_id=postcard.id,
+        comment_id=comment.id,
+    )
+
+
+async def record_follow(actor: User, recipient: User) -> Notification | None:
+    """Call inside the transaction that created the follow. The new notification, or None
+    (following yourself, or this actor's follow of this member was notified before)."""
+    if recipient.id == actor.id:
+        return None
+    return await _create_once(
+        f"FOLLOWED:{actor.id}:{recipient.id}",
+        recipient_id=recipient.id,
+        actor_id=actor.id,
+        kind=NotificationKind.FOLLOWED,
+    )
+
+
+async def page(recipient_id: int, first: int | None, after: str | None) -> Page[Notification]:
+    """The recipient's notifications, newest first."""
+    return await keyset_page(
+        Notification.filter(recipient_id=recipient_id),
+        first=first,
+        after=after,
+        order=NEWEST_FIRST_BY_ID,
+    )
+
+
+async def unread_count(recipient_id: int) -> int:
+    return await Notification.filter(recipient_id=recipient_id, read_at__isnull=True).count()
+
+
+async def mark_read(viewer: User, up_to: int | None) -> int:
+    """Mark every unread notification of the viewer with id <= `up_to` as read; `up_to`
+    must be one of the viewer's notifications. Idempotent. Returns the new unread count."""
+    found = (
+        up_to is not None and await Notification.filter(id=up_to, recipient_id=viewer.id).exists()
+    )
+    if not found:
+        raise not_found("upTo", "notification")
+    await Notification.filter(recipient_id=viewer.id, id__lte=up_to, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return await unread_count(viewer.id)

@@ -1,0 +1,75 @@
+"""The small JSON messages carried between processes. A feed message is only a doorbell:
+the durable event log in the database is the truth, so a lost message loses nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import orjson
+
+
+@dataclass(frozen=True)
+class FeedMessage:
+    """A row of the feed event log was committed."""
+
+    seq: int
+    kind: str  # POSTED or DELETED
+    postcard_id: int
+    author_id: int
+    created_at: float  # epoch seconds
+
+
+@dataclass(frozen=True)
+class NotificationMessage:
+    notification_id: int
+    recipient_id: int
+
+
+@dataclass(frozen=True)
+class ActivityMessage:
+    """A moment's counters changed, or it got a comment."""
+
+    postcard_id: int
+    like_count: int
+    comment_count: int
+    comment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RevokeMessage:
+    """A token was revoked: its live subscriptions end."""
+
+    token_hash: str
+
+
+Message = FeedMessage | NotificationMessage | ActivityMessage | RevokeMessage
+Publish = Callable[[Message], Awaitable[None]]
+KINDS: dict[str, type[Any]] = {
+    "feed": FeedMessage,
+    "notification": NotificationMessage,
+    "activity": ActivityMessage,
+    "revoke": RevokeMessage,
+}
+NAMES = {cls: name for name, cls in KINDS.items()}
+
+
+def encode(message: Message) -> str:
+    return orjson.dumps({"t": NAMES[type(message)], **asdict(message)}).decode()
+
+
+def decode(raw: str | bytes) -> Message | None:
+    """None for anything malformed: a bad message must not stop the listener."""
+    try:
+        data = orjson.loads(raw)
+        cls = KINDS[data.pop("t")]
+        names = {f.name for f in fields(cls)}
+        message: Message = cls(**{k: v for k, v in data.items() if k in names})
+        return message
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        return None
+
+
+async def publish_nothing(message: Message) -> None:
+    """For callers with no live subscribers to tell (the CLI, the seeder)."""

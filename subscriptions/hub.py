@@ -1,0 +1,252 @@
+"""The per-process hub: routes each event to the local subscribers it concerns.
+
+Feed events are processed strictly in log order. A message is a doorbell: when its sequence
+is not the next one, the hub reads the missing range from the database log, so messages
+that arrive out of order, late, or not at all (broker down) lose nothing. Each subscriber
+has a bounded queue; one that stops reading is cut off instead of growing memory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from subscriptions import log as event_log
+from subscriptions.broker import Broker
+from subscriptions.events import (
+    ActivityMessage,
+    FeedMessage,
+    Message,
+    NotificationMessage,
+    RevokeMessage,
+    decode,
+    encode,
+)
+
+logger = logging.getLogger("soundpost.hub")
+
+CLOSE_SLOW_CONSUMER = 4008
+CLOSE_TOKEN_REVOKED = 4403
+CLOSE_SHUTDOWN = 1012
+
+
+class Listener:
+    """One live subscription: a bounded queue filled by the hub."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        topic: tuple[str, int],
+        token_hash: str | None,
+        close: Callable[[int, str], Awaitable[None]],
+        maxsize: int,
+    ) -> None:
+        self.hub = hub
+        self.topic = topic
+        self.token_hash = token_hash
+        self._close = close
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize)
+        self.start_seq = hub.seq
+        self.closed = False
+
+    def offer(self, item: Any) -> None:
+        if self.closed:
+            return
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.end(CLOSE_SLOW_CONSUMER, "subscriber too slow: events were not read")
+
+    def end(self, code: int, reason: str) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.hub.remove(self)
+        old, self.queue = self.queue, asyncio.Queue(1)  # drop the backlog at once
+        self.queue.put_nowait(None)
+        if old.empty():  # a reader may be waiting on the old queue: wake it
+            old.put_nowait(None)
+        self.hub.spawn(self._close(code, reason))
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                return
+            yield item
+
+
+class Hub:
+    def __init__(
+        self,
+        broker_url: str,
+        *,
+        queue_size: int = 256,
+        poll_interval: float = 1.0,
+        check_interval: float = 1.0,
+        retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self.queue_size = queue_size
+        self.poll_interval = poll_interval
+        self.retention = retention
+        self.seq = 0
+        self.broker = Broker(broker_url, self._on_raw, self.catch_up, check_interval=check_interval)
+        self._listeners: dict[tuple[str, int], set[Listener]] = defaultdict(set)
+        self._feed_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._poller: asyncio.Task[None] | None = None
+
+    # lifecycle
+
+    async def start(self) -> None:
+        self.seq = await event_log.last_seq()
+        await self.broker.start()
+        self._poller = asyncio.create_task(self._poll(), name="soundpost-hub-poll")
+
+    async def stop(self) -> None:
+        for listeners in list(self._listeners.values()):
+            for listener in list(listeners):
+                listener.end(CLOSE_SHUTDOWN, "server restarting: reconnect with your cursor")
+        if self._poller is not None:
+            self._poller.cancel()
+        await self.broker.stop()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=2)
+
+    async def reset(self) -> None:
+        """Forget the position in the log (tests empty the database between cases)."""
+        async with self._feed_lock:
+            self.seq = await event_log.last_seq()
+
+    def spawn(self, work: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @property
+    def state(self) -> str:
+        return self.broker.state
+
+    # subscribers
+
+    def listen(
+        self,
+        topic: str,
+        key: int,
+        token_hash: str | None,
+        close: Callable[[int, str], Awaitable[None]],
+    ) -> Listener:
+        """Register before reading any catch-up: everything after `start_seq` is queued."""
+        listener = Listener(self, (topic, key), token_hash, close, self.queue_size)
+        self._listeners[listener.topic].add(listener)
+        return listener
+
+    def remove(self, listener: Listener) -> None:
+        listeners = self._listeners.get(listener.topic)
+        if listeners is not None:
+            listeners.discard(listener)
+            if not listeners:
+                del self._listeners[listener.topic]
+
+    @contextlib.contextmanager
+    def subscribed(self, *args: Any) -> Any:
+        listener = self.listen(*args)
+        try:
+            yield listener
+        finally:
+            listener.closed = True
+            self.remove(listener)
+
+    def count(self, topic: str | None = None) -> int:
+        return sum(
+            len(listeners)
+            for (name, _), listeners in self._listeners.items()
+            if topic in (None, name)
+        )
+
+    # events
+
+    async def publish(self, message: Message) -> None:
+        """Deliver here at once, then tell the other processes (best effort)."""
+        await self.receive(message)
+        await self.broker.publish(encode(message))
+
+    async def _on_raw(self, raw: str) -> None:
+        message = decode(raw)
+        if message is None:
+            logger.warning("ignored a malformed broker message: %.200r", raw)
+            return
+        await self.receive(message)
+
+    async def receive(self, message: Message) -> None:
+        if isinstance(message, FeedMessage):
+            await self._on_feed(message)
+        elif isinstance(message, NotificationMessage):
+            self._offer(("notifications", message.recipient_id), message)
+        elif isinstance(message, ActivityMessage):
+            self._offer(("activity", message.postcard_id), message)
+        elif isinstance(message, RevokeMessage):
+            for listeners in list(self._listeners.values()):
+                for listener in list(listeners):
+                    if listener.token_hash == message.token_hash:
+                        listener.end(CLOSE_TOKEN_REVOKED, "token revoked: log in again")
+
+    def _offer(self, topic: tuple[str, int], item: Any) -> None:
+        for listener in list(self._listeners.get(topic, ())):
+            listener.offer(item)
+
+    async def _on_feed(self, message: FeedMessage) -> None:
+        async with self._feed_lock:
+            if message.seq <= self.seq:
+                return
+            if message.seq == self.seq + 1:
+                missing = [message]
+            else:
+                missing = await event_log.read(self.seq, message.seq, limit=message.seq - self.seq)
+            for event in missing:
+                await self._route(event)
+
+    async def catch_up(self) -> None:
+        """Route whatever the log holds beyond our position (after a broker outage)."""
+        async with self._feed_lock:
+            while batch := await event_log.read(self.seq):
+                for event in batch:
+                    await self._route(event)
+
+    async def _route(self, event: FeedMessage) -> None:
+        self.seq = event.seq
+        viewers = {key for (topic, key) in self._listeners if topic == "feed"}
+        if not viewers:
+            return
+        recipients = {event.author_id} & viewers
+        others = viewers - recipients
+        if others:
+            recipients |= await event_log.followers_among(event.author_id, others)
+        for viewer_id in recipients:
+            self._offer(("feed", viewer_id), event)
+
+    async def _poll(self) -> None:
+        """While the broker is down, read the log so live feeds keep flowing."""
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            try:
+                if self.broker.state != "up":
+                    await self.catch_up()
+                await self._prune_now_and_then()
+            except Exception:  # the database may be down too; try again next round
+                logger.exception("hub poll failed")
+
+    _last_prune = 0.0
+
+    async def _prune_now_and_then(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._last_prune < 3600:
+            return
+        self._last_prune = loop.time()
+        removed = await event_log.prune(self.retention)
+        if removed:
+            logger.info("pruned %d feed events older than %s", removed, self.retention)

@@ -1,0 +1,186 @@
+"""Several server processes sharing PostgreSQL and Redis, and a Redis that goes away.
+
+These run real `soundpost serve` processes. The multi-process ones need the at-scale setup,
+PostgreSQL in DATABASE_URL and Redis in BROADCAST_URL (the CI's second pass); on SQLite
+there is one process by design, and they are skipped there."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+import httpx
+import pytest
+
+from tests.live import Subscriber
+from tests.support import Api
+
+at_scale = pytest.mark.skipif(
+    not (
+        os.environ.get("DATABASE_URL", "").startswith("postgres")
+        and os.environ.get("BROADCAST_URL", "").startswith("redis")
+    ),
+    reason="needs PostgreSQL (DATABASE_URL) and Redis (BROADCAST_URL)",
+)
+FRIEND_MOMENTS = """
+subscription ($after: String) {
+  friendMoments(after: $after) { ... on PostcardPosted { cursor postcard { caption } } }
+}
+"""
+CREATE = """
+mutation ($input: CreatePostcardInput!) {
+  createPostcard(input: $input) { postcard { id } errors { code } }
+}
+"""
+FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
+
+
+RUNNING: list[subprocess.Popen[bytes]] = []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def server(broadcast_url: str, database_url: str | None = None) -> AsyncIterator[str]:
+    """A real `soundpost serve` process on the test database; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "BROADCAST_URL": broadcast_url, "LOG_LEVEL": "warning"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    process = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve"], env=env)
+    RUNNING.append(process)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(20):
+            while True:
+                try:
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def private_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is needed for the broker fault test"
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def wait_ready(base: str, broker: str) -> None:
+    async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(20):
+        while (await http.get("/readyz")).json().get("broker") != broker:
+            await asyncio.sleep(0.1)
+
+
+async def post(http: httpx.AsyncClient, token: str, caption: str) -> None:
+    response = await http.post(
+        "/graphql",
+        json={
+            "query": CREATE,
+            "variables": {"input": {"track": {"title": "S", "artist": "B"}, "caption": caption}},
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.json()["data"]["createPostcard"]["errors"] == []
+
+
+def ws_url(base: str) -> str:
+    return base.replace("http://", "ws://") + "/graphql"
+
+
+async def friends(api: Api) -> tuple[str, str]:
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    await api.mutate("follow", FOLLOW, {"userId": kofi.id}, maya.token)
+    return maya.token, kofi.token
+
+
+async def next_caption(subscriber: Subscriber, timeout: float = 5.0) -> str:
+    data = await subscriber.next(timeout)
+    return data["friendMoments"]["postcard"]["caption"]
+
+
+@at_scale
+async def test_a_moment_posted_through_one_process_reaches_a_subscriber_on_another(
+    api: Api,
+) -> None:
+    maya, kofi = await friends(api)
+    redis_url = os.environ["BROADCAST_URL"]
+    async with server(redis_url) as a, server(redis_url) as b:
+        async with (
+            Subscriber.open(ws_url(b), FRIEND_MOMENTS, token=maya) as live,
+            httpx.AsyncClient(base_url=a) as http,
+        ):
+            await asyncio.sleep(0.3)  # the subscription registers on b
+            await post(http, kofi, "through a")
+            assert await next_caption(live, timeout=1.0) == "through a"
+
+
+@at_scale
+async def test_redis_restarted_mid_stream_loses_nothing(api: Api) -> None:
+    maya, kofi = await friends(api)
+    port = free_port()
+    redis_url = f"redis://127.0.0.1:{port}/0"
+    with private_redis(port) as redis:
+        async with server(redis_url) as a, server(redis_url) as b:
+            await wait_ready(b, "up")
+            async with (
+                Subscriber.open(ws_url(b), FRIEND_MOMENTS, token=maya) as live,
+                httpx.AsyncClient(base_url=a) as http,
+            ):
+                await asyncio.sleep(0.3)
+                await post(http, kofi, "before")
+                assert await next_caption(live) == "before"
+                # when: Redis goes away; mutations keep working, the feed keeps flowing
+                redis.terminate()
+                redis.wait(timeout=10)
+                await wait_ready(b, "down")
+                await post(http, kofi, "during 1")
+                await post(http, kofi, "during 2")
+                assert [await next_caption(live), await next_caption(live)] == [
+                    "during 1",
+                    "during 2",
+                ]
+                # and when it is back, the broker reconnects by itself
+                with private_redis(port):
+                    await wait_ready(a, "up")
+                    await wait_ready(b, "up")
+                    await post(http, kofi, "after")
+                    assert await next_caption(live) == "after"
+
+
+async def test_shutdown_closes_websockets_with_a_restart_code(api: Api, database_url: str) -> None:
+    maya, _ = await friends(api)
+    broadcast = os.environ.get("BROADCAST_URL", "memory://")
+    async with (
+        server(broadcast, database_url) as base,
+        Subscriber.open(ws_url(base), FRIEND_MOMENTS, token=maya) as live,
+    ):
+        await asyncio.sleep(0.3)
+        running = [p for p in RUNNING if p.poll() is None]
+        running[-1].send_signal(signal.SIGTERM)
+        assert await live.close_code() == 1012

@@ -1,0 +1,189 @@
+"""Live friend moments over real websockets against a real uvicorn: who receives what,
+deletions, and lossless resume with a cursor."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from starlette.applications import Starlette
+
+from models import FeedEvent, User
+from tests.live import Subscriber, serve, until
+from tests.support import Api
+
+FRIEND_MOMENTS = """
+subscription ($after: String) {
+  friendMoments(after: $after) {
+    __typename
+    ... on PostcardPosted { cursor postcard { id caption author { username } likeCount } }
+    ... on PostcardDeleted { cursor postcardId }
+    ... on FeedResyncRequired { reason }
+  }
+}
+"""
+CREATE = """
+mutation ($input: CreatePostcardInput!) {
+  createPostcard(input: $input) { postcard { id } errors { code } }
+}
+"""
+DELETE = """
+mutation ($input: PostcardIdInput!) {
+  deletePostcard(input: $input) { deletedPostcardId errors { code } }
+}
+"""
+FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
+UNFOLLOW = "mutation ($input: FollowInput!) { unfollow(input: $input) { errors { code } } }"
+
+
+@pytest.fixture(scope="module")
+async def url(app: Starlette) -> AsyncIterator[str]:
+    async with serve(app) as ws_url:
+        yield ws_url
+
+
+async def post(api: Api, token: str, caption: str) -> str:
+    payload = await api.mutate(
+        "createPostcard",
+        CREATE,
+        {"track": {"title": "Song", "artist": "Band"}, "caption": caption},
+        token,
+    )
+    return payload["postcard"]["id"]
+
+
+def caption_of(data: dict) -> str:
+    event = data["friendMoments"]
+    assert event["__typename"] == "PostcardPosted", event
+    return event["postcard"]["caption"]
+
+
+async def test_a_follower_receives_a_friends_moment_and_a_stranger_does_not(
+    url: str, api: Api, app: Starlette
+) -> None:
+    # given
+    maya, kofi, lena = [await api.sign_up(n) for n in ("maya", "kofi", "lena")]
+    await api.mutate("follow", FOLLOW, {"userId": kofi.id}, maya.token)
+    async with (
+        Subscriber.open(url, FRIEND_MOMENTS, token=maya.token) as follower,
+        Subscriber.open(url, FRIEND_MOMENTS, token=lena.token) as stranger,
+    ):
+        await until(lambda: app.state.hub.count("feed") == 2)
+        # when
+        await post(api, kofi.token, "kofi live")
+        # then: within a second
+        data = await follower.next(timeout=1.0)
+        assert data["friendMoments"]["postcard"]["author"] == {"username": "kofi"}
+        assert caption_of(data) == "kofi live"
+        # the stranger's next event is her own later moment, not kofi's
+        await post(api, lena.token, "lena own")
+        assert caption_of(await stranger.next()) == "lena own"
+
+
+async def test_the_authors_deletion_arrives(url: str, api: Api, app: Starlette) -> None:
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    await api.mutate("follow", FOLLOW, {"userId": kofi.id}, maya.token)
+    async with Subscriber.open(url, FRIEND_MOMENTS, token=maya.token) as follower:
+        await until(lambda: app.state.hub.count("feed") == 1)
+        card = await post(api, kofi.token, "oops")
+        assert caption_of(await follower.next()) == "oops"
+        await api.mutate("deletePostcard", DELETE, {"postcardId": card}, kofi.token)
+        event = (await follower.next())["friendMoments"]
+        assert event["__typename"] == "PostcardDeleted"
+        assert event["postcardId"] == card
+
+
+async def test_follow_and_unfollow_apply_to_a_live_subscription(
+    url: str, api: Api, app: Starlette
+) -> None:
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    async with Subscriber.open(url, FRIEND_MOMENTS, token=maya.token) as live:
+        await until(lambda: app.state.hub.count("feed") == 1)
+        await post(api, kofi.token, "before follow")
+        await api.mutate("follow", FOLLOW, {"userId": kofi.id}, maya.token)
+        await post(api, kofi.token, "after follow")
+        assert caption_of(await live.next()) == "after follow"
+        await api.mutate("unfollow", UNFOLLOW, {"userId": kofi.id}, maya.token)
+        await post(api, kofi.token, "after unfollow")
+        await post(api, maya.token, "barrier")
+        assert caption_of(await live.next()) == "barrier"
+
+
+async def test_resume_with_the_last_cursor_replays_exactly_what_was_missed(
+    url: str, api: Api, app: Starlette
+) -> None:
+    # given: a follower who saw one moment, then went away
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    await api.mutate("follow", FOLLOW, {"userId": kofi.id}, maya.token)
+    async with Subscriber.open(url, FRIEND_MOMENTS, token=maya.token) as live:
+        await until(lambda: app.state.hub.count("feed") == 1)
+        await post(api, kofi.token, "seen")
+        cursor = (await live.next())["friendMoments"]["cursor"]
+    # when: five moments are posted while away, and one by a stranger
+    stranger = await api.sign_up("stranger")
+    for n in range(5):
+        await post(api, kofi.token, f"missed {n}")
+        await post(api, stranger.token, f"noise {n}")
+    # then: resuming replays exactly those five, in order, then goes live
+    async with Subscriber.open(url, FRIEND_MOMENTS, {"after": cursor}, maya.token) as again:
+        replayed = [caption_of(await again.next()) for _ in range(5)]
+        assert replayed == [f"missed {n}" for n in range(5)]
+        await post(api, kofi.token, "live again")
+        assert caption_of(await again.next()) == "live again"
+
+
+async def test_friend_moments_needs_a_token(url: str) -> None:
+    async with Subscriber.open(url, FRIEND_MOMENTS) as anonymous:
+        message = await anonymous.message()
+        assert message["type"] == "next"
+        assert message["payload"]["data"] is None
+        assert message["payload"]["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+        assert (await anonymous.message())["type"] == "complete"
+
+
+async def test_a_stale_cursor_asks_for_a_resync(url: str, api: Api) -> None:
+    import base64
+
+    maya = await api.sign_up("maya")
+    ancient = base64.urlsafe_b64encode(b"0:1000.0").decode().rstrip("=")
+    async with Subscriber.open(url, FRIEND_MOMENTS, {"after": ancient}, maya.token) as live:
+        event = (await live.next())["friendMoments"]
+        assert event == {
+            "__typename": "FeedResyncRequired",
+            "reason": "The cursor is older than the event log keeps.",
+        }
+        await post(api, maya.token, "still live")
+        assert caption_of(await live.next()) == "still live"
+
+
+async def test_a_subscriber_that_never_reads_is_cut_off_while_others_keep_receiving(
+    url: str, api: Api, app: Starlette
+) -> None:
+    # given: one subscriber that reads and one that never does (tiny socket buffers, so
+    # the kernel cannot absorb the stream for it)
+    maya = await api.sign_up("maya")
+    author_id = (await User.get(username="maya")).id
+    hub = app.state.hub
+    async with (
+        Subscriber.open(url, FRIEND_MOMENTS, token=maya.token) as reader,
+        Subscriber.open(url, FRIEND_MOMENTS, token=maya.token, stalled=True) as stalled,
+    ):
+        await until(lambda: hub.count("feed") == 2)
+        # when: deletion events stream in, in rounds the reader keeps up with
+        delivered = 0
+        for _ in range(400):
+            await FeedEvent.bulk_create(
+                [FeedEvent(kind="DELETED", postcard_id=n, author_id=author_id) for n in range(50)]
+            )
+            await hub.catch_up()
+            for _ in range(50):
+                assert (await reader.next())["friendMoments"]["__typename"] == "PostcardDeleted"
+            delivered += 50
+            if hub.count("feed") == 1:
+                break
+        # then: the stalled one was dropped by the hub, the reader got everything
+        assert hub.count("feed") == 1, f"still subscribed after {delivered} events"
+        await post(api, maya.token, "after the cut")
+        assert caption_of(await reader.next()) == "after the cut"
+        code = await stalled.close_code()
+        assert code == 4008
