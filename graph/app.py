@@ -84,7 +84,7 @@ async def readyz(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
-    view = SoundpostGraphQL(settings)
+    view = SoundpostGraphQL(settings, keep_alive_interval=settings.ws_keepalive_seconds)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

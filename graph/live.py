@@ -16,12 +16,14 @@ from graph.context import Context, Info
 from graph.errors import bad_input
 from graph.loaders import Loaders
 from graph.relay import decode_id, to_global_id
+from graph.types.notification import Notification
 from graph.types.postcard import Comment, Postcard
 from models import Comment as CommentRow
+from models import Notification as NotificationRow
 from models import Postcard as PostcardRow
 from resolvers.auth import hash_token
 from subscriptions import log as event_log
-from subscriptions.events import ActivityMessage, FeedMessage
+from subscriptions.events import ActivityMessage, FeedMessage, NotificationMessage
 from subscriptions.hub import Hub
 
 
@@ -170,6 +172,21 @@ async def postcard_activity(
             )
 
 
+async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
+    context = info.context
+    viewer = context.require_viewer()
+    hub = _hub(context)
+    with hub.subscribed(
+        "notifications", viewer.id, _token_hash(context), _closer(context)
+    ) as listener:
+        async for message in listener:
+            assert isinstance(message, NotificationMessage)
+            context.loaders = Loaders(viewer.id)
+            row = await NotificationRow.get_or_none(id=message.notification_id)
+            if row is not None:
+                yield Notification.from_row(row)
+
+
 @strawberry.type(description="Live events over a websocket (graphql-transport-ws or graphql-ws).")
 class Subscription:
     friend_moments: FeedEvent = strawberry.subscription(
@@ -179,4 +196,9 @@ class Subscription:
     postcard_activity: PostcardActivity = strawberry.subscription(
         resolver=postcard_activity,
         description="Live likeCount, commentCount and new comments of one moment; anonymous ok.",
+    )
+    notifications: Notification = strawberry.subscription(
+        resolver=notifications,
+        description="Your new notifications (likes, comments, follows) as they happen; "
+        "they are also stored: see `viewer.notifications`. Needs a token.",
     )

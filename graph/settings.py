@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     feed_retention_days: float = Field(default=7, gt=0)
     subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
+    ws_keepalive_seconds: float = Field(default=15, ge=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

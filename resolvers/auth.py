@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from models import AccessToken, User
 from resolvers.errors import Code, Collector, problem
 from resolvers.validate import clean_text, clean_username
+from subscriptions.events import Publish, RevokeMessage, publish_nothing
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
@@ -79,10 +80,13 @@ async def log_in(username: str, password: str, ttl: timedelta) -> tuple[User, st
     return user, await _issue_token(user, ttl)
 
 
-async def log_out(token: str) -> None:
-    await AccessToken.filter(token_hash=hash_token(token), revoked_at=None).update(
+async def log_out(token: str, publish: Publish = publish_nothing) -> None:
+    """Revoke the token; after commit, its live subscriptions end, in every process."""
+    token_hash = hash_token(token)
+    await AccessToken.filter(token_hash=token_hash, revoked_at=None).update(
         revoked_at=datetime.now(UTC)
     )
+    await publish(RevokeMessage(token_hash=token_hash))
 
 
 async def viewer_for_token(token: str) -> User | None:

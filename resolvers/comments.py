@@ -5,23 +5,20 @@ from __future__ import annotations
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import Comment, Notification, Postcard, User
+from models import Comment, Postcard, User
 from resolvers import notifications
 from resolvers.errors import Code, not_found, problem
+from resolvers.likes import activity
 from resolvers.pagination import OLDEST_FIRST, Page, keyset_page
 from resolvers.validate import clean_text
+from subscriptions.events import Publish, publish_nothing
 
 
-async def add(viewer: User, postcard_id: int | None, body: str) -> Comment:
-    comment, _notification = await add_and_notify(viewer, postcard_id, body)
-    return comment
-
-
-async def add_and_notify(
-    viewer: User, postcard_id: int | None, body: str
-) -> tuple[Comment, Notification | None]:
-    """The new comment, and the notification it recorded for the postcard's author (None
-    when the viewer comments on their own postcard)."""
+async def add(
+    viewer: User, postcard_id: int | None, body: str, publish: Publish = publish_nothing
+) -> Comment:
+    """After commit: the comment to the moment's watchers, and the author's notification
+    (none when you comment on your own moment)."""
     text = clean_text(body, "body", min_len=1, max_len=1000, multiline=True)
     async with in_transaction():
         postcard = await Postcard.get_or_none(id=postcard_id) if postcard_id is not None else None
@@ -30,10 +27,14 @@ async def add_and_notify(
         comment = await Comment.create(postcard_id=postcard.id, author_id=viewer.id, body=text)
         await Postcard.filter(id=postcard.id).update(comment_count=F("comment_count") + 1)
         notification = await notifications.record_comment(viewer, postcard, comment)
-    return comment, notification
+    await publish(activity(await Postcard.get(id=postcard.id), comment.id))
+    await notifications.announce(notification, publish)
+    return comment
 
 
-async def delete(viewer: User, comment_id: int | None) -> Comment:
+async def delete(
+    viewer: User, comment_id: int | None, publish: Publish = publish_nothing
+) -> Comment:
     """The comment's author or the postcard's author may delete a comment."""
     async with in_transaction():
         comment = (
@@ -52,6 +53,7 @@ async def delete(viewer: User, comment_id: int | None) -> Comment:
             )
         await comment.delete()
         await Postcard.filter(id=comment.postcard_id).update(comment_count=F("comment_count") - 1)
+    await publish(activity(await Postcard.get(id=comment.postcard_id)))
     return comment
 
 

@@ -6,10 +6,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import Like, Notification, Postcard, User
+from models import Like, Postcard, User
 from resolvers import notifications
 from resolvers.errors import not_found
 from resolvers.pagination import Page, keyset_page
+from subscriptions.events import ActivityMessage, Publish, publish_nothing
 
 
 async def _postcard(postcard_id: int | None) -> Postcard:
@@ -19,28 +20,48 @@ async def _postcard(postcard_id: int | None) -> Postcard:
     return postcard
 
 
-async def like(viewer: User, postcard_id: int | None) -> tuple[Postcard, bool, Notification | None]:
-    """Returns the postcard, whether this call created the like, and the notification it
-    recorded for the postcard's author (None when it recorded none)."""
+async def like(
+    viewer: User, postcard_id: int | None, publish: Publish = publish_nothing
+) -> Postcard:
+    """Idempotent. After commit: the new counts to the moment's watchers, and the author's
+    notification (at most one per liker and moment, ever)."""
     postcard = await _postcard(postcard_id)
     async with in_transaction():
         try:
             async with in_transaction():  # savepoint: a duplicate must not abort the outer one
                 await Like.create(user_id=viewer.id, postcard_id=postcard.id)
         except IntegrityError:
-            return postcard, False, None
+            return postcard
         await Postcard.filter(id=postcard.id).update(like_count=F("like_count") + 1)
         notification = await notifications.record_like(viewer, postcard)
-    return await Postcard.get(id=postcard.id), True, notification
+    postcard = await Postcard.get(id=postcard.id)
+    await publish(activity(postcard))
+    await notifications.announce(notification, publish)
+    return postcard
 
 
-async def unlike(viewer: User, postcard_id: int | None) -> Postcard:
+async def unlike(
+    viewer: User, postcard_id: int | None, publish: Publish = publish_nothing
+) -> Postcard:
+    """Idempotent; notifies nobody."""
     postcard = await _postcard(postcard_id)
     async with in_transaction():
         deleted = await Like.filter(user_id=viewer.id, postcard_id=postcard.id).delete()
         if deleted:
             await Postcard.filter(id=postcard.id).update(like_count=F("like_count") - 1)
-    return await Postcard.get(id=postcard.id)
+    postcard = await Postcard.get(id=postcard.id)
+    if deleted:
+        await publish(activity(postcard))
+    return postcard
+
+
+def activity(postcard: Postcard, comment_id: int | None = None) -> ActivityMessage:
+    return ActivityMessage(
+        postcard_id=postcard.id,
+        like_count=postcard.like_count,
+        comment_count=postcard.comment_count,
+        comment_id=comment_id,
+    )
 
 
 async def liked_by(postcard_id: int, first: int | None, after: str | None) -> Page[Like]:

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from models import Comment, Notification, NotificationKind, Postcard, User
 from resolvers.errors import not_found
 from resolvers.pagination import Order, Page, keyset_page
+from subscriptions.events import NotificationMessage, Publish
 
 # Ids grow with time, and `markNotificationsRead` marks by id: list them in that same order.
 NEWEST_FIRST_BY_ID = Order("id", descending=True)
@@ -101,3 +102,13 @@ async def mark_read(viewer: User, up_to: int | None) -> int:
         read_at=timezone.now()
     )
     return await unread_count(viewer.id)
+
+
+async def announce(notification: Notification | None, publish: Publish) -> None:
+    """Push a committed notification to its recipient's live subscriptions."""
+    if notification is not None:
+        await publish(
+            NotificationMessage(
+                notification_id=notification.id, recipient_id=notification.recipient_id
+            )
+        )

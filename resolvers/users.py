@@ -6,11 +6,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from models import Follow, Notification, User
+from models import Follow, User
 from resolvers import notifications
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.validate import clean_text, clean_url
+from subscriptions.events import Publish, publish_nothing
 
 BY_USERNAME = Order("username", descending=False)
 UNSET = object()
@@ -55,26 +56,21 @@ async def _target(viewer: User, user_id: int | None) -> User:
     return target
 
 
-async def follow(viewer: User, user_id: int | None) -> User:
-    """Idempotent: following someone you already follow changes nothing."""
-    user, _notification = await follow_and_notify(viewer, user_id)
-    return user
-
-
-async def follow_and_notify(viewer: User, user_id: int | None) -> tuple[User, Notification | None]:
-    """`follow`, also returning the FOLLOWED notification it recorded for the followed
-    member (None when the follow existed, or this pair was notified before)."""
+async def follow(viewer: User, user_id: int | None, publish: Publish = publish_nothing) -> User:
+    """Idempotent: following someone you already follow changes nothing. After commit, the
+    followed member's notification (at most one per pair, ever)."""
     target = await _target(viewer, user_id)
     async with in_transaction():
         try:
             async with in_transaction():  # savepoint: a duplicate must not abort the outer one
                 await Follow.create(follower_id=viewer.id, followee_id=target.id)
         except IntegrityError:
-            return target, None
+            return target
         await User.filter(id=target.id).update(follower_count=F("follower_count") + 1)
         await User.filter(id=viewer.id).update(following_count=F("following_count") + 1)
         notification = await notifications.record_follow(viewer, target)
-    return await User.get(id=target.id), notification
+    await notifications.announce(notification, publish)
+    return await User.get(id=target.id)
 
 
 async def unfollow(viewer: User, user_id: int | None) -> User:

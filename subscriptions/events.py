@@ -55,18 +55,22 @@ KINDS: dict[str, type[Any]] = {
 NAMES = {cls: name for name, cls in KINDS.items()}
 
 
-def encode(message: Message) -> str:
-    return orjson.dumps({"t": NAMES[type(message)], **asdict(message)}).decode()
+def encode(message: Message, origin: str) -> str:
+    """`origin` names the publishing process, which has delivered the message locally
+    already and skips it when the broker echoes it back."""
+    return orjson.dumps({"t": NAMES[type(message)], "o": origin, **asdict(message)}).decode()
 
 
-def decode(raw: str | bytes) -> Message | None:
-    """None for anything malformed: a bad message must not stop the listener."""
+def decode(raw: str | bytes) -> tuple[Message, str] | None:
+    """(message, origin); None for anything malformed: a bad message must not stop the
+    listener."""
     try:
         data = orjson.loads(raw)
         cls = KINDS[data.pop("t")]
+        origin = str(data.pop("o", ""))
         names = {f.name for f in fields(cls)}
         message: Message = cls(**{k: v for k, v in data.items() if k in names})
-        return message
+        return message, origin
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
         return None
 

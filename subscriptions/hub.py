@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -94,6 +95,7 @@ class Hub:
         self.poll_interval = poll_interval
         self.retention = retention
         self.seq = 0
+        self.origin = uuid.uuid4().hex
         self.broker = Broker(broker_url, self._on_raw, self.catch_up, check_interval=check_interval)
         self._listeners: dict[tuple[str, int], set[Listener]] = defaultdict(set)
         self._feed_lock = asyncio.Lock()
@@ -173,14 +175,16 @@ class Hub:
     async def publish(self, message: Message) -> None:
         """Deliver here at once, then tell the other processes (best effort)."""
         await self.receive(message)
-        await self.broker.publish(encode(message))
+        await self.broker.publish(encode(message, self.origin))
 
     async def _on_raw(self, raw: str) -> None:
-        message = decode(raw)
-        if message is None:
+        decoded = decode(raw)
+        if decoded is None:
             logger.warning("ignored a malformed broker message: %.200r", raw)
             return
-        await self.receive(message)
+        message, origin = decoded
+        if origin != self.origin:
+            await self.receive(message)
 
     async def receive(self, message: Message) -> None:
         if isinstance(message, FeedMessage):

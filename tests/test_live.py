@@ -187,3 +187,105 @@ async def test_a_subscriber_that_never_reads_is_cut_off_while_others_keep_receiv
         assert caption_of(await reader.next()) == "after the cut"
         code = await stalled.close_code()
         assert code == 4008
+
+
+NOTIFICATIONS = """
+subscription {
+  notifications {
+    kind actor { username } postcard { caption } comment { body } readAt
+  }
+}
+"""
+ACTIVITY = """
+subscription ($id: ID!) {
+  postcardActivity(postcardId: $id) { postcardId likeCount commentCount comment { body author { username } } }
+}
+"""
+LIKE = "mutation ($input: PostcardIdInput!) { likePostcard(input: $input) { errors { code } } }"
+UNLIKE = "mutation ($input: PostcardIdInput!) { unlikePostcard(input: $input) { errors { code } } }"
+COMMENT = "mutation ($input: AddCommentInput!) { addComment(input: $input) { errors { code } } }"
+LOG_OUT = "mutation { logOut { revoked } }"
+
+
+async def test_likes_and_comments_notify_the_owner_live_and_only_the_owner(
+    url: str, api: Api, app: Starlette
+) -> None:
+    # given
+    maya, kofi, lena = [await api.sign_up(n) for n in ("maya", "kofi", "lena")]
+    card = await post(api, maya.token, "mine")
+    async with (
+        Subscriber.open(url, NOTIFICATIONS, token=maya.token) as owner,
+        Subscriber.open(url, NOTIFICATIONS, token=lena.token) as other,
+    ):
+        await until(lambda: app.state.hub.count("notifications") == 2)
+        # when
+        await api.mutate("likePostcard", LIKE, {"postcardId": card}, kofi.token)
+        await api.mutate("unlikePostcard", UNLIKE, {"postcardId": card}, kofi.token)
+        await api.mutate("likePostcard", LIKE, {"postcardId": card}, kofi.token)  # no spam
+        await api.mutate("addComment", COMMENT, {"postcardId": card, "body": "wow"}, kofi.token)
+        await api.mutate("likePostcard", LIKE, {"postcardId": card}, maya.token)  # own: silent
+        await api.mutate("follow", FOLLOW, {"userId": maya.id}, kofi.token)
+        # then
+        received = [(await owner.next())["notifications"] for _ in range(3)]
+        assert received == [
+            {
+                "kind": "LIKED",
+                "actor": {"username": "kofi"},
+                "postcard": {"caption": "mine"},
+                "comment": None,
+                "readAt": None,
+            },
+            {
+                "kind": "COMMENTED",
+                "actor": {"username": "kofi"},
+                "postcard": {"caption": "mine"},
+                "comment": {"body": "wow"},
+                "readAt": None,
+            },
+            {
+                "kind": "FOLLOWED",
+                "actor": {"username": "kofi"},
+                "postcard": None,
+                "comment": None,
+                "readAt": None,
+            },
+        ]
+        # lena's next notification is her own, later one: she got none of maya's
+        lena_card = await post(api, lena.token, "hers")
+        await api.mutate("likePostcard", LIKE, {"postcardId": lena_card}, kofi.token)
+        assert (await other.next())["notifications"]["postcard"] == {"caption": "hers"}
+
+
+async def test_postcard_activity_streams_counts_and_comments_anonymously(
+    url: str, api: Api, app: Starlette
+) -> None:
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    card = await post(api, maya.token, "watch me")
+    async with Subscriber.open(url, ACTIVITY, {"id": card}) as watcher:
+        await until(lambda: app.state.hub.count("activity") == 1)
+        await api.mutate("likePostcard", LIKE, {"postcardId": card}, kofi.token)
+        await api.mutate(
+            "likePostcard", LIKE, {"postcardId": card}, kofi.token
+        )  # idempotent: silent
+        await api.mutate("addComment", COMMENT, {"postcardId": card, "body": "hi"}, kofi.token)
+        await api.mutate("unlikePostcard", UNLIKE, {"postcardId": card}, kofi.token)
+        events = [(await watcher.next())["postcardActivity"] for _ in range(3)]
+    assert events == [
+        {"postcardId": card, "likeCount": 1, "commentCount": 0, "comment": None},
+        {
+            "postcardId": card,
+            "likeCount": 1,
+            "commentCount": 1,
+            "comment": {"body": "hi", "author": {"username": "kofi"}},
+        },
+        {"postcardId": card, "likeCount": 0, "commentCount": 1, "comment": None},
+    ]
+
+
+async def test_log_out_ends_that_tokens_subscriptions(url: str, api: Api, app: Starlette) -> None:
+    maya = await api.sign_up("maya")
+    async with Subscriber.open(url, FRIEND_MOMENTS, token=maya.token) as live:
+        await until(lambda: app.state.hub.count("feed") == 1)
+        await api.ok(LOG_OUT, token=maya.token)
+        assert await live.close_code() == 4403
+    assert app.state.hub.count() == 0

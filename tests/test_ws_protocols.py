@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 import strawberry
-import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
-from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 from graph.app import SoundpostGraphQL
 from graph.settings import Settings
+from tests.live import serve
 from tests.support import Api
 
 TRANSPORT = "graphql-transport-ws"
@@ -34,36 +32,6 @@ UPDATE_PROFILE = """
 mutation ($input: UpdateProfileInput!) { updateProfile(input: $input) { errors { code } } }
 """
 PROFILE = "query ($name: String!) { user(username: $name) { followerCount } }"
-
-
-@asynccontextmanager
-async def serve(app: ASGIApp) -> AsyncIterator[str]:
-    # A socket bound here, not a port number: no window for another process to take it.
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        lifespan="off",  # the session `app` fixture already opened the database
-        ws_per_message_deflate=False,
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(WAIT):
-            while not server.started:
-                if task.done():
-                    task.result()  # surfaces why the server could not start
-                await asyncio.sleep(0.01)
-        yield f"ws://127.0.0.1:{port}/graphql"
-    finally:
-        server.should_exit = True
-        async with asyncio.timeout(WAIT):
-            await task
-        sock.close()
 
 
 @pytest.fixture(scope="module")

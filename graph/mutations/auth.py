@@ -5,7 +5,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.context import Info
+from graph.context import Info, publisher
 from graph.errors import UserError, attempt
 from graph.mutations import INPUT
 from graph.types.user import User
@@ -86,7 +86,7 @@ async def log_in(info: Info, input: Annotated[LogInInput, INPUT]) -> AuthPayload
 async def log_out(info: Info) -> LogOutPayload:
     info.context.require_viewer()
     assert info.context.token is not None
-    await auth.log_out(info.context.token)
+    await auth.log_out(info.context.token, publisher(info.context))
     return LogOutPayload(revoked=True, errors=[])
 
 

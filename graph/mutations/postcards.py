@@ -207,20 +207,22 @@ async def delete_postcard(
 
 async def like_postcard(info: Info, input: Annotated[PostcardIdInput, INPUT]) -> PostcardPayload:
     viewer = info.context.require_viewer()
-    result, errors = await attempt(likes.like(viewer, decode_id(input.postcard_id, "Postcard")))
-    return _postcard_payload(result[0] if result else None, errors)
+    work = likes.like(viewer, decode_id(input.postcard_id, "Postcard"), publisher(info.context))
+    return _postcard_payload(*await attempt(work))
 
 
 async def unlike_postcard(info: Info, input: Annotated[PostcardIdInput, INPUT]) -> PostcardPayload:
     viewer = info.context.require_viewer()
-    work = likes.unlike(viewer, decode_id(input.postcard_id, "Postcard"))
+    work = likes.unlike(viewer, decode_id(input.postcard_id, "Postcard"), publisher(info.context))
     return _postcard_payload(*await attempt(work))
 
 
 async def add_comment(info: Info, input: Annotated[AddCommentInput, INPUT]) -> CommentPayload:
     viewer = info.context.require_viewer()
     row, errors = await attempt(
-        comments.add(viewer, decode_id(input.postcard_id, "Postcard"), input.body)
+        comments.add(
+            viewer, decode_id(input.postcard_id, "Postcard"), input.body, publisher(info.context)
+        )
     )
     return CommentPayload(comment=Comment.from_row(row) if row else None, errors=errors)
 
@@ -229,7 +231,9 @@ async def delete_comment(
     info: Info, input: Annotated[DeleteCommentInput, INPUT]
 ) -> DeleteCommentPayload:
     viewer = info.context.require_viewer()
-    row, errors = await attempt(comments.delete(viewer, decode_id(input.comment_id, "Comment")))
+    row, errors = await attempt(
+        comments.delete(viewer, decode_id(input.comment_id, "Comment"), publisher(info.context))
+    )
     if row is None:
         return DeleteCommentPayload(deleted_comment_id=None, postcard=None, errors=errors)
     postcard = await postcards.get(row.postcard_id)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from graph.context import Info
+from graph.context import Info, publisher
 from graph.errors import UserError, attempt
 from graph.mutations import INPUT
 from graph.relay import decode_id
@@ -27,7 +27,9 @@ class FollowPayload:
 
 async def follow(info: Info, input: Annotated[FollowInput, INPUT]) -> FollowPayload:
     viewer = info.context.require_viewer()
-    row, errors = await attempt(users.follow(viewer, decode_id(input.user_id, "User")))
+    row, errors = await attempt(
+        users.follow(viewer, decode_id(input.user_id, "User"), publisher(info.context))
+    )
     return FollowPayload(user=User.from_row(row) if row else None, errors=errors)
 
 
