@@ -146,12 +146,13 @@ async def test_redis_restarted_mid_stream_loses_nothing(api: Api) -> None:
     port = free_port()
     redis_url = f"redis://127.0.0.1:{port}/0"
     with private_redis(port) as redis:
-        async with server(redis_url) as a, server(redis_url) as b:
+        async with (
+            server(redis_url) as a,
+            server(redis_url) as b,
+            httpx.AsyncClient(base_url=a) as http,
+        ):
             await wait_ready(b, "up")
-            async with (
-                Subscriber.open(ws_url(b), FRIEND_MOMENTS, token=maya) as live,
-                httpx.AsyncClient(base_url=a) as http,
-            ):
+            async with Subscriber.open(ws_url(b), FRIEND_MOMENTS, token=maya) as live:
                 await asyncio.sleep(0.3)
                 await post(http, kofi, "before")
                 assert await next_caption(live) == "before"
@@ -161,16 +162,27 @@ async def test_redis_restarted_mid_stream_loses_nothing(api: Api) -> None:
                 await wait_ready(b, "down")
                 await post(http, kofi, "during 1")
                 await post(http, kofi, "during 2")
-                assert [await next_caption(live), await next_caption(live)] == [
-                    "during 1",
-                    "during 2",
-                ]
-                # and when it is back, the broker reconnects by itself
-                with private_redis(port):
-                    await wait_ready(a, "up")
-                    await wait_ready(b, "up")
+                assert await next_caption(live) == "during 1"
+                data = await live.next()
+                assert data["friendMoments"]["postcard"]["caption"] == "during 2"
+                cursor = data["friendMoments"]["cursor"]
+            # the client is away while more moments are posted and Redis comes back
+            await post(http, kofi, "missed 1")
+            with private_redis(port):
+                await wait_ready(a, "up")
+                await wait_ready(b, "up")
+                await post(http, kofi, "missed 2")
+                # then: resuming with the last cursor loses nothing and repeats nothing
+                async with Subscriber.open(
+                    ws_url(b), FRIEND_MOMENTS, {"after": cursor}, token=maya
+                ) as again:
+                    assert [await next_caption(again), await next_caption(again)] == [
+                        "missed 1",
+                        "missed 2",
+                    ]
+                    await asyncio.sleep(0.3)
                     await post(http, kofi, "after")
-                    assert await next_caption(live) == "after"
+                    assert await next_caption(again) == "after"
 
 
 async def test_shutdown_closes_websockets_with_a_restart_code(api: Api, database_url: str) -> None:

@@ -3,10 +3,14 @@ deletions, and lossless resume with a cursor."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
 from starlette.applications import Starlette
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from models import FeedEvent, User
 from tests.live import Subscriber, serve, until
@@ -289,3 +293,32 @@ async def test_log_out_ends_that_tokens_subscriptions(url: str, api: Api, app: S
         await api.ok(LOG_OUT, token=maya.token)
         assert await live.close_code() == 4403
     assert app.state.hub.count() == 0
+
+
+async def test_notifications_need_a_token(url: str) -> None:
+    async with Subscriber.open(url, NOTIFICATIONS) as anonymous:
+        message = await anonymous.message()
+        assert message["payload"]["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+
+
+async def test_friend_moments_over_the_legacy_graphql_ws_protocol(
+    url: str, api: Api, app: Starlette
+) -> None:
+    maya = await api.sign_up("maya")
+    async with connect(url, subprotocols=[Subprotocol("graphql-ws")]) as ws:
+        await ws.send(
+            json.dumps(
+                {"type": "connection_init", "payload": {"authorization": f"Bearer {maya.token}"}}
+            )
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(
+            json.dumps({"type": "start", "id": "1", "payload": {"query": FRIEND_MOMENTS}})
+        )
+        await until(lambda: app.state.hub.count("feed") == 1)
+        await post(api, maya.token, "old protocol")
+        async with asyncio.timeout(5):
+            while (message := json.loads(await ws.recv()))["type"] == "ka":
+                pass
+        assert message["type"] == "data"
+        assert message["payload"]["data"]["friendMoments"]["postcard"]["caption"] == "old protocol"
