@@ -222,23 +222,33 @@ class Hub:
                     await self._route(event)
 
     async def _route(self, event: FeedMessage) -> None:
+        """Offer the event to the local subscribers it concerns, then advance `seq`.
+
+        Who follows the author takes a query; a subscriber may register meanwhile. Its
+        catch-up stops at `seq`, so it must get this event live: check newcomers until none
+        are left, then advance and offer without awaiting, so no registration interleaves."""
+        checked: set[int] = set()
+        recipients: set[int] = set()
+        while viewers := {key for (topic, key) in self._listeners if topic == "feed"} - checked:
+            if event.author_id in viewers:
+                recipients.add(event.author_id)
+            if others := viewers - {event.author_id}:
+                recipients |= await event_log.followers_among(event.author_id, others)
+            checked |= viewers
         self.seq = event.seq
-        viewers = {key for (topic, key) in self._listeners if topic == "feed"}
-        if not viewers:
-            return
-        recipients = {event.author_id} & viewers
-        others = viewers - recipients
-        if others:
-            recipients |= await event_log.followers_among(event.author_id, others)
         for viewer_id in recipients:
             self._offer(("feed", viewer_id), event)
 
     async def _poll(self) -> None:
-        """While the broker is down, read the log so live feeds keep flowing."""
+        """Read the log now and then: every `poll_interval` while the broker is down, so
+        live feeds keep flowing, and every few intervals while it is up, because Redis
+        pub/sub drops messages sent while a subscription is being re-established."""
+        rounds = 0
         while True:
             await asyncio.sleep(self.poll_interval)
+            rounds += 1
             try:
-                if self.broker.state != "up":
+                if self.broker.state != "up" or rounds % 5 == 0:
                     await self.catch_up()
                 await self._prune_now_and_then()
             except Exception:  # the database may be down too; try again next round

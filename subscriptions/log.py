@@ -36,13 +36,17 @@ async def read(after: int, upto: int | None = None, limit: int = BATCH) -> list[
     return [to_message(row) for row in await rows.order_by("id").limit(limit)]
 
 
-async def read_for_viewer(viewer_id: int, after: int, upto: int) -> list[FeedMessage]:
-    """The viewer's feed events with `after < seq <= upto`: their own and their followees'."""
+async def read_for_viewer(
+    viewer_id: int, after: int, upto: int, limit: int = BATCH
+) -> list[FeedMessage]:
+    """The viewer's feed events with `after < seq <= upto`, their own and their followees',
+    at most `limit` of them."""
     followees = Follow.filter(follower_id=viewer_id).values("followee_id")
     rows = (
         FeedEvent.filter(id__gt=after, id__lte=upto)
         .filter(Q(author_id=viewer_id) | Q(author_id__in=Subquery(followees)))
         .order_by("id")
+        .limit(limit)
     )
     return [to_message(row) for row in await rows]
 

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
+from graph.relay import to_global_id
 from models import FeedEvent, User
 from tests.live import Subscriber, serve, until
 from tests.support import Api
@@ -322,3 +323,24 @@ async def test_friend_moments_over_the_legacy_graphql_ws_protocol(
                 pass
         assert message["type"] == "data"
         assert message["payload"]["data"]["friendMoments"]["postcard"]["caption"] == "old protocol"
+
+
+async def test_resume_replays_a_long_backlog_in_order(url: str, api: Api, app: Starlette) -> None:
+    # given: a cursor, then 1,200 events (more than one read batch) while away
+    maya = await api.sign_up("maya")
+    author_id = (await User.get(username="maya")).id
+    async with Subscriber.open(url, FRIEND_MOMENTS, token=maya.token) as live:
+        await until(lambda: app.state.hub.count("feed") == 1)
+        await post(api, maya.token, "seen")
+        cursor = (await live.next())["friendMoments"]["cursor"]
+    await FeedEvent.bulk_create(
+        [FeedEvent(kind="DELETED", postcard_id=n, author_id=author_id) for n in range(1, 1201)]
+    )
+    await app.state.hub.catch_up()  # as its next poll would: nobody is listening now
+    # when
+    async with Subscriber.open(url, FRIEND_MOMENTS, {"after": cursor}, maya.token) as again:
+        replayed = [(await again.next())["friendMoments"]["postcardId"] for _ in range(1200)]
+        await post(api, maya.token, "live")
+        assert caption_of(await again.next()) == "live"
+    # then
+    assert replayed == [to_global_id("Postcard", n) for n in range(1, 1201)]
