@@ -55,6 +55,7 @@ from models import (
     Track,
     User,
 )
+from resolvers.validate import track_dedupe_key
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
@@ -74,17 +75,6 @@ class SeedSizes:
     playlists_per_user: float = 0.5
     items_per_playlist: int = 8  # mean
     tracks: int = 400  # catalogue size; fewer if an existing track has the same dedupe key
-
-
-def track_dedupe_key(title: str, artist: str, spotify_id: str | None) -> str:
-    """The Track.dedupe_key: the Spotify id when known, else the normalized title and artist."""
-    if spotify_id:
-        return f"spotify:{spotify_id}"
-    return _normalize(title) + "\x1f" + _normalize(artist)
-
-
-def _normalize(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 async def database_is_empty() -> bool:

@@ -16,7 +16,7 @@ from tortoise.functions import Count
 from tortoise.migrations.api import migrate
 from tortoise.models import Model
 
-from graph.seed import SeedSizes, database_is_empty, seed, track_dedupe_key
+from graph.seed import SeedSizes, database_is_empty, seed
 from graph.settings import tortoise_config
 from models import (
     Comment,
@@ -30,6 +30,7 @@ from models import (
     Track,
     User,
 )
+from resolvers.validate import track_dedupe_key
 
 SIZES = SeedSizes(users=60, postcards=300, tracks=80, playlists_per_user=0.5)
 USERNAME = re.compile(r"[a-z0-9_.]{3,30}")
