@@ -1,0 +1,81 @@
+"""bench/RESULTS.md from a run's results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+TARGETS = """Targets (issue "Fast at scale"): feed throughput >= 0.8 x B; feed p99 at 4 clients
+<= 1.5 x B's p99; SQL statements per feed page constant and <= 5; fan-out p99 <= 2 x the raw
+broadcast; idle subscribed connection <= 32 KB."""
+
+
+def _database(name: str, data: dict[str, Any]) -> list[str]:
+    c, r = data["ceilings"], data["ratios"]
+    lines = [
+        f"### {name}",
+        "",
+        "| target (4 connections, wrk pinned to its own core) | req/s | p50 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    labels = {
+        "R": "R: raw Starlette endpoint, same JSON",
+        "B": "B: same schema and query, in-memory rows",
+        "feed": "Soundpost feed (20 moments, nested)",
+    }
+    for key, label in labels.items():
+        x = c[key]
+        lines.append(
+            f"| {label} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['errors']} |"
+        )
+    for op, x in data["operations"].items():
+        lines.append(
+            f"| {op} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['errors']} |"
+        )
+    lines += [
+        "",
+        f"- feed / B throughput: **{r['feed_rps_over_B']:.2f}** (target >= 0.8); "
+        f"feed p99 / B p99: **{r['feed_p99_over_B_p99']:.2f}** (target <= 1.5)",
+        f"- B / R: {r['B_rps_over_R']:.2f}; feed / R: {r['feed_rps_over_R']:.2f}; "
+        f"feed response {data['feed_response_bytes']:,} bytes",
+        "- SQL statements per request: "
+        + ", ".join(f"{op} {n}" for op, n in data["sql_statements"].items()),
+        "",
+    ]
+    return lines
+
+
+def write_report(results: dict[str, Any], path: Path) -> None:
+    machine, versions = results["machine"], results["versions"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {results['when']} by `make bench` in {results['seconds']} s on {machine['cpus']} "
+        f"cores, {machine['platform']}, Python {machine['python']}; "
+        + ", ".join(f"{k} {v}" for k, v in versions.items())
+        + ".",
+        f"Dataset: {results['dataset']['users']:,} users, {results['dataset']['postcards']:,} "
+        "moments (skewed follow graph, likes, comments). Medians of interleaved runs; every "
+        "figure that matters is a ratio within this run, because the machine is shared.",
+        "",
+        TARGETS,
+        "",
+    ]
+    lines += _database("SQLite", results["sqlite"])
+    if "postgres" in results:
+        lines += _database("PostgreSQL", results["postgres"])
+    f = results["fanout"]
+    s, raw = f["soundpost"], f["raw"]
+    lines += [
+        f"### Fan-out: one moment to {s['subscribers']:,} subscribed followers",
+        "",
+        "| | p50 ms | p99 ms | idle RSS per connection |",
+        "| --- | ---: | ---: | ---: |",
+        f"| Soundpost friendMoments (mutation start to last delivery) | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} | {s['rss_per_idle_connection_kb']:.1f} KB |",
+        f"| raw `websockets` broadcast, same size ({s['message_bytes']} bytes) | {raw['p50_ms']:.1f} | {raw['p99_ms']:.1f} | {raw['rss_per_idle_connection_kb']:.1f} KB |",
+        "",
+        f"- p99 ratio: **{f['p99_ratio']:.2f}** (target <= 2); mutation alone p50 "
+        f"{s['mutation_p50_ms']:.1f} ms",
+        "",
+    ]
+    path.write_text("\n".join(lines))

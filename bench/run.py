@@ -1,0 +1,298 @@
+"""`make bench`: seed, start the servers as users run them, measure with wrk (pinned to its
+own core, runs interleaved A/B/A/B, medians quoted) and write out/results.json and
+RESULTS.md. `python -m bench.run --help` for the sizes and options."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import fanout
+from bench.load import Load, pin, run_wrk
+from bench.servers import OUT, RAW_BODY, TOKENS
+
+HERE = Path(__file__).parent
+FEED = """query Feed { feed(first: 20) { edges { node {
+  id caption createdAt likeCount viewerHasLiked commentCount
+  author { username displayName avatarUrl } track { title artist album spotifyUrl artworkUrl }
+  photo { url source } place { name latitude longitude }
+  comments(first: 2) { edges { node { body author { username } } } } } } } }"""
+DETAIL = """query Detail($id: ID!) { postcard(id: $id) { id caption likeCount commentCount
+  viewerHasLiked author { username } track { title artist }
+  comments(first: 10) { edges { node { body author { username } } } } } }"""
+CREATE = """mutation Create($input: CreatePostcardInput!) { createPostcard(input: $input) {
+  postcard { id } errors { code } } }"""
+LIKE = """mutation Like($input: PostcardIdInput!) { likePostcard(input: $input) {
+  postcard { likeCount } errors { code } } }"""
+
+
+def body(query: str, variables: dict[str, Any] | None = None) -> str:
+    return json.dumps({"query": query, "variables": variables or {}})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def prepare(url: str, users: int, postcards: int) -> list[int]:
+    """Migrate and seed once (kept between runs); sign in bench viewers; postcard ids."""
+    from tortoise import Tortoise
+    from tortoise.migrations.api import migrate
+
+    from graph.seed import SeedSizes, database_is_empty, seed
+    from graph.settings import tortoise_config
+    from models import Postcard, User
+    from resolvers import auth
+
+    config = tortoise_config(url)
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    try:
+        if await database_is_empty():
+            started = time.perf_counter()
+            await seed(SeedSizes(users=users, postcards=postcards), progress=True)
+            print(
+                f"seeded {users} users / {postcards} moments in {time.perf_counter() - started:.0f}s"
+            )
+        # viewers of different weights: the ones following most, and ordinary ones
+        heavy = await User.all().order_by("-following_count").limit(4)
+        ordinary = await User.filter(following_count__gte=10).order_by("id").limit(4)
+        tokens = [
+            (await auth.log_in(user.username, "soundpost-demo", timedelta(days=1)))[1]
+            for user in [*heavy, *ordinary]
+        ]
+        TOKENS.write_text("\n".join(tokens) + "\n")
+        ids = await Postcard.all().order_by("-id").limit(2000).values_list("id", flat=True)
+        return [int(pk) for pk in ids]  # type: ignore[call-overload]
+    finally:
+        await Tortoise.close_connections()
+
+
+async def sql_counts(url: str, postcard_ids: list[int]) -> dict[str, int]:
+    """SQL statements of one request of each operation, counted in-process."""
+    from graph.app import create_app
+    from graph.relay import to_global_id
+    from graph.settings import Settings
+    from tests.support import count_sql
+
+    token = TOKENS.read_text().split()[0]
+    app = create_app(Settings(database_url=url, broadcast_url="memory://"))
+    card = to_global_id("Postcard", postcard_ids[0])
+    operations = {
+        "feed": body(FEED),
+        "postcard detail": body(DETAIL, {"id": card}),
+        "createPostcard": body(CREATE, {"input": {"track": {"title": "Bench", "artist": "Bench"}}}),
+        "likePostcard": body(LIKE, {"input": {"postcardId": card}}),
+    }
+    counts = {}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            for name, payload in operations.items():
+                with count_sql() as sql:
+                    response = await http.post("/graphql", content=payload, headers=headers)
+                assert "errors" not in response.json(), response.text
+                counts[name] = len(sql.statements)
+    return counts
+
+
+@contextmanager
+def server(mode: str, database_url: str):  # type: ignore[no-untyped-def]
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "BROADCAST_URL": "memory://",
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": "bench-only-secret",
+        "LOG_LEVEL": "warning",
+    }
+    process = subprocess.Popen(
+        [*pin(0), sys.executable, "-m", "bench.servers", mode, str(port)], env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.post(url + "/graphql", content=body("{ __typename }"), timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{mode} server did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def median(loads: list[Load]) -> dict[str, float]:
+    return {
+        "rps": statistics.median(x.rps for x in loads),
+        "p50_ms": statistics.median(x.p50_ms for x in loads),
+        "p99_ms": statistics.median(x.p99_ms for x in loads),
+        "errors": sum(x.errors for x in loads),
+    }
+
+
+def write_bodies(name: str, lines: list[str]) -> Path:
+    path = OUT / f"{name}.bodies"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
+    print(f"== {label}: preparing {url}")
+    postcard_ids = asyncio.run(prepare(url, args.users, args.postcards))
+    from graph.relay import to_global_id
+
+    cards = [to_global_id("Postcard", pk) for pk in random.Random(1).sample(postcard_ids, 200)]
+    feed_bodies = write_bodies("feed", [body(FEED)])
+    detail = write_bodies("detail", [body(DETAIL, {"id": c}) for c in cards])
+    create = write_bodies(
+        "create",
+        [
+            body(
+                CREATE,
+                {
+                    "input": {
+                        "track": {"title": f"Bench {n}", "artist": "Bench"},
+                        "caption": "bench",
+                    }
+                },
+            )
+            for n in range(50)
+        ],
+    )
+    like = write_bodies("like", [body(LIKE, {"input": {"postcardId": c}}) for c in cards])
+    result: dict[str, Any] = {"sql_statements": asyncio.run(sql_counts(url, postcard_ids))}
+    print(f"   SQL statements per request: {result['sql_statements']}")
+    with server("app", url) as app_url, server("memory", url) as memory_url:
+        first_token = TOKENS.read_text().split()[0]
+        response = httpx.post(
+            app_url + "/graphql",
+            content=body(FEED),
+            headers={"Authorization": f"Bearer {first_token}", "Content-Type": "application/json"},
+        )
+        assert "errors" not in response.json(), response.text[:500]
+        RAW_BODY.write_bytes(response.content)
+        with server("raw", url) as raw_url:
+            runs: dict[str, list[Load]] = {"R": [], "B": [], "feed": []}
+            for round_ in range(args.rounds):
+                for name, target in (("R", raw_url), ("B", memory_url), ("feed", app_url)):
+                    runs[name].append(
+                        run_wrk(
+                            target + "/graphql",
+                            feed_bodies,
+                            TOKENS,
+                            seconds=args.seconds,
+                            connections=4,
+                        )
+                    )
+                    print(f"   round {round_ + 1} {name}: {runs[name][-1]}")
+        ops = {}
+        for name, bodies in (
+            ("postcard detail", detail),
+            ("createPostcard", create),
+            ("likePostcard", like),
+        ):
+            ops[name] = median(
+                [run_wrk(app_url + "/graphql", bodies, TOKENS, seconds=args.seconds, connections=4)]
+            )
+            print(f"   {name}: {ops[name]}")
+    result["ceilings"] = {name: median(loads) for name, loads in runs.items()}
+    result["operations"] = ops
+    result["feed_response_bytes"] = RAW_BODY.stat().st_size
+    r, b, feed = (result["ceilings"][k] for k in ("R", "B", "feed"))
+    result["ratios"] = {
+        "feed_rps_over_B": feed["rps"] / b["rps"],
+        "feed_rps_over_R": feed["rps"] / r["rps"],
+        "B_rps_over_R": b["rps"] / r["rps"],
+        "feed_p99_over_B_p99": feed["p99_ms"] / b["p99_ms"],
+    }
+    return result
+
+
+def pg_reachable() -> bool:
+    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode == 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__)
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--postcards", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=8, help="per wrk run")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved A/B rounds")
+    parser.add_argument("--subscribers", type=int, default=1000, help="fan-out size")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "versions": {
+            name: version(name)
+            for name in ("strawberry-graphql", "starlette", "uvicorn", "tortoise-orm", "websockets")
+        },
+        "dataset": {"users": args.users, "postcards": args.postcards},
+    }
+    sqlite_file = OUT / f"bench-{args.users}-{args.postcards}.sqlite3"
+    results["sqlite"] = measure_database("SQLite", f"sqlite://{sqlite_file}", args)
+    if not args.skip_postgres and pg_reachable():
+        database = f"soundpost_bench_{args.users}_{args.postcards}"
+        subprocess.run(
+            [
+                "psql",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-c",
+                f"CREATE DATABASE {database}",
+            ],
+            check=False,
+            capture_output=True,
+        )
+        results["postgres"] = measure_database(
+            "PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{database}", args
+        )
+    results["fanout"] = asyncio.run(fanout.measure(args.subscribers))
+    results["seconds"] = round(time.perf_counter() - started)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    from bench.report import write_report
+
+    write_report(results, HERE / "RESULTS.md")
+    print((HERE / "RESULTS.md").read_text())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The servers a benchmark run compares, each started as its own uvicorn process:
+
+- `app`: Soundpost as users run it (production settings, the bench database);
+- `memory`: ceiling B, the same schema and query answered from in-memory rows (the feed
+  page, loaders and token lookup patched to dictionaries filled at start-up);
+- `raw`: ceiling R, a bare Starlette endpoint returning the feed's JSON bytes.
+
+`python -m bench.servers MODE PORT` (DATABASE_URL names the bench database)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from graph.app import create_app
+from graph.settings import Settings
+
+OUT = Path(__file__).parent / "out"
+RAW_BODY = OUT / "feed-response.json"
+TOKENS = OUT / "tokens.txt"
+
+
+def raw_app() -> Starlette:
+    body = RAW_BODY.read_bytes()
+
+    async def feed(request: Request) -> Response:
+        await request.body()
+        return Response(body, media_type="application/json")
+
+    return Starlette(routes=[Route("/graphql", feed, methods=["POST"])])
+
+
+def memory_app(settings: Settings) -> Starlette:
+    """Ceiling B: everything the feed query reads, loaded once; no SQL per request."""
+    from resolvers import auth, batch, postcards
+    from resolvers.pagination import Page
+
+    app = create_app(settings)
+    real_lifespan = app.router.lifespan_context
+    real = {
+        "viewer_for_token": auth.viewer_for_token,
+        "feed": postcards.feed,
+        "liked_by_viewer": batch.liked_by_viewer,
+        "first_comments": batch.first_comments,
+    }
+    tables: dict[type, dict[int, Any]] = {}
+    viewers: dict[str, Any] = {}
+    pages: dict[int, Page[Any]] = {}
+    likes: dict[int, set[int]] = {}
+    comments: dict[tuple[int, int], Page[Any]] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with real_lifespan(app):
+            import models
+
+            for token in TOKENS.read_text().split():
+                user = await real["viewer_for_token"](token)
+                assert user is not None, "bench tokens expired: rerun make bench"
+                viewers[token] = user
+                page = await real["feed"](user, 20, None)
+                pages[user.id] = page
+                ids = [row.id for row in page.rows]
+                likes[user.id] = {
+                    pid
+                    for pid, liked in zip(
+                        ids, await real["liked_by_viewer"](user.id, ids), strict=True
+                    )
+                    if liked
+                }
+                for key, value in zip(
+                    [(pid, 2) for pid in ids],
+                    await real["first_comments"]([(pid, 2) for pid in ids]),
+                    strict=True,
+                ):
+                    comments[key] = value
+            for model in (models.User, models.Track, models.Postcard):
+                tables[model] = {row.id: row for row in await model.all()}
+            yield
+
+    async def viewer_for_token(token: str) -> Any:
+        return viewers.get(token)
+
+    async def feed(viewer: Any, first: int | None, after: str | None) -> Page[Any]:
+        return pages[viewer.id]
+
+    async def rows_by_id(model: type, ids: Sequence[int]) -> list[Any]:
+        table = tables[model]
+        return [table.get(key) for key in ids]
+
+    async def liked_by_viewer(viewer_id: int, ids: Sequence[int]) -> list[bool]:
+        return [pid in likes[viewer_id] for pid in ids]
+
+    async def first_comments(keys: Sequence[tuple[int, int]]) -> list[Page[Any]]:
+        return [comments[key] for key in keys]
+
+    auth.viewer_for_token = viewer_for_token  # type: ignore[assignment]
+    postcards.feed = feed  # type: ignore[assignment]
+    batch.rows_by_id = rows_by_id  # type: ignore[assignment]
+    batch.liked_by_viewer = liked_by_viewer  # type: ignore[assignment]
+    batch.first_comments = first_comments  # type: ignore[assignment]
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def main(argv: list[str]) -> None:
+    mode, port = argv[0], int(argv[1])
+    settings = Settings()
+    if mode == "raw":
+        app = raw_app()
+    elif mode == "memory":
+        app = memory_app(settings)
+    else:
+        app = create_app(settings)
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        ws_per_message_deflate=False,
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
