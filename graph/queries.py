@@ -11,9 +11,9 @@ from graph.context import Info
 from graph.errors import bad_input
 from graph.nodes import MAX_NODES, resolve_node
 from graph.relay import (
-    AFTER_DESCRIPTION,
-    FIRST_DESCRIPTION,
+    After,
     Connection,
+    First,
     Node,
     connection,
     decode_id,
@@ -24,8 +24,6 @@ from graph.types.track import Track
 from graph.types.user import User
 from resolvers import playlists, postcards, tracks, users
 
-First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
-After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
 GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Global ID.")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -93,3 +93,5 @@ def connection(
 
 FIRST_DESCRIPTION = "How many items to return: 0 to 100, default 20."
 AFTER_DESCRIPTION = "Return the items after this cursor (a previous page's `endCursor`)."
+First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
+After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]

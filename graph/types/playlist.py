@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 
 import models
 from graph.context import Info
 from graph.relay import (
-    AFTER_DESCRIPTION,
-    FIRST_DESCRIPTION,
+    After,
     Connection,
+    First,
     Node,
     connection,
     to_global_id,
@@ -57,8 +56,8 @@ class Playlist(Node):
     @strawberry.field(description="The items, in playlist order.")
     async def items(
         self,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[PlaylistItem]:
         page = await playlists.items(self.row.id, first, after)
         return connection(page, wrap=PlaylistItem.from_row)

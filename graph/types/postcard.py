@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 
 import models
 from graph.context import Info
 from graph.relay import (
-    AFTER_DESCRIPTION,
-    FIRST_DESCRIPTION,
+    After,
     Connection,
+    First,
     Node,
     connection,
     to_global_id,
@@ -92,8 +91,8 @@ class Postcard(Node):
     async def liked_by(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[User]:
         page = await likes.liked_by(self.row.id, first, after)
         return await users_connection(info, page, [like.user_id for like in page.rows])
@@ -102,8 +101,8 @@ class Postcard(Node):
     async def comments(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Comment]:
         if after is None:  # the common case, batched across every postcard of the page
             from resolvers.pagination import check_first

@@ -7,9 +7,9 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import (
-    AFTER_DESCRIPTION,
-    FIRST_DESCRIPTION,
+    After,
     Connection,
+    First,
     Node,
     connection,
     to_global_id,
@@ -55,8 +55,8 @@ class Track(Node):
     @strawberry.field(description="Moments that share this track, newest first.")
     async def postcards(
         self,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[LazyPostcard]:
         from graph.types.postcard import Postcard
 

@@ -8,9 +8,9 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import (
-    AFTER_DESCRIPTION,
-    FIRST_DESCRIPTION,
+    After,
     Connection,
+    First,
     Node,
     connection,
     to_global_id,
@@ -64,8 +64,8 @@ class User(Node):
     async def followers(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[User]:
         page = await users.followers(self.row.id, first, after)
         return await users_connection(info, page, [f.follower_id for f in page.rows])
@@ -74,8 +74,8 @@ class User(Node):
     async def following(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[User]:
         page = await users.following(self.row.id, first, after)
         return await users_connection(info, page, [f.followee_id for f in page.rows])
@@ -83,8 +83,8 @@ class User(Node):
     @strawberry.field(description="Moments this member shared, newest first.")
     async def postcards(
         self,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[LazyPostcard]:
         from graph.types.postcard import Postcard
 
@@ -98,8 +98,8 @@ class User(Node):
     async def playlists(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[LazyPlaylist]:
         from graph.types.playlist import Playlist
 
@@ -113,8 +113,8 @@ class User(Node):
     async def notifications(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[LazyNotification]:
         from graph.types.notification import notifications_of
 
