@@ -6,6 +6,7 @@ import base64
 import binascii
 import contextlib
 import time
+from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from typing import Annotated
 
@@ -18,8 +19,6 @@ from graph.loaders import Loaders
 from graph.relay import decode_id, to_global_id
 from graph.types.notification import Notification
 from graph.types.postcard import Comment, Postcard
-from models import Comment as CommentRow
-from models import Notification as NotificationRow
 from models import Postcard as PostcardRow
 from resolvers.auth import hash_token
 from subscriptions import log as event_log
@@ -96,17 +95,41 @@ def _token_hash(context: Context) -> str | None:
     return hash_token(context.token) if context.token else None
 
 
+class SharedRows:
+    """Row loaders per live event, shared by every local subscriber of that event: one
+    event to many followers loads the postcard, author and track once, not once each."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._by_event: OrderedDict[object, Loaders] = OrderedDict()
+
+    def for_event(self, message: object) -> Loaders:
+        loaders = self._by_event.get(message)
+        if loaders is None:
+            loaders = self._by_event[message] = Loaders(None)
+            if len(self._by_event) > self.size:
+                self._by_event.popitem(last=False)
+        return loaders
+
+
+shared_rows = SharedRows()
+
+
+def _fresh_loaders(context: Context, message: object) -> None:
+    """The websocket context lives as long as the connection: fresh loaders per event, or
+    cached rows (like counts, profiles) would go stale."""
+    viewer = context.viewer
+    context.loaders = Loaders(viewer.id if viewer else None, shared_rows.for_event(message))
+
+
 async def _feed_event(context: Context, message: FeedMessage) -> FeedEvent | None:
     cursor = feed_cursor(message)
     if message.kind == "DELETED":
         return PostcardDeleted(
             cursor=cursor, postcard_id=to_global_id("Postcard", message.postcard_id)
         )
-    # The websocket context lives as long as the connection: fresh loaders per event, or
-    # cached rows (like counts, profiles) would go stale.
-    viewer = context.viewer
-    context.loaders = Loaders(viewer.id if viewer else None)
-    row = await PostcardRow.get_or_none(id=message.postcard_id)
+    _fresh_loaders(context, message)
+    row = await context.loaders.postcard_by_id.load(message.postcard_id)
     if row is None:  # deleted since; its PostcardDeleted follows
         return None
     return PostcardPosted(cursor=cursor, postcard=Postcard.from_row(row))
@@ -161,8 +184,8 @@ async def postcard_activity(
             assert isinstance(message, ActivityMessage)
             comment = None
             if message.comment_id is not None:
-                context.loaders = Loaders(context.viewer.id if context.viewer else None)
-                row = await CommentRow.get_or_none(id=message.comment_id)
+                _fresh_loaders(context, message)
+                row = await context.loaders.comment_by_id.load(message.comment_id)
                 comment = Comment.from_row(row) if row else None
             yield PostcardActivity(
                 postcard_id=postcard_id,
@@ -182,7 +205,7 @@ async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
         async for message in listener:
             assert isinstance(message, NotificationMessage)
             context.loaders = Loaders(viewer.id)
-            row = await NotificationRow.get_or_none(id=message.notification_id)
+            row = await context.loaders.notification_by_id.load(message.notification_id)
             if row is not None:
                 yield Notification.from_row(row)
 

@@ -16,8 +16,28 @@ async def _nothing(keys: list[int]) -> list[bool]:
     return [False] * len(keys)
 
 
+ROW_LOADERS = (
+    "user_by_id",
+    "track_by_id",
+    "postcard_by_id",
+    "comment_by_id",
+    "notification_by_id",
+    "playlist_by_id",
+    "playlist_item_by_id",
+    "first_comments_by_postcard",
+)
+
+
 class Loaders:
-    def __init__(self, viewer_id: int | None) -> None:
+    def __init__(self, viewer_id: int | None, rows_from: Loaders | None = None) -> None:
+        """`rows_from`: reuse that set's row loaders (they do not depend on the viewer), so
+        one live event read by many subscribers loads each row once."""
+        self._viewer_loaders(viewer_id)
+        if rows_from is not None:
+            for name in ROW_LOADERS:
+                setattr(self, name, getattr(rows_from, name))
+            return
+
         def by_id(model):  # type: ignore[no-untyped-def]
             return DataLoader(partial(batch.rows_by_id, model))
 
@@ -35,6 +55,8 @@ class Loaders:
         self.first_comments_by_postcard: DataLoader[tuple[int, int], Page[models.Comment]] = (
             DataLoader(batch.first_comments)
         )
+
+    def _viewer_loaders(self, viewer_id: int | None) -> None:
         anonymous = viewer_id is None
         self.viewer_liked_by_postcard: DataLoader[int, bool] = DataLoader(
             _nothing if anonymous else partial(batch.liked_by_viewer, viewer_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 
 import pytest
 from starlette.applications import Starlette
@@ -15,7 +16,7 @@ from websockets.typing import Subprotocol
 from graph.relay import to_global_id
 from models import FeedEvent, User
 from tests.live import Subscriber, serve, until
-from tests.support import Api
+from tests.support import Api, count_sql
 
 FRIEND_MOMENTS = """
 subscription ($after: String) {
@@ -344,3 +345,33 @@ async def test_resume_replays_a_long_backlog_in_order(url: str, api: Api, app: S
         assert caption_of(await again.next()) == "live"
     # then
     assert replayed == [to_global_id("Postcard", n) for n in range(1, 1201)]
+
+
+async def test_one_event_to_many_subscribers_loads_its_rows_once(
+    url: str, api: Api, app: Starlette
+) -> None:
+    """Deterministic guard for fan-out cost: the SQL of delivering one moment does not
+    grow with the number of subscribers."""
+    query = """subscription { friendMoments { ... on PostcardPosted {
+      postcard { caption author { username } track { title } } } } }"""
+    author = await api.sign_up("author")
+    fans = [await api.sign_up(f"fan{n}") for n in range(8)]
+    for fan in fans:
+        await api.mutate("follow", FOLLOW, {"userId": author.id}, fan.token)
+    await post(api, author.token, "the track exists from now on")
+    statements = {}
+    for size in (2, 8):
+        async with AsyncExitStack() as stack:
+            subscribers = [
+                await stack.enter_async_context(Subscriber.open(url, query, token=fan.token))
+                for fan in fans[:size]
+            ]
+            await until(lambda: app.state.hub.count("feed") == size)  # noqa: B023
+            with count_sql() as sql:
+                await post(api, author.token, f"to {size}")
+                for subscriber in subscribers:
+                    data = await subscriber.next()
+                    assert data["friendMoments"]["postcard"]["caption"] == f"to {size}"
+            statements[size] = len(sql.statements)
+        await until(lambda: app.state.hub.count("feed") == 0)
+    assert statements[2] == statements[8]
