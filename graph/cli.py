@@ -42,6 +42,8 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         log_level=settings.log_level.lower(),
         ws_per_message_deflate=False,
+        # uvicorn's default is 16 MiB per message; the app checks the same limit itself.
+        ws_max_size=settings.ws_max_message_bytes,
     )
 
 

@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket
 
 import models
 from graph.errors import unauthenticated
+from graph.limits import RateLimits, Verdict
 from graph.loaders import Loaders
 from graph.settings import Settings
 from resolvers import auth
@@ -31,6 +32,10 @@ class Context:
     # Strawberry drops the websocket connection_init payload unless this attribute exists.
     connection_params: dict[str, Any] | None = None
     hub: Hub | None = None
+    # Query cost and rate limits (graph/cost.py): set before execution.
+    rate_limits: RateLimits | None = None
+    cost: int | None = None
+    budget: Verdict | None = None
 
     def require_viewer(self) -> models.User:
         if self.viewer is None:

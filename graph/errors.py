@@ -4,6 +4,8 @@ top-level ones carry `extensions.code`; anything unexpected is masked."""
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -63,23 +65,63 @@ def unauthenticated(
 CLIENT_ERRORS = (BadCursor, BadPageSize)
 
 
-def shape_error(error: GraphQLError) -> GraphQLError:
-    """Validation errors and deliberate GraphQLErrors pass as they are; bad paging arguments
-    become BAD_USER_INPUT; anything else is masked, its trace kept in the log only."""
+# graphql-core ends some messages with " Did you mean 'x'?", which maps the schema for
+# anyone probing a production server with introspection off.
+SUGGESTION = re.compile(r"\s*Did you mean .*\Z", re.DOTALL)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def log_unexpected(errors: list[GraphQLError], request_id: str) -> None:
+    """Log each unexpected error with its trace, tagged with the id the client is shown."""
+    for error in errors:
+        log.error(
+            "requestId=%s unexpected error at %s: %s",
+            request_id,
+            ".".join(str(key) for key in error.path or []) or "-",
+            error.message,
+            exc_info=error.original_error,
+        )
+        error.extensions = {**(error.extensions or {}), "requestId": request_id}
+
+
+def shape_error(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLError:
+    """Validation errors and deliberate GraphQLErrors pass as they are (without "Did you
+    mean" suggestions when asked); bad paging arguments become BAD_USER_INPUT; anything else
+    is masked, its trace kept in the log only, under the requestId the client is given."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
+        if hide_suggestions and SUGGESTION.search(error.message):
+            return GraphQLError(
+                SUGGESTION.sub("", error.message),
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=original,
+                extensions=error.extensions,
+            )
         return error
+    extensions: dict[str, object]
     if isinstance(original, CLIENT_ERRORS):
-        code, message = "BAD_USER_INPUT", str(original)
+        message = str(original)
+        extensions = {"code": "BAD_USER_INPUT"}
     else:
-        code, message = "INTERNAL_SERVER_ERROR", "Internal server error."
+        message = "Internal server error."
+        request_id = (error.extensions or {}).get("requestId")
+        if request_id is None:  # not logged yet (Schema.process_errors normally does it)
+            request_id = new_request_id()
+            log_unexpected([error], request_id)
+        extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
     return GraphQLError(
         message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        extensions={"code": code},
+        extensions=extensions,
     )
 
 

@@ -71,7 +71,10 @@ def parse_feed_cursor(cursor: str) -> tuple[int, float]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         seq, _, at = raw.partition(":")
-        return int(seq), float(at)
+        number, when = int(seq), float(at)
+        if not 0 <= number < 2**63:  # a larger one would fail in the event-log query
+            raise ValueError(number)
+        return number, when
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise bad_input("`after` is not a friendMoments cursor.") from None
 

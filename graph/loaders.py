@@ -3,13 +3,31 @@ relation per page, whatever the page size."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from functools import partial
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
 import models
 from resolvers import batch
 from resolvers.pagination import Page
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class SharedLoader(DataLoader[K, V]):
+    """A DataLoader whose futures survive one waiter being cancelled. graphql-core cancels
+    the siblings of a failed non-null field; a task cancelled while awaiting a loader's
+    future cancels that future, and every other field of the request waiting on the same
+    key then gets a CancelledError that nothing catches (the request dies with a 500).
+    Found by tests/test_fuzz.py: `{ a: postcard(id: X) { author { id } comments(first: -1)
+    { edges { cursor } } } b: postcard(id: X) { author { id } } }`."""
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
 
 
 async def _nothing(keys: list[int]) -> list[bool]:
@@ -39,7 +57,7 @@ class Loaders:
             return
 
         def by_id(model):  # type: ignore[no-untyped-def]
-            return DataLoader(partial(batch.rows_by_id, model))
+            return SharedLoader(partial(batch.rows_by_id, model))
 
         self.user_by_id: DataLoader[int, models.User | None] = by_id(models.User)
         self.track_by_id: DataLoader[int, models.Track | None] = by_id(models.Track)
@@ -53,14 +71,14 @@ class Loaders:
             models.PlaylistItem
         )
         self.first_comments_by_postcard: DataLoader[tuple[int, int], Page[models.Comment]] = (
-            DataLoader(batch.first_comments)
+            SharedLoader(batch.first_comments)
         )
 
     def _viewer_loaders(self, viewer_id: int | None) -> None:
         anonymous = viewer_id is None
-        self.viewer_liked_by_postcard: DataLoader[int, bool] = DataLoader(
+        self.viewer_liked_by_postcard: DataLoader[int, bool] = SharedLoader(
             _nothing if anonymous else partial(batch.liked_by_viewer, viewer_id)
         )
-        self.viewer_follows_by_user: DataLoader[int, bool] = DataLoader(
+        self.viewer_follows_by_user: DataLoader[int, bool] = SharedLoader(
             _nothing if anonymous else partial(batch.followed_by_viewer, viewer_id)
         )

@@ -19,7 +19,7 @@ from graph.relay import (
     decode_id,
 )
 from graph.types.playlist import Playlist
-from graph.types.postcard import Postcard
+from graph.types.postcard import Postcard, postcards_connection
 from graph.types.track import Track
 from graph.types.user import User
 from resolvers import playlists, postcards, tracks, users
@@ -72,11 +72,11 @@ async def nodes(
 async def feed(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
     viewer = info.context.require_viewer()
     page = await postcards.feed(viewer, first, after)
-    return connection(page, wrap=Postcard.from_row)
+    return postcards_connection(info, page)
 
 
-async def explore(first: First = None, after: After = None) -> Connection[Postcard]:
-    return connection(await postcards.explore(first, after), wrap=Postcard.from_row)
+async def explore(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
+    return postcards_connection(info, await postcards.explore(first, after))
 
 
 async def search_users(query: Text, first: First = None, after: After = None) -> Connection[User]:

@@ -29,7 +29,7 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
         number = int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    if not type_name or not pk.isdigit() or not 0 < number < 2**63:
+    if not type_name or not (pk.isascii() and pk.isdigit()) or not 0 < number < 2**63:
         return None
     return type_name, number
 

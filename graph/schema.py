@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import (
+    DisableIntrospection,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 
 from graph import queries
-from graph.errors import is_unexpected, shape_error
+from graph.cost import limit_extensions
+from graph.errors import is_unexpected, log_unexpected, new_request_id, shape_error
 from graph.live import Subscription
 from graph.mutations import auth, notifications, playlists, postcards, social
 from graph.relay import Connection, Node
+from graph.settings import Settings
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard
+from graph.types.rate_limit import RateLimit, rate_limit
 from graph.types.track import Track
 from graph.types.user import User
 
@@ -55,6 +64,10 @@ class Query:
     search_tracks: Connection[Track] = strawberry.field(
         resolver=queries.search_tracks,
         description="Tracks whose title, artist or album contains the text, by title.",
+    )
+    rate_limit: RateLimit = strawberry.field(
+        resolver=rate_limit,
+        description="Your query-point budget, and what this query cost.",
     )
 
 
@@ -123,21 +136,32 @@ class ShapeErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and getattr(result, "errors", None):
-            result.errors = [shape_error(error) for error in result.errors]
+            settings = getattr(self.execution_context.context, "settings", None)
+            hide = settings is not None and settings.environment == "production"
+            result.errors = [shape_error(e, hide_suggestions=hide) for e in result.errors]
 
 
 class SoundpostSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:  # type: ignore[no-untyped-def]
         # Only unexpected errors are worth a traceback in the log; client mistakes are not.
-        super().process_errors([e for e in errors if is_unexpected(e)], execution_context)
+        # One requestId per operation, in the log line and in the masked errors' extensions.
+        unexpected = [e for e in errors if is_unexpected(e)]
+        if unexpected:
+            log_unexpected(unexpected, new_request_id())
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    extensions: list[Any] = [ParserCache, ValidationCache, ShapeErrors]
+    if settings is not None and not settings.introspection:
+        extensions.append(DisableIntrospection)
+    if settings is not None:
+        # Depth, alias, token, cost and rate limits (graph/cost.py).
+        extensions.extend(limit_extensions(settings))
     return SoundpostSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[ParserCache, ValidationCache, ShapeErrors],
+        extensions=extensions,
     )
 
 

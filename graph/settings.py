@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
+from limits import parse as parse_limit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -28,12 +29,40 @@ class Settings(BaseSettings):
     feed_retention_days: float = Field(default=7, gt=0)
     subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
     ws_keepalive_seconds: float = Field(default=15, ge=0)
+    # Limits and security (README: "Limits and security").
+    max_query_cost: int = Field(default=10_000, ge=1, le=10_000_000)
+    max_query_depth: int = Field(default=12, ge=2, le=100)
+    max_aliases: int = Field(default=30, ge=0, le=10_000)
+    max_tokens: int = Field(default=5_000, ge=100, le=1_000_000)
+    max_body_bytes: int = Field(default=100_000, ge=1_000, le=100_000_000)
+    cost_in_response: bool = True
+    rate_limit_points: int = Field(default=100_000, ge=1, le=1_000_000_000)
+    rate_limit_anonymous_points: int = Field(default=20_000, ge=1, le=1_000_000_000)
+    rate_limit_window_seconds: int = Field(default=3600, ge=1, le=86_400)
+    rate_limit_sign_up: str = "5 per 30 minutes"
+    rate_limit_log_in_username: str = "10 per 15 minutes"
+    rate_limit_log_in_ip: str = "30 per 15 minutes"
+    rate_limit_key_prefix: str = Field(default="soundpost", min_length=1, max_length=100)
+    # Off in production if the schema should not be explorable (GraphiQL needs it on).
+    introspection: bool = True
+    # Websocket limits (README, "Limits"): operations in flight per connection, open
+    # connections per account and process, incoming message size, connection_init wait.
+    ws_max_subscriptions: int = Field(default=20, ge=1, le=1000)
+    ws_max_connections_per_user: int = Field(default=10, ge=1, le=10_000)
+    ws_max_message_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    ws_connection_init_timeout_seconds: float = Field(default=10, gt=0, le=600)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("rate_limit_sign_up", "rate_limit_log_in_username", "rate_limit_log_in_ip")
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        parse_limit(value)  # `limits` notation ("5 per 30 minutes", "10/hour"), else ValueError
         return value
 
     @model_validator(mode="after")

@@ -1,15 +1,27 @@
 """Websocket transport: authentication on connection_init, queries and mutations over the
-legacy graphql-ws protocol, and server pings on graphql-transport-ws."""
+legacy graphql-ws protocol, server pings on graphql-transport-ws, and the limits: open
+connections per account, operations per connection, message size, connection_init timeout."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import logging
+from collections import Counter
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import suppress
+from json import JSONDecodeError
 
+import asyncpg
+from graphql import GraphQLError
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 from starlette.websockets import WebSocketDisconnected as SocketClosed
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -18,8 +30,12 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ConnectionInitMessage as LegacyConnectionInitMessage,
+)
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types.execution import PreExecutionError
+from tortoise.exceptions import OperationalError
 
 from graph.context import Context, bearer_token
 from graph.loaders import Loaders
@@ -27,6 +43,113 @@ from resolvers import auth
 
 # Mobile networks drop sockets idle for ~30-60 s; a ping every 15 s keeps them open.
 KEEP_ALIVE_INTERVAL = 15.0
+
+# Close codes of the limits. graphql-transport-ws uses 44xx codes itself (4429 there means
+# "a second connection_init"), so the per-account limit takes 4029.
+CLOSE_TOO_MANY_CONNECTIONS = 4029
+CLOSE_MESSAGE_TOO_BIG = 1009  # RFC 6455; uvicorn's own ws_max_size check sends the same
+CLOSE_INIT_TIMEOUT = 4408  # strawberry's code on graphql-transport-ws; reused on graphql-ws
+TOO_MANY_CONNECTIONS_REASON = "Too many connections for this account"
+CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the token cannot be checked (database down)
+UNAVAILABLE_REASON = "Service unavailable: try again shortly"
+
+log = logging.getLogger("soundpost.ws")
+
+# What a database outage raises: refused or reset sockets, asyncpg's server and client
+# errors ("the database system is starting up", a connection closed mid-query), tortoise's.
+DATABASE_DOWN = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OperationalError,
+)
+
+
+class TooManyConnections(Exception):
+    """The viewer already holds the maximum of open websockets in this process.
+
+    Deliberately not a ConnectionRejectionError: strawberry turns that into a bare
+    4403 "Forbidden", which a client cannot tell apart from a bad token."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.message = (
+            f"Too many open websocket connections for this account (at most {limit}): "
+            "close one before opening another."
+        )
+        super().__init__(self.message)
+
+
+class ConnectionCounter:
+    """Open websocket connections per viewer, in this process. A connection counts from its
+    accepted connection_init until its handler shuts down; anonymous ones are not counted."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._counts: Counter[int] = Counter()
+        self._owners: dict[int, int] = {}  # id(connection context) -> viewer id
+
+    def admit(self, connection: object, viewer_id: int | None) -> None:
+        self.release(connection)  # graphql-ws allows a second connection_init
+        if viewer_id is None:
+            return
+        if self._counts[viewer_id] >= self.limit:
+            raise TooManyConnections(self.limit)
+        self._counts[viewer_id] += 1
+        self._owners[id(connection)] = viewer_id
+
+    def release(self, connection: object) -> None:
+        viewer_id = self._owners.pop(id(connection), None)
+        if viewer_id is not None:
+            self._counts[viewer_id] -= 1
+            if self._counts[viewer_id] <= 0:
+                del self._counts[viewer_id]
+
+    def count(self, viewer_id: int) -> int:
+        return self._counts[viewer_id]
+
+
+def too_many_operations(limit: int) -> GraphQLError:
+    return GraphQLError(
+        f"Subscription limit reached: at most {limit} operations at once on one connection. "
+        "Complete one first.",
+        extensions={"code": "TOO_MANY_SUBSCRIPTIONS"},
+    )
+
+
+class SizeLimitedWebSocketAdapter(ASGIWebSocketAdapter):
+    """Closes with 1009 on a message larger than the view's `max_message_bytes`.
+
+    `soundpost serve` gives uvicorn the same limit (`ws_max_size`), which refuses the frame
+    before it is even buffered; this check holds under any other server too."""
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        limit: int | None = getattr(self.view, "max_message_bytes", None)
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                try:
+                    text = await self.ws.receive_text()
+                    if limit is not None and _too_big(text, limit):
+                        await self.ws.close(
+                            code=CLOSE_MESSAGE_TOO_BIG, reason=f"Message larger than {limit} bytes"
+                        )
+                        return
+                    yield self.view.decode_json(text)
+                except JSONDecodeError as error:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from error
+        except KeyError as error:
+            raise NonTextMessageReceived from error
+        except WebSocketDisconnect:
+            pass
+
+
+def _too_big(text: str, limit: int) -> bool:
+    # A character is 1 to 4 bytes in UTF-8: encode only when the length leaves a doubt.
+    return len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit)
 
 
 def _authorization(source: object) -> object:
@@ -66,6 +189,17 @@ async def authenticate(context: Context) -> None:
     _refresh_loaders(context)
 
 
+def admit(counter: ConnectionCounter, context: Context) -> None:
+    """After `authenticate`: count the connection against its viewer's limit."""
+    counter.admit(context, context.viewer.id if context.viewer else None)
+
+
+def _release(handler: TransportWSHandler | LegacyWSHandler) -> None:
+    counter = getattr(handler.view, "ws_connections", None)
+    if isinstance(counter, ConnectionCounter):
+        counter.release(handler.context)
+
+
 def _refresh_loaders(context: Context) -> None:
     # The context lives as long as the connection: without this, a query would read rows
     # cached by an earlier operation, before some other client changed them.
@@ -78,16 +212,38 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     ping_task: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except TooManyConnections:
+            await self.websocket.close(
+                code=CLOSE_TOO_MANY_CONNECTIONS, reason=TOO_MANY_CONNECTIONS_REASON
+            )
+            return
+        except DATABASE_DOWN as error:
+            # Not 4403: the token may be fine, and a client must not log out over an outage.
+            log.warning("connection_init failed, database unreachable: %r", error)
+            await self.websocket.close(code=CLOSE_TRY_AGAIN_LATER, reason=UNAVAILABLE_REASON)
+            return
         if self.connection_acknowledged and self.view.keep_alive and self.ping_task is None:
             self.ping_task = asyncio.create_task(self._ping())
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged:
+            limit = self.max_subscriptions_per_connection
+            # Strawberry's own refusal has no code; this one tells the client what to do.
+            if (
+                limit is not None
+                and message["id"] not in self.operations
+                and len(self.operations) >= limit
+            ):
+                payload = [too_many_operations(limit).formatted]
+                await self.send_message({"id": message["id"], "type": "error", "payload": payload})
+                return
             _refresh_loaders(self.context)
         await super().handle_subscribe(message)
 
     async def shutdown(self) -> None:
+        _release(self)
         if self.ping_task is not None:
             self.ping_task.cancel()
             with suppress(asyncio.CancelledError):
@@ -107,8 +263,51 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """subscriptions-transport-ws clients (old Apollo) send every operation over the
     socket; stock strawberry only runs subscriptions there."""
 
+    init_received = False
+
+    async def handle(self) -> None:
+        # Stock graphql-ws waits for connection_init forever; close like graphql-transport-ws.
+        timeout = self.view.connection_init_wait_timeout.total_seconds()
+        watchdog = asyncio.create_task(self._close_unless_initialised(after=timeout))
+        try:
+            await super().handle()
+        finally:
+            watchdog.cancel()
+            with suppress(asyncio.CancelledError):
+                await watchdog
+            _release(self)
+
+    async def _close_unless_initialised(self, after: float) -> None:
+        await asyncio.sleep(after)
+        if not self.init_received:
+            with suppress(WebSocketDisconnected, SocketClosed, RuntimeError):
+                await self.websocket.close(
+                    code=CLOSE_INIT_TIMEOUT, reason="Connection initialisation timeout"
+                )
+
+    async def handle_connection_init(self, message: LegacyConnectionInitMessage) -> None:
+        self.init_received = True
+        try:
+            await super().handle_connection_init(message)
+        except TooManyConnections as refused:
+            payload = {"message": refused.message, "code": "TOO_MANY_CONNECTIONS"}
+            await self.send_message({"type": "connection_error", "payload": payload})
+            await self.websocket.close(
+                code=CLOSE_TOO_MANY_CONNECTIONS, reason=TOO_MANY_CONNECTIONS_REASON
+            )
+        except DATABASE_DOWN as error:
+            log.warning("connection_init failed, database unreachable: %r", error)
+            payload = {"message": UNAVAILABLE_REASON + ".", "code": "SERVICE_UNAVAILABLE"}
+            await self.send_message({"type": "connection_error", "payload": payload})
+            await self.websocket.close(code=CLOSE_TRY_AGAIN_LATER, reason=UNAVAILABLE_REASON)
+
     async def handle_start(self, message: StartMessage) -> None:
         if self.connection_acknowledged:
+            limit = self.max_subscriptions_per_connection
+            if limit is not None and message["id"] not in self.tasks and len(self.tasks) >= limit:
+                error = too_many_operations(limit).formatted
+                await self.send_message({"type": "error", "id": message["id"], "payload": error})
+                return
             _refresh_loaders(self.context)
         await super().handle_start(message)
 

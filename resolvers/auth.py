@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from models import AccessToken, User
 from resolvers.errors import Code, Collector, problem
-from resolvers.validate import clean_text, clean_username
+from resolvers.validate import clean_text, clean_username, lookup_username, strip_controls
 from subscriptions.events import Publish, RevokeMessage, publish_nothing
 
 MIN_PASSWORD = 8
@@ -29,7 +29,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def clean_password(password: str) -> str:
+    """Control characters are dropped, the same way at sign-up and log-in (nothing else is
+    changed: spaces count)."""
+    return strip_controls(password[: MAX_PASSWORD * 4])
+
+
 def _check_password(password: str) -> str:
+    password = clean_password(password)
     if len(password) < MIN_PASSWORD:
         raise problem("password", f"Must be at least {MIN_PASSWORD} characters.", Code.TOO_SHORT)
     if len(password) > MAX_PASSWORD:
@@ -50,12 +57,13 @@ async def sign_up(
 ) -> tuple[User, str]:
     errors = Collector()
     name = errors.check(clean_username, username)
-    errors.check(_check_password, password)
+    secret = errors.check(_check_password, password)
     shown = errors.check(clean_text, display_name, "displayName", max_len=100)
     errors.raise_if_any()
     if await User.filter(username=name).exists():
         raise problem("username", "This username is taken.", Code.TAKEN)
-    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    assert secret is not None  # raise_if_any above
+    password_hash = await asyncio.to_thread(_hasher.hash, secret)
     try:
         async with in_transaction():
             user = await User.create(
@@ -68,10 +76,13 @@ async def sign_up(
 
 
 async def log_in(username: str, password: str, ttl: timedelta) -> tuple[User, str]:
-    user = await User.get_or_none(username=username.strip().lower()[:64])
+    name = lookup_username(username)
+    user = await User.get_or_none(username=name) if name else None
     try:
         await asyncio.to_thread(
-            _hasher.verify, user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD]
+            _hasher.verify,
+            user.password_hash if user else _DUMMY_HASH,
+            clean_password(password)[:MAX_PASSWORD],
         )
     except (VerificationError, InvalidHashError):
         user = None

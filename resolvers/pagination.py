@@ -6,15 +6,17 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import Q
+from tortoise.fields import CharField, IntField, TextField
 from tortoise.queryset import QuerySet
 
 T = TypeVar("T")
 DEFAULT_FIRST = 20
 MAX_FIRST = 100
+MAX_CURSOR = 1000  # ours are under 100 characters
 
 
 class BadCursor(ValueError):
@@ -70,18 +72,63 @@ def encode_cursor(value: Any, row_id: int) -> str:
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
+def _storable_int(value: Any) -> bool:
+    """A 64-bit integer: anything larger makes the database driver raise."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def _storable_text(value: Any) -> bool:
+    """Text a database accepts: no NUL (PostgreSQL refuses it), no lone surrogates."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _time(raw: Any) -> datetime:
+    """A cursor's timestamp, always timezone-aware (a naive one would compare in local
+    time) and within the range the databases store."""
+    if not isinstance(raw, str):
+        raise TypeError(raw)
+    value = datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 def decode_cursor(cursor: str, *, is_time: bool) -> tuple[Any, int]:
     try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError("cursor too long")
         padded = cursor + "=" * (-len(cursor) % 4)
         raw, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        value = datetime.fromisoformat(raw) if is_time else raw
-        if not isinstance(row_id, int) or isinstance(row_id, bool):
+        value = _time(raw) if is_time else raw
+        if not _storable_int(row_id):
             raise TypeError(row_id)
-        if not is_time and not isinstance(value, str | int):
+        if not is_time and not (_storable_int(value) or _storable_text(value)):
             raise TypeError(value)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as error:
+    except (binascii.Error, ValueError, TypeError, OverflowError, RecursionError) as error:
         raise BadCursor("`after` is not a valid cursor for this list.") from error
     return value, row_id
+
+
+def _check_fits(query: QuerySet[Any], field_name: str, value: Any) -> None:
+    """A cursor of another list (a name where this one sorts by number, or text longer
+    than the column) is a bad cursor, not a database error."""
+    field = query.model._meta.fields_map[field_name]
+    if field_name == "id" or isinstance(field, IntField):
+        bounds = getattr(field, "constraints", {})
+        low, high = bounds.get("ge", -(2**63)), bounds.get("le", 2**63 - 1)
+        ok = isinstance(value, int) and low <= value <= high
+    elif isinstance(field, CharField | TextField):
+        ok = isinstance(value, str) and len(value) <= (getattr(field, "max_length", None) or 10**6)
+    else:
+        ok = True
+    if not ok:
+        raise BadCursor("`after` is not a valid cursor for this list.")
 
 
 async def keyset_page(
@@ -95,6 +142,7 @@ async def keyset_page(
     size = check_first(first)
     if after:
         value, row_id = decode_cursor(after, is_time=order.field.endswith("_at"))
+        _check_fits(query, order.field, value)
         query = query.filter(order.after(value, row_id))
     if size == 0:
         return Page(rows=[], cursors=[], has_next=await query.exists(), has_previous=bool(after))

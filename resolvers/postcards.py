@@ -161,16 +161,23 @@ def feed_query(viewer_id: int) -> QuerySet[Postcard]:
     return Postcard.filter(Q(author_id=viewer_id) | Q(author_id__in=Subquery(followees)))
 
 
+def with_people(query: QuerySet[Postcard]) -> QuerySet[Postcard]:
+    """Lists of moments join their author and track: nearly every client shows them, and
+    the join saves two statements per page (the GraphQL layer primes its loaders)."""
+    return query.select_related("author", "track")
+
+
 async def feed(viewer: User, first: int | None, after: str | None) -> Page[Postcard]:
-    return await keyset_page(feed_query(viewer.id), first=first, after=after)
+    return await keyset_page(with_people(feed_query(viewer.id)), first=first, after=after)
 
 
 async def explore(first: int | None, after: str | None) -> Page[Postcard]:
-    return await keyset_page(Postcard.all(), first=first, after=after)
+    return await keyset_page(with_people(Postcard.all()), first=first, after=after)
 
 
 async def by_author(user_id: int, first: int | None, after: str | None) -> Page[Postcard]:
-    return await keyset_page(Postcard.filter(author_id=user_id), first=first, after=after)
+    query = with_people(Postcard.filter(author_id=user_id))
+    return await keyset_page(query, first=first, after=after)
 
 
 async def get(postcard_id: int | None) -> Postcard | None:

@@ -12,6 +12,7 @@ from models import Postcard, Track
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.validate import (
+    clean_lookup,
     clean_optional_text,
     clean_text,
     clean_url,
@@ -98,7 +99,7 @@ async def upsert(clean: dict[str, object] | int) -> Track:
 
 
 async def search(query: str, first: int | None, after: str | None) -> Page[Track]:
-    text = " ".join(query.split())[:100]
+    text = clean_lookup(query, max_len=100)
     rows = Track.all()
     if text:
         rows = rows.filter(
@@ -108,4 +109,5 @@ async def search(query: str, first: int | None, after: str | None) -> Page[Track
 
 
 async def postcards(track_id: int, first: int | None, after: str | None) -> Page[Postcard]:
-    return await keyset_page(Postcard.filter(track_id=track_id), first=first, after=after)
+    query = Postcard.filter(track_id=track_id).select_related("author", "track")
+    return await keyset_page(query, first=first, after=after)

@@ -10,7 +10,7 @@ from models import Follow, User
 from resolvers import notifications
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Order, Page, keyset_page
-from resolvers.validate import clean_text, clean_url
+from resolvers.validate import clean_lookup, clean_text, clean_url, lookup_username
 from subscriptions.events import Publish, publish_nothing
 
 BY_USERNAME = Order("username", descending=False)
@@ -18,7 +18,8 @@ UNSET = object()
 
 
 async def by_username(username: str) -> User | None:
-    return await User.get_or_none(username=username.strip().lower()[:64])
+    name = lookup_username(username)
+    return await User.get_or_none(username=name) if name else None
 
 
 async def update_profile(
@@ -95,7 +96,7 @@ async def following(user_id: int, first: int | None, after: str | None) -> Page[
 
 async def search(query: str, first: int | None, after: str | None) -> Page[User]:
     """Users whose username or display name contains the query, by username."""
-    text = " ".join(query.split())[:100]
+    text = clean_lookup(query, max_len=100)
     rows = User.all()
     if text:
         rows = rows.filter(Q(username__icontains=text) | Q(display_name__icontains=text))

@@ -18,9 +18,19 @@ SPOTIFY_HOSTS = {"open.spotify.com"}
 MAX_URL = 2048
 
 
+def strip_controls(value: str, *, multiline: bool = False) -> str:
+    """Drop control, format, surrogate and unassigned characters (category C), keeping
+    newlines and tabs where allowed. NUL and lone surrogates would make PostgreSQL refuse
+    the statement, so nothing a client typed reaches a query without passing here."""
+    allowed = {"\n", "\t"} if multiline else set()
+    return "".join(
+        ch for ch in value if ch in allowed or not unicodedata.category(ch).startswith("C")
+    )
+
+
 def clean_text(
     value: str | None,
-    field: str,
+    field: str | tuple[str, ...],
     *,
     max_len: int,
     min_len: int = 0,
@@ -28,11 +38,7 @@ def clean_text(
 ) -> str:
     """Strip control characters (keeping newlines where allowed) and outer whitespace,
     then check the length in characters."""
-    text = value or ""
-    allowed = {"\n", "\t"} if multiline else set()
-    text = "".join(
-        ch for ch in text if ch in allowed or not unicodedata.category(ch).startswith("C")
-    )
+    text = strip_controls(value or "", multiline=multiline)
     text = unicodedata.normalize("NFC", text).strip()
     if len(text) < min_len:
         if min_len == 1:
@@ -41,6 +47,13 @@ def clean_text(
     if len(text) > max_len:
         raise problem(field, f"Must be at most {max_len} characters.", Code.TOO_LONG)
     return text
+
+
+def clean_lookup(value: str, *, max_len: int) -> str:
+    """Text a client looks something up by (a username, a search): never refused, only
+    cleaned, whitespace-collapsed and cut to `max_len` characters."""
+    text = strip_controls(value[: max_len * 4])
+    return " ".join(unicodedata.normalize("NFC", text).split())[:max_len]
 
 
 def clean_optional_text(value: str | None, field: str, *, max_len: int) -> str | None:
@@ -57,6 +70,13 @@ def clean_username(value: str, field: str = "username") -> str:
             Code.INVALID,
         )
     return name
+
+
+def lookup_username(value: str) -> str | None:
+    """The username a client looks a member up by (any case), or None when no username
+    could look like it: longer ones would fail the column's length check in the query."""
+    name = clean_lookup(value, max_len=64).lower()
+    return name if USERNAME_RE.match(name) else None
 
 
 def clean_url(value: str | None, field: str) -> str | None:

@@ -240,15 +240,13 @@ class Hub:
             self._offer(("feed", viewer_id), event)
 
     async def _poll(self) -> None:
-        """Read the log now and then: every `poll_interval` while the broker is down, so
-        live feeds keep flowing, and every few intervals while it is up, because Redis
-        pub/sub drops messages sent while a subscription is being re-established."""
-        rounds = 0
+        """While the broker is down, read the log every `poll_interval`, so live feeds keep
+        flowing. While it is up nothing is missed: Redis drops pub/sub messages only by
+        dropping the connection, and every reconnect catches up from the log."""
         while True:
             await asyncio.sleep(self.poll_interval)
-            rounds += 1
             try:
-                if self.broker.state != "up" or rounds % 5 == 0:
+                if self.broker.state != "up":
                     await self.catch_up()
                 await self._prune_now_and_then()
             except Exception:  # the database may be down too; try again next round

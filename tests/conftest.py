@@ -4,6 +4,7 @@ DATABASE_URL; every test starts from empty tables."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -30,8 +31,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
+    # The shared app must never trip the rate limits (one "IP" signs up hundreds of users);
+    # tests/test_limits.py checks them on apps of its own. `extensions.cost` is left out
+    # here because several tests compare whole response bodies.
     return Settings(
-        database_url=database_url, broadcast_url=os.environ.get("BROADCAST_URL", "memory://")
+        database_url=database_url,
+        broadcast_url=os.environ.get("BROADCAST_URL", "memory://"),
+        rate_limit_points=1_000_000_000,
+        rate_limit_anonymous_points=1_000_000_000,
+        rate_limit_sign_up="1000000 per minute",
+        rate_limit_log_in_username="1000000 per minute",
+        rate_limit_log_in_ip="1000000 per minute",
+        rate_limit_key_prefix=f"test-{uuid.uuid4().hex}",
+        cost_in_response=False,
     )
 
 

@@ -53,12 +53,14 @@ async def test_unexpected_errors_are_masked_and_logged(
     with caplog.at_level(logging.ERROR):
         body = await api.raw("{ explore { edges { cursor } } }")
     assert body["data"] is None
+    request_id = body["errors"][0]["extensions"].get("requestId")
     assert body["errors"] == [
         {
             "message": "Internal server error.",
             "locations": [{"line": 1, "column": 3}],
             "path": ["explore"],
-            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         }
     ]
     assert "SELECT secret" in caplog.text and "Traceback" in caplog.text
+    assert request_id and f"requestId={request_id}" in caplog.text

@@ -28,9 +28,9 @@ query ($first: Int!) {
   }
 }
 """
-# The statements of one feed page: viewer's token, the page, authors, tracks, the viewer's
-# likes, the first comments, and the comments' authors.
-FEED_STATEMENTS = 7
+# The statements of one feed page: the viewer's token, the page (authors and tracks joined),
+# the viewer's likes, the first comments, and the comments' authors.
+FEED_STATEMENTS = 5
 
 
 async def post(api: Api, token: str, caption: str) -> str:

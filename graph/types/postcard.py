@@ -17,6 +17,7 @@ from graph.relay import (
 from graph.types.track import Track, load_track
 from graph.types.user import User, load_user, users_connection
 from resolvers import comments, likes
+from resolvers.pagination import Page
 
 PhotoSource = strawberry.enum(
     models.PhotoSource,
@@ -136,3 +137,17 @@ class Comment(Node):
         if row is None:
             raise LookupError(f"postcard {self.row.postcard_id} vanished")
         return Postcard.from_row(row)
+
+
+def postcards_connection(info: Info, page: Page[models.Postcard]) -> Connection[Postcard]:
+    """A page of moments whose rows came with their author and track joined: prime the
+    loaders with them so nested `author` and `track` cost no statement."""
+    loaders = info.context.loaders
+    for row in page.rows:
+        # an unfetched relation is a lazy queryset, not a row: nothing to prime then
+        author, track = row.author, row.track
+        if isinstance(author, models.User):
+            loaders.user_by_id.prime(row.author_id, author)
+        if isinstance(track, models.Track):
+            loaders.track_by_id.prime(row.track_id, track)
+    return connection(page, wrap=Postcard.from_row)

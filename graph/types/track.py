@@ -11,7 +11,6 @@ from graph.relay import (
     Connection,
     First,
     Node,
-    connection,
     to_global_id,
 )
 from resolvers import tracks
@@ -55,13 +54,14 @@ class Track(Node):
     @strawberry.field(description="Moments that share this track, newest first.")
     async def postcards(
         self,
+        info: Info,
         first: First = None,
         after: After = None,
     ) -> Connection[LazyPostcard]:
-        from graph.types.postcard import Postcard
+        from graph.types.postcard import postcards_connection
 
         page = await tracks.postcards(self.row.id, first, after)
-        return connection(page, wrap=Postcard.from_row)
+        return postcards_connection(info, page)
 
 
 async def load_track(info: Info, track_id: int) -> Track:

@@ -83,13 +83,14 @@ class User(Node):
     @strawberry.field(description="Moments this member shared, newest first.")
     async def postcards(
         self,
+        info: Info,
         first: First = None,
         after: After = None,
     ) -> Connection[LazyPostcard]:
-        from graph.types.postcard import Postcard
+        from graph.types.postcard import postcards_connection
 
         page = await postcards.by_author(self.row.id, first, after)
-        return connection(page, wrap=Postcard.from_row)
+        return postcards_connection(info, page)
 
     @strawberry.field(
         description="This member's playlists, newest first: public ones, and private ones "
