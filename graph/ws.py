@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import suppress
 from json import JSONDecodeError
+from typing import Any
 
 import asyncpg
 from graphql import GraphQLError
@@ -38,6 +39,7 @@ from strawberry.types.execution import PreExecutionError
 from tortoise.exceptions import OperationalError
 
 from graph.context import Context, bearer_token
+from graph.cost import CODES as LIMIT_CODES
 from graph.loaders import Loaders
 from resolvers import auth
 
@@ -206,6 +208,20 @@ def _refresh_loaders(context: Context) -> None:
     context.loaders = Loaders(context.viewer.id if context.viewer else None)
 
 
+def _coded(message: Any) -> Any:
+    """Strawberry validates a subscription outside the extensions that give limit errors
+    their code (graph/cost.py); give them the same codes on the wire."""
+    if message.get("type") != "error":
+        return message
+    payload = message.get("payload")
+    for error in payload if isinstance(payload, list) else [payload]:
+        if isinstance(error, dict) and "code" not in (error.get("extensions") or {}):
+            for pattern, code in LIMIT_CODES:
+                if pattern.search(str(error.get("message", ""))):
+                    error["extensions"] = {**(error.get("extensions") or {}), "code": code}
+    return message
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, plus server pings (strawberry sends none, issue 2992)."""
 
@@ -242,6 +258,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             _refresh_loaders(self.context)
         await super().handle_subscribe(message)
 
+    async def send_message(self, message: Any) -> None:
+        await super().send_message(_coded(message))
+
     async def shutdown(self) -> None:
         _release(self)
         if self.ping_task is not None:
@@ -276,6 +295,9 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             with suppress(asyncio.CancelledError):
                 await watchdog
             _release(self)
+
+    async def send_message(self, message: Any) -> None:
+        await super().send_message(_coded(message))
 
     async def _close_unless_initialised(self, after: float) -> None:
         await asyncio.sleep(after)

@@ -329,6 +329,7 @@ async def test_each_subscription_is_held_to_the_depth_and_cost_limits(
         # Cost is checked at execution: a result with no data and the error, then complete.
         if refused["type"] == "error":
             errors = payload if isinstance(payload, list) else [payload]
+            assert errors[0]["extensions"]["code"] == "QUERY_TOO_DEEP"
         else:
             assert refused["type"] == data_type(protocol) and payload["data"] is None
             errors = payload["errors"]
