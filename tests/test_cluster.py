@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 
-from tests.live import Subscriber
+from tests.live import Subscriber, free_port, private_redis
 from tests.support import Api
 
 at_scale = pytest.mark.skipif(
@@ -45,12 +43,6 @@ FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { cod
 RUNNING: list[subprocess.Popen[bytes]] = []
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @asynccontextmanager
 async def server(broadcast_url: str, database_url: str | None = None) -> AsyncIterator[str]:
     """A real `soundpost serve` process on the test database; yields its base URL."""
@@ -71,21 +63,6 @@ async def server(broadcast_url: str, database_url: str | None = None) -> AsyncIt
                     pass
                 await asyncio.sleep(0.1)
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@contextmanager
-def private_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is needed for the broker fault test"
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        yield process
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -5,9 +5,11 @@ has initialised tortoise; these apps skip the lifespan, so they run without a li
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
+import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -25,6 +27,7 @@ from graph.limits import RateLimits
 from graph.schema import schema
 from graph.settings import Settings
 from models import User as UserRow
+from tests.live import free_port, private_redis
 from tests.support import SIGN_UP
 
 FEED = """
@@ -399,3 +402,27 @@ async def test_workers_share_one_budget_through_redis(make_client: Client) -> No
     assert first.headers["X-RateLimit-Remaining"] == "13"
     assert second.headers["X-RateLimit-Remaining"] == "6"
     assert third.status_code == 429
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
+async def test_a_restarted_redis_fails_open_then_enforces_again(make_client: Client) -> None:
+    # given: budgets in a Redis of our own, which we can stop
+    port = free_port()
+    with private_redis(port) as redis:
+        async with make_client(
+            broadcast_url=f"redis://127.0.0.1:{port}/0", rate_limit_anonymous_points=20
+        ) as client:
+            assert (await post(client, EXPLORE)).headers["X-RateLimit-Remaining"] == "13"
+            # when: Redis goes away, requests are served unmetered (documented: fail open)
+            redis.terminate()
+            redis.wait(timeout=10)
+            down = await post(client, EXPLORE)
+            assert down.status_code == 200
+            assert down.json()["extensions"]["cost"]["remaining"] is None
+            # then: once it is back (and the 5 s back-off has passed), budgets count again
+            with private_redis(port):
+                await asyncio.sleep(5.2)
+                back = await post(client, EXPLORE)
+                assert back.headers["X-RateLimit-Remaining"] == "13"
+                assert (await post(client, EXPLORE)).headers["X-RateLimit-Remaining"] == "6"
+                assert (await post(client, EXPLORE)).status_code == 429
