@@ -36,7 +36,7 @@ def _database(name: str, data: dict[str, Any]) -> list[str]:
         "",
         f"- feed / B throughput: **{r['feed_rps_over_B']:.2f}** (target >= 0.8); "
         f"feed p99 / B p99: **{r['feed_p99_over_B_p99']:.2f}** (target <= 1.5)",
-        f"- B / R: {r['B_rps_over_R']:.2f}; feed / R: {r['feed_rps_over_R']:.2f}; "
+        f"- B / R: {r['B_rps_over_R']:.4f}; feed / R: {r['feed_rps_over_R']:.4f}; "
         f"feed response {data['feed_response_bytes']:,} bytes",
         "- SQL statements per request: "
         + ", ".join(f"{op} {n}" for op, n in data["sql_statements"].items()),

@@ -25,7 +25,7 @@ import httpx
 
 from bench import fanout
 from bench.load import Load, pin, run_wrk
-from bench.servers import OUT, RAW_BODY, TOKENS
+from bench.servers import OUT, RAW_BODY, TOKENS, UNLIMITED
 
 HERE = Path(__file__).parent
 FEED = """query Feed { feed(first: 20) { edges { node {
@@ -126,6 +126,7 @@ def server(mode: str, database_url: str):  # type: ignore[no-untyped-def]
         "ENVIRONMENT": "production",
         "SECRET_KEY": "bench-only-secret",
         "LOG_LEVEL": "warning",
+        **UNLIMITED,
     }
     process = subprocess.Popen(
         [*pin(0), sys.executable, "-m", "bench.servers", mode, str(port)], env=env
@@ -162,9 +163,28 @@ def write_bodies(name: str, lines: list[str]) -> Path:
     return path
 
 
+def prepare_in_subprocess(url: str, users: int, postcards: int) -> tuple[list[int], dict[str, int]]:
+    """Seeding and SQL counting run in a process per database: tortoise caches compiled
+    statements per model, so one process cannot switch from SQLite to PostgreSQL."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--prepare-only", url, str(users), str(postcards)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    return data["postcard_ids"], data["sql_statements"]
+
+
+def prepare_only(url: str, users: int, postcards: int) -> None:
+    postcard_ids = asyncio.run(prepare(url, users, postcards))
+    counts = asyncio.run(sql_counts(url, postcard_ids))
+    print(json.dumps({"postcard_ids": postcard_ids, "sql_statements": counts}))
+
+
 def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
-    print(f"== {label}: preparing {url}")
-    postcard_ids = asyncio.run(prepare(url, args.users, args.postcards))
+    print(f"== {label}: preparing {url}", flush=True)
+    postcard_ids, statements = prepare_in_subprocess(url, args.users, args.postcards)
     from graph.relay import to_global_id
 
     cards = [to_global_id("Postcard", pk) for pk in random.Random(1).sample(postcard_ids, 200)]
@@ -186,7 +206,7 @@ def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str
         ],
     )
     like = write_bodies("like", [body(LIKE, {"input": {"postcardId": c}}) for c in cards])
-    result: dict[str, Any] = {"sql_statements": asyncio.run(sql_counts(url, postcard_ids))}
+    result: dict[str, Any] = {"sql_statements": statements}
     print(f"   SQL statements per request: {result['sql_statements']}")
     with server("app", url) as app_url, server("memory", url) as memory_url:
         first_token = TOKENS.read_text().split()[0]
@@ -239,6 +259,9 @@ def pg_reachable() -> bool:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--prepare-only"]:
+        prepare_only(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        return
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__)
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--postcards", type=int, default=100_000)

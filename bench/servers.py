@@ -27,6 +27,11 @@ from graph.settings import Settings
 OUT = Path(__file__).parent / "out"
 RAW_BODY = OUT / "feed-response.json"
 TOKENS = OUT / "tokens.txt"
+# The load generator is one client: the per-account budgets would stop it within a minute.
+UNLIMITED = {
+    "RATE_LIMIT_POINTS": "1000000000",
+    "RATE_LIMIT_ANONYMOUS_POINTS": "1000000000",
+}
 
 
 def raw_app() -> Starlette:
