@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
@@ -10,6 +9,7 @@ from models import Like, Postcard, User
 from resolvers import notifications
 from resolvers.errors import not_found
 from resolvers.pagination import Page, keyset_page
+from resolvers.rows import create_once
 from subscriptions.events import ActivityMessage, Publish, publish_nothing
 
 
@@ -27,10 +27,7 @@ async def like(
     notification (at most one per liker and moment, ever)."""
     postcard = await _postcard(postcard_id)
     async with in_transaction():
-        try:
-            async with in_transaction():  # savepoint: a duplicate must not abort the outer one
-                await Like.create(user_id=viewer.id, postcard_id=postcard.id)
-        except IntegrityError:
+        if await create_once(Like, user_id=viewer.id, postcard_id=postcard.id) is None:
             return postcard
         await Postcard.filter(id=postcard.id).update(like_count=F("like_count") + 1)
         notification = await notifications.record_like(viewer, postcard)

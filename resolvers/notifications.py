@@ -10,29 +10,16 @@ notifies the postcard's author.
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise import timezone
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models import Comment, Notification, NotificationKind, Postcard, User
 from resolvers.errors import not_found
 from resolvers.pagination import Order, Page, keyset_page
+from resolvers.rows import create_once
 from subscriptions.events import NotificationMessage, Publish
 
 # Ids grow with time, and `markNotificationsRead` marks by id: list them in that same order.
 NEWEST_FIRST_BY_ID = Order("id", descending=True)
-
-
-async def _create_once(dedupe_key: str, **values: Any) -> Notification | None:
-    """Insert unless a notification with this key exists. The savepoint keeps a duplicate
-    from aborting the caller's transaction on PostgreSQL."""
-    try:
-        async with in_transaction():
-            return await Notification.create(dedupe_key=dedupe_key, **values)
-    except IntegrityError:
-        return None
 
 
 async def record_like(actor: User, postcard: Postcard) -> Notification | None:
@@ -40,8 +27,9 @@ async def record_like(actor: User, postcard: Postcard) -> Notification | None:
     (own postcard, or this actor's like of this postcard was notified before)."""
     if postcard.author_id == actor.id:
         return None
-    return await _create_once(
-        f"LIKED:{actor.id}:{postcard.id}",
+    return await create_once(
+        Notification,
+        dedupe_key=f"LIKED:{actor.id}:{postcard.id}",
         recipient_id=postcard.author_id,
         actor_id=actor.id,
         kind=NotificationKind.LIKED,
@@ -68,8 +56,9 @@ async def record_follow(actor: User, recipient: User) -> Notification | None:
     (following yourself, or this actor's follow of this member was notified before)."""
     if recipient.id == actor.id:
         return None
-    return await _create_once(
-        f"FOLLOWED:{actor.id}:{recipient.id}",
+    return await create_once(
+        Notification,
+        dedupe_key=f"FOLLOWED:{actor.id}:{recipient.id}",
         recipient_id=recipient.id,
         actor_id=actor.id,
         kind=NotificationKind.FOLLOWED,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from models import Postcard, Track
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Order, Page, keyset_page
+from resolvers.rows import create_once
 from resolvers.validate import (
     clean_lookup,
     clean_optional_text,
@@ -91,11 +90,9 @@ async def upsert(clean: dict[str, object] | int) -> Track:
     existing = await Track.get_or_none(dedupe_key=key)
     if existing is not None:
         return existing
-    try:
-        async with in_transaction():  # savepoint: a concurrent insert of the same song
-            return await Track.create(dedupe_key=key, **clean)  # type: ignore[arg-type]
-    except IntegrityError:
-        return await Track.get(dedupe_key=key)
+    # a concurrent insert of the same song may win the race: then take that one
+    created = await create_once(Track, dedupe_key=key, **clean)
+    return created or await Track.get(dedupe_key=key)
 
 
 async def search(query: str, first: int | None, after: str | None) -> Page[Track]:

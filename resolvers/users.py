@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
@@ -10,6 +9,7 @@ from models import Follow, User
 from resolvers import notifications
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Order, Page, keyset_page
+from resolvers.rows import create_once
 from resolvers.validate import clean_lookup, clean_text, clean_url, lookup_username
 from subscriptions.events import Publish, publish_nothing
 
@@ -62,10 +62,7 @@ async def follow(viewer: User, user_id: int | None, publish: Publish = publish_n
     followed member's notification (at most one per pair, ever)."""
     target = await _target(viewer, user_id)
     async with in_transaction():
-        try:
-            async with in_transaction():  # savepoint: a duplicate must not abort the outer one
-                await Follow.create(follower_id=viewer.id, followee_id=target.id)
-        except IntegrityError:
+        if await create_once(Follow, follower_id=viewer.id, followee_id=target.id) is None:
             return target
         await User.filter(id=target.id).update(follower_count=F("follower_count") + 1)
         await User.filter(id=viewer.id).update(following_count=F("following_count") + 1)

@@ -17,7 +17,7 @@ from graph.relay import (
 from graph.types.track import Track, load_track
 from graph.types.user import User, load_user, users_connection
 from resolvers import comments, likes
-from resolvers.pagination import Page
+from resolvers.pagination import Page, check_first
 
 PhotoSource = strawberry.enum(
     models.PhotoSource,
@@ -106,8 +106,6 @@ class Postcard(Node):
         after: After = None,
     ) -> Connection[Comment]:
         if after is None:  # the common case, batched across every postcard of the page
-            from resolvers.pagination import check_first
-
             key = (self.row.id, check_first(first))
             page = await info.context.loaders.first_comments_by_postcard.load(key)
         else:
