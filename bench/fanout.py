@@ -23,7 +23,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.load import pin
-from bench.servers import OUT
+from bench.servers import OUT, server_env
 
 EVENTS = 20
 SUBSCRIPTION = """subscription { friendMoments { ... on PostcardPosted { cursor postcard {
@@ -133,16 +133,12 @@ async def measure_soundpost(subscribers: int) -> dict[str, Any]:
     url = f"sqlite://{OUT / 'fanout.sqlite3'}"
     author_token, tokens = await make_database(url, subscribers)
     port = _port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "BROADCAST_URL": "memory://",
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": "bench-only-secret",
-        "LOG_LEVEL": "warning",
-        "SUBSCRIBER_QUEUE_SIZE": "1000",
-        "WS_KEEPALIVE_SECONDS": "0",
-    }
+    env = server_env(
+        url,
+        SUBSCRIBER_QUEUE_SIZE="1000",
+        WS_KEEPALIVE_SECONDS="0",
+        WS_MAX_CONNECTIONS_PER_USER="100",
+    )
     base = f"http://127.0.0.1:{port}"
     async with process(["-m", "bench.servers", "app", str(port)], env, base + "/healthz") as pid:
         await asyncio.sleep(1)

@@ -25,7 +25,7 @@ import httpx
 
 from bench import fanout
 from bench.load import Load, pin, run_wrk
-from bench.servers import OUT, RAW_BODY, TOKENS, UNLIMITED
+from bench.servers import OUT, RAW_BODY, TOKENS, server_env
 
 HERE = Path(__file__).parent
 FEED = """query Feed { feed(first: 20) { edges { node {
@@ -119,15 +119,7 @@ async def sql_counts(url: str, postcard_ids: list[int]) -> dict[str, int]:
 @contextmanager
 def server(mode: str, database_url: str):  # type: ignore[no-untyped-def]
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "BROADCAST_URL": "memory://",
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": "bench-only-secret",
-        "LOG_LEVEL": "warning",
-        **UNLIMITED,
-    }
+    env = server_env(database_url)
     process = subprocess.Popen(
         [*pin(0), sys.executable, "-m", "bench.servers", mode, str(port)], env=env
     )

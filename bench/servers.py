@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -27,11 +28,22 @@ from graph.settings import Settings
 OUT = Path(__file__).parent / "out"
 RAW_BODY = OUT / "feed-response.json"
 TOKENS = OUT / "tokens.txt"
-# The load generator is one client: the per-account budgets would stop it within a minute.
-UNLIMITED = {
-    "RATE_LIMIT_POINTS": "1000000000",
-    "RATE_LIMIT_ANONYMOUS_POINTS": "1000000000",
-}
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a bench server: production settings, no broker, and budgets the
+    load generator (one client) cannot exhaust."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "BROADCAST_URL": "memory://",
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": "bench-only-secret",
+        "LOG_LEVEL": "warning",
+        "RATE_LIMIT_POINTS": "1000000000",
+        "RATE_LIMIT_ANONYMOUS_POINTS": "1000000000",
+        **extra,
+    }
 
 
 def raw_app() -> Starlette:
