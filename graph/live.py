@@ -6,7 +6,6 @@ import base64
 import binascii
 import contextlib
 import time
-from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from graph.context import Context, Info
 from graph.errors import bad_input
 from graph.loaders import Loaders
 from graph.relay import decode_id, to_global_id
+from graph.sharing import Direct, Shared, shares
 from graph.types.notification import Notification
 from graph.types.postcard import Comment, Postcard
 from models import Postcard as PostcardRow
@@ -98,44 +98,30 @@ def _token_hash(context: Context) -> str | None:
     return hash_token(context.token) if context.token else None
 
 
-class SharedRows:
-    """Row loaders per live event, shared by every local subscriber of that event: one
-    event to many followers loads the postcard, author and track once, not once each."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._by_event: OrderedDict[object, Loaders] = OrderedDict()
-
-    def for_event(self, message: object) -> Loaders:
-        loaders = self._by_event.get(message)
-        if loaders is None:
-            loaders = self._by_event[message] = Loaders(None)
-            if len(self._by_event) > self.size:
-                self._by_event.popitem(last=False)
-        return loaders
-
-
-shared_rows = SharedRows()
-
-
 def _fresh_loaders(context: Context, message: object) -> None:
     """The websocket context lives as long as the connection: fresh loaders per event, or
-    cached rows (like counts, profiles) would go stale."""
+    cached rows (like counts, profiles) would go stale. Rows come from the event's share, so
+    one event to many followers loads the postcard, author and track once, not once each."""
     viewer = context.viewer
-    context.loaders = Loaders(viewer.id if viewer else None, shared_rows.for_event(message))
+    context.loaders = Loaders(viewer.id if viewer else None, shares.for_event(message).rows)
 
 
-async def _feed_event(context: Context, message: FeedMessage) -> FeedEvent | None:
-    cursor = feed_cursor(message)
-    if message.kind == "DELETED":
-        return PostcardDeleted(
-            cursor=cursor, postcard_id=to_global_id("Postcard", message.postcard_id)
-        )
+async def _feed_event(context: Context, message: FeedMessage) -> Shared | None:
+    """The event as its subscribers see it, made once for all of them."""
     _fresh_loaders(context, message)
-    row = await context.loaders.postcard_by_id.load(message.postcard_id)
-    if row is None:  # deleted since; its PostcardDeleted follows
-        return None
-    return PostcardPosted(cursor=cursor, postcard=Postcard.from_row(row))
+    share = shares.for_event(message)
+
+    async def make() -> Shared | None:
+        cursor = feed_cursor(message)
+        if message.kind == "DELETED":
+            postcard_id = to_global_id("Postcard", message.postcard_id)
+            return Shared(PostcardDeleted(cursor=cursor, postcard_id=postcard_id), message)
+        row = await share.rows.postcard_by_id.load(message.postcard_id)
+        if row is None:  # deleted since; its PostcardDeleted follows
+            return None
+        return Shared(PostcardPosted(cursor=cursor, postcard=Postcard.from_row(row)), message)
+
+    return await share.root(make)  # type: ignore[no-any-return]
 
 
 async def friend_moments(
@@ -151,6 +137,7 @@ async def friend_moments(
     context = info.context
     viewer = context.require_viewer()
     hub = _hub(context)
+    direct = Direct(info)
     with hub.subscribed("feed", viewer.id, _token_hash(context), _closer(context)) as listener:
         if after is not None:
             seq, at = parse_feed_cursor(after)
@@ -166,11 +153,13 @@ async def friend_moments(
                         break
                     for message in batch:
                         position = message.seq
-                        if (event := await _feed_event(context, message)) is not None:
-                            yield event
+                        event = await _feed_event(context, message)
+                        if event is not None and not await direct.sent(event):
+                            yield event  # type: ignore[misc]
         async for message in listener:
-            if (event := await _feed_event(context, message)) is not None:
-                yield event
+            event = await _feed_event(context, message)
+            if event is not None and not await direct.sent(event):
+                yield event  # type: ignore[misc]
 
 
 async def postcard_activity(
@@ -182,6 +171,7 @@ async def postcard_activity(
     if pk is None or not await PostcardRow.exists(id=pk):
         raise bad_input("No postcard with this id.")
     hub = _hub(context)
+    direct = Direct(info)
     with hub.subscribed("activity", pk, _token_hash(context), _closer(context)) as listener:
         async for message in listener:
             assert isinstance(message, ActivityMessage)
@@ -190,12 +180,15 @@ async def postcard_activity(
                 _fresh_loaders(context, message)
                 row = await context.loaders.comment_by_id.load(message.comment_id)
                 comment = Comment.from_row(row) if row else None
-            yield PostcardActivity(
+            activity = PostcardActivity(
                 postcard_id=postcard_id,
                 like_count=message.like_count,
                 comment_count=message.comment_count,
                 comment=comment,
             )
+            event = Shared(activity, message)
+            if not await direct.sent(event):
+                yield event  # type: ignore[misc]
 
 
 async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
@@ -210,7 +203,7 @@ async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
             context.loaders = Loaders(viewer.id)
             row = await context.loaders.notification_by_id.load(message.notification_id)
             if row is not None:
-                yield Notification.from_row(row)
+                yield Shared(Notification.from_row(row), message)  # type: ignore[misc]
 
 
 @strawberry.type(description="Live events over a websocket (graphql-transport-ws or graphql-ws).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from functools import partial
+from functools import cached_property, partial
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -50,7 +50,7 @@ class Loaders:
     def __init__(self, viewer_id: int | None, rows_from: Loaders | None = None) -> None:
         """`rows_from`: reuse that set's row loaders (they do not depend on the viewer), so
         one live event read by many subscribers loads each row once."""
-        self._viewer_loaders(viewer_id)
+        self._viewer_id = viewer_id
         if rows_from is not None:
             for name in ROW_LOADERS:
                 setattr(self, name, getattr(rows_from, name))
@@ -74,11 +74,19 @@ class Loaders:
             SharedLoader(batch.first_comments)
         )
 
-    def _viewer_loaders(self, viewer_id: int | None) -> None:
-        anonymous = viewer_id is None
-        self.viewer_liked_by_postcard: DataLoader[int, bool] = SharedLoader(
-            _nothing if anonymous else partial(batch.liked_by_viewer, viewer_id)
+    # Created on first use: a live event builds a Loaders for each subscriber, and most
+    # selections never ask about the viewer.
+
+    @cached_property
+    def viewer_liked_by_postcard(self) -> DataLoader[int, bool]:
+        viewer_id = self._viewer_id
+        return SharedLoader(
+            _nothing if viewer_id is None else partial(batch.liked_by_viewer, viewer_id)
         )
-        self.viewer_follows_by_user: DataLoader[int, bool] = SharedLoader(
-            _nothing if anonymous else partial(batch.followed_by_viewer, viewer_id)
+
+    @cached_property
+    def viewer_follows_by_user(self) -> DataLoader[int, bool]:
+        viewer_id = self._viewer_id
+        return SharedLoader(
+            _nothing if viewer_id is None else partial(batch.followed_by_viewer, viewer_id)
         )

@@ -21,6 +21,7 @@ from graph.live import Subscription
 from graph.mutations import auth, notifications, playlists, postcards, social
 from graph.relay import Connection, Node
 from graph.settings import Settings
+from graph.sharing import SharingExecutor
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard
 from graph.types.rate_limit import RateLimit, rate_limit
@@ -162,6 +163,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        # Live events shared by many subscribers are executed once (graph/sharing.py).
+        execution_context_class=SharingExecutor,  # type: ignore[arg-type]
     )
 
 

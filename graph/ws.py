@@ -9,10 +9,12 @@ import logging
 from collections import Counter
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import suppress
+from functools import partial
 from json import JSONDecodeError
 from typing import Any
 
 import asyncpg
+import orjson
 from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from starlette.websockets import WebSocketDisconnected as SocketClosed
@@ -25,6 +27,7 @@ from strawberry.http.exceptions import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
@@ -41,6 +44,7 @@ from tortoise.exceptions import OperationalError
 from graph.context import Context, bearer_token
 from graph.cost import CODES as LIMIT_CODES
 from graph.loaders import Loaders
+from graph.sharing import Rendered, direct_send
 from resolvers import auth
 
 # Mobile networks drop sockets idle for ~30-60 s; a ping every 15 s keeps them open.
@@ -147,6 +151,39 @@ class SizeLimitedWebSocketAdapter(ASGIWebSocketAdapter):
             raise NonTextMessageReceived from error
         except WebSocketDisconnect:
             pass
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        # Text frames: the view's orjson encoder gives bytes, and strawberry would send those
+        # as binary frames, which browser clients (graphql-ws) cannot parse.
+        await self.send_text(_frame(message) or orjson.dumps(message).decode())
+
+    async def send_text(self, text: str) -> None:
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
+
+
+async def _send_rendered(
+    handler: TransportWSHandler | LegacyWSHandler, head: dict[str, str], payload: str
+) -> None:
+    text = f'{orjson.dumps(head).decode()[:-1]},"payload":{payload}}}'
+    # A subscriber that left meanwhile: its handler is shutting the operation down.
+    with suppress(WebSocketDisconnected, SocketClosed):
+        await handler.websocket.send_text(text)  # type: ignore[attr-defined]
+
+
+def _frame(message: Mapping[str, object]) -> str | None:
+    """The text of a `next`/`data` message whose payload was serialized once for all the
+    subscribers of a live event (graph/sharing.py); None for any other message."""
+    payload = message.get("payload")
+    if not isinstance(payload, dict) or len(payload) != 1:
+        return None
+    data = payload.get("data")
+    if type(data) is not Rendered:
+        return None
+    head = orjson.dumps({"id": message["id"], "type": message["type"]}).decode()
+    return f'{head[:-1]},"payload":{data.payload}}}'
 
 
 def _too_big(text: str, limit: int) -> bool:
@@ -258,6 +295,14 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             _refresh_loaders(self.context)
         await super().handle_subscribe(message)
 
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        direct_send.set(partial(self._send_next, operation))
+        await super().run_operation(operation)
+
+    async def _send_next(self, operation: Operation[Context, None], payload: str) -> None:
+        if not operation.completed:
+            await _send_rendered(self, {"id": operation.id, "type": "next"}, payload)
+
     async def send_message(self, message: Any) -> None:
         await super().send_message(_coded(message))
 
@@ -342,6 +387,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     ) -> None:
         # The stock method with `stream` instead of `subscribe`: a query or mutation yields
         # one result, then the stream ends and `complete` follows.
+        direct_send.set(partial(_send_rendered, self, {"type": "data", "id": operation_id}))
         try:
             result_source = await self.schema.stream(
                 query=query,

@@ -99,7 +99,10 @@ class Subscriber:
     async def message(self, timeout: float = WAIT) -> dict[str, Any]:
         async with asyncio.timeout(timeout):
             while True:
-                message = json.loads(await self.ws.recv())
+                raw = await self.ws.recv()
+                # text frames: browsers' graphql-ws cannot parse binary ones
+                assert isinstance(raw, str), f"binary frame: {raw!r}"
+                message = json.loads(raw)
                 if message["type"] == "ping":
                     await self.send({"type": "pong"})
                     continue

@@ -74,7 +74,9 @@ async def receive(ws: ClientConnection, skip: Sequence[str] = ("ka", "ping")) ->
     """The next message, past keep-alives."""
     async with asyncio.timeout(WAIT):
         while True:
-            message = json.loads(await ws.recv())
+            raw = await ws.recv()
+            assert isinstance(raw, str), f"binary frame: {raw!r}"  # browsers need text
+            message = json.loads(raw)
             if message["type"] not in skip:
                 return message
 
