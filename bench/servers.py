@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph.app import create_app
@@ -129,6 +130,28 @@ def memory_app(settings: Settings) -> Starlette:
     return app
 
 
+def record_publishing(app: Starlette) -> None:
+    """The fan-out bench times delivery from the moment a new postcard is published, which
+    is right after its transaction commits: GET /bench/published lists, for each postcard id,
+    that moment on this machine's monotonic clock (the same clock in every process)."""
+    from subscriptions.events import FeedMessage
+    from subscriptions.hub import Hub
+
+    published: dict[int, float] = {}
+    publish = Hub.publish
+
+    async def recording(hub: Hub, message: Any) -> None:
+        if isinstance(message, FeedMessage) and message.kind == "POSTED":
+            published[message.postcard_id] = time.monotonic()
+        await publish(hub, message)
+
+    async def report(request: Request) -> Response:
+        return JSONResponse({str(key): value for key, value in published.items()})
+
+    Hub.publish = recording  # type: ignore[method-assign]
+    app.add_route("/bench/published", report, methods=["GET"])
+
+
 def main(argv: list[str]) -> None:
     mode, port = argv[0], int(argv[1])
     settings = Settings()
@@ -138,6 +161,7 @@ def main(argv: list[str]) -> None:
         app = memory_app(settings)
     else:
         app = create_app(settings)
+        record_publishing(app)
     uvicorn.run(
         app,
         host="127.0.0.1",
