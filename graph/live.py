@@ -14,7 +14,6 @@ from starlette.websockets import WebSocket
 
 from graph.context import Context, Info
 from graph.errors import bad_input
-from graph.loaders import Loaders
 from graph.relay import decode_id, to_global_id
 from graph.sharing import Direct, Shared, shares
 from graph.types.notification import Notification
@@ -98,17 +97,8 @@ def _token_hash(context: Context) -> str | None:
     return hash_token(context.token) if context.token else None
 
 
-def _fresh_loaders(context: Context, message: object) -> None:
-    """The websocket context lives as long as the connection: fresh loaders per event, or
-    cached rows (like counts, profiles) would go stale. Rows come from the event's share, so
-    one event to many followers loads the postcard, author and track once, not once each."""
-    viewer = context.viewer
-    context.loaders = Loaders(viewer.id if viewer else None, shares.for_event(message).rows)
-
-
-async def _feed_event(context: Context, message: FeedMessage) -> Shared | None:
+async def _feed_event(message: FeedMessage) -> Shared | None:
     """The event as its subscribers see it, made once for all of them."""
-    _fresh_loaders(context, message)
     share = shares.for_event(message)
 
     async def make() -> Shared | None:
@@ -153,11 +143,11 @@ async def friend_moments(
                         break
                     for message in batch:
                         position = message.seq
-                        event = await _feed_event(context, message)
+                        event = await _feed_event(message)
                         if event is not None and not await direct.sent(event):
                             yield event  # type: ignore[misc]
         async for message in listener:
-            event = await _feed_event(context, message)
+            event = await _feed_event(message)
             if event is not None and not await direct.sent(event):
                 yield event  # type: ignore[misc]
 
@@ -177,8 +167,7 @@ async def postcard_activity(
             assert isinstance(message, ActivityMessage)
             comment = None
             if message.comment_id is not None:
-                _fresh_loaders(context, message)
-                row = await context.loaders.comment_by_id.load(message.comment_id)
+                row = await shares.for_event(message).rows.comment_by_id.load(message.comment_id)
                 comment = Comment.from_row(row) if row else None
             activity = PostcardActivity(
                 postcard_id=postcard_id,
@@ -200,8 +189,9 @@ async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
     ) as listener:
         async for message in listener:
             assert isinstance(message, NotificationMessage)
-            context.loaders = Loaders(viewer.id)
-            row = await context.loaders.notification_by_id.load(message.notification_id)
+            row = await shares.for_event(message).rows.notification_by_id.load(
+                message.notification_id
+            )
             if row is not None:
                 yield Shared(Notification.from_row(row), message)  # type: ignore[misc]
 

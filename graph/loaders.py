@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from functools import cached_property, partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -46,7 +46,14 @@ ROW_LOADERS = (
 )
 
 
+def _by_id(model: type[Any]) -> DataLoader[int, Any]:
+    return SharedLoader(partial(batch.rows_by_id, model))
+
+
 class Loaders:
+    """One request's loaders (or one live event's). Each is made on first use: a websocket
+    holds a set for as long as it is open, and most operations use two or three."""
+
     def __init__(self, viewer_id: int | None, rows_from: Loaders | None = None) -> None:
         """`rows_from`: reuse that set's row loaders (they do not depend on the viewer), so
         one live event read by many subscribers loads each row once."""
@@ -54,28 +61,38 @@ class Loaders:
         if rows_from is not None:
             for name in ROW_LOADERS:
                 setattr(self, name, getattr(rows_from, name))
-            return
 
-        def by_id(model):  # type: ignore[no-untyped-def]
-            return SharedLoader(partial(batch.rows_by_id, model))
+    @cached_property
+    def user_by_id(self) -> DataLoader[int, models.User | None]:
+        return _by_id(models.User)
 
-        self.user_by_id: DataLoader[int, models.User | None] = by_id(models.User)
-        self.track_by_id: DataLoader[int, models.Track | None] = by_id(models.Track)
-        self.postcard_by_id: DataLoader[int, models.Postcard | None] = by_id(models.Postcard)
-        self.comment_by_id: DataLoader[int, models.Comment | None] = by_id(models.Comment)
-        self.notification_by_id: DataLoader[int, models.Notification | None] = by_id(
-            models.Notification
-        )
-        self.playlist_by_id: DataLoader[int, models.Playlist | None] = by_id(models.Playlist)
-        self.playlist_item_by_id: DataLoader[int, models.PlaylistItem | None] = by_id(
-            models.PlaylistItem
-        )
-        self.first_comments_by_postcard: DataLoader[tuple[int, int], Page[models.Comment]] = (
-            SharedLoader(batch.first_comments)
-        )
+    @cached_property
+    def track_by_id(self) -> DataLoader[int, models.Track | None]:
+        return _by_id(models.Track)
 
-    # Created on first use: a live event builds a Loaders for each subscriber, and most
-    # selections never ask about the viewer.
+    @cached_property
+    def postcard_by_id(self) -> DataLoader[int, models.Postcard | None]:
+        return _by_id(models.Postcard)
+
+    @cached_property
+    def comment_by_id(self) -> DataLoader[int, models.Comment | None]:
+        return _by_id(models.Comment)
+
+    @cached_property
+    def notification_by_id(self) -> DataLoader[int, models.Notification | None]:
+        return _by_id(models.Notification)
+
+    @cached_property
+    def playlist_by_id(self) -> DataLoader[int, models.Playlist | None]:
+        return _by_id(models.Playlist)
+
+    @cached_property
+    def playlist_item_by_id(self) -> DataLoader[int, models.PlaylistItem | None]:
+        return _by_id(models.PlaylistItem)
+
+    @cached_property
+    def first_comments_by_postcard(self) -> DataLoader[tuple[int, int], Page[models.Comment]]:
+        return SharedLoader(batch.first_comments)
 
     @cached_property
     def viewer_liked_by_postcard(self) -> DataLoader[int, bool]:

@@ -236,9 +236,10 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         return _copy(outcome.result)
 
     async def _execute_probed(self, serially: bool | None) -> Outcome:
+        self._fresh_loaders()
         probe = ViewerProbe(self.context_value)
         self.context_value = probe
-        result = await self._execute_alone(serially)
+        result = await self._execute(serially)
         if probe.read_viewer:
             return Outcome(result, shareable=False)
         if not result.errors and result.data is not None:
@@ -248,6 +249,20 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         return Outcome(result, shareable=True)
 
     async def _execute_alone(self, serially: bool | None) -> ExecutionResult:
+        self._fresh_loaders()
+        return await self._execute(serially)
+
+    def _fresh_loaders(self) -> None:
+        """The websocket's context lives as long as the connection: each execution gets
+        fresh loaders, or rows cached by an earlier event (like counts, profiles) would be
+        stale; its rows come from the event's share, loaded once for all subscribers."""
+        assert self.share is not None
+        context = self.context_value
+        viewer = context.viewer
+        rows = shares.for_event(self.share.event).rows
+        context.loaders = Loaders(viewer.id if viewer else None, rows)
+
+    async def _execute(self, serially: bool | None) -> ExecutionResult:
         stats["executed"] += 1
         result = super().execute_operation(serially)
         if self.is_awaitable(result):
