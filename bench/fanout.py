@@ -199,6 +199,7 @@ async def measure_soundpost(subscribers: int) -> dict[str, Any]:
         "subscribers": subscribers,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": _p99(latencies) * 1000,
+        "each_ms": [round(x * 1000, 1) for x in latencies],
         "from_mutation_start_p50_ms": statistics.median(from_start) * 1000,
         "from_mutation_start_p99_ms": _p99(from_start) * 1000,
         "mutation_p50_ms": statistics.median(mutation) * 1000,

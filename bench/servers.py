@@ -17,13 +17,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph.app import create_app
+from graph.cli import serve
 from graph.settings import Settings
 
 OUT = Path(__file__).parent / "out"
@@ -148,13 +148,39 @@ def record_publishing(app: Starlette) -> None:
     async def report(request: Request) -> Response:
         return JSONResponse({str(key): value for key, value in published.items()})
 
+    async def objects(request: Request) -> Response:
+        """Objects the garbage collector tracks, by type: what each connection costs."""
+        import gc
+        from collections import Counter
+
+        counts = Counter(type(o).__qualname__ for o in gc.get_objects())
+        return JSONResponse({"total": sum(counts.values()), "top": counts.most_common(60)})
+
+    snapshots: list[Any] = []
+
+    async def memory(request: Request) -> Response:
+        """With PYTHONTRACEMALLOC=25: allocations since the first call, by place."""
+        import tracemalloc
+
+        if not tracemalloc.is_tracing():
+            return JSONResponse({"error": "start the server with PYTHONTRACEMALLOC=25"})
+        snapshot = tracemalloc.take_snapshot()
+        if not snapshots:
+            snapshots.append(snapshot)
+            return JSONResponse({"baseline": True})
+        by = request.query_params.get("by", "lineno")
+        top = snapshot.compare_to(snapshots[0], by)[:40]
+        return JSONResponse([[str(stat.traceback), stat.size_diff, stat.count_diff] for stat in top])
+
     Hub.publish = recording  # type: ignore[method-assign]
+    app.add_route("/bench/memory", memory, methods=["GET"])
     app.add_route("/bench/published", report, methods=["GET"])
+    app.add_route("/bench/objects", objects, methods=["GET"])
 
 
 def main(argv: list[str]) -> None:
     mode, port = argv[0], int(argv[1])
-    settings = Settings()
+    settings = Settings(host="127.0.0.1", port=port)
     if mode == "raw":
         app = raw_app()
     elif mode == "memory":
@@ -162,14 +188,7 @@ def main(argv: list[str]) -> None:
     else:
         app = create_app(settings)
         record_publishing(app)
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        ws_per_message_deflate=False,
-    )
+    serve(settings, app)
 
 
 if __name__ == "__main__":
