@@ -137,7 +137,6 @@ async def measure_soundpost(subscribers: int) -> dict[str, Any]:
     env = server_env(
         url,
         SUBSCRIBER_QUEUE_SIZE="1000",
-        WS_KEEPALIVE_SECONDS="0",
         WS_MAX_CONNECTIONS_PER_USER="100",
     )
     base = f"http://127.0.0.1:{port}"

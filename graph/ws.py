@@ -43,6 +43,7 @@ from tortoise.exceptions import OperationalError
 
 from graph.context import Context, bearer_token
 from graph.cost import CODES as LIMIT_CODES
+from graph.heartbeat import Heartbeat
 from graph.loaders import Loaders
 from graph.sharing import Rendered, direct_send
 from resolvers import auth
@@ -55,6 +56,7 @@ KEEP_ALIVE_INTERVAL = 15.0
 CLOSE_TOO_MANY_CONNECTIONS = 4029
 CLOSE_MESSAGE_TOO_BIG = 1009  # RFC 6455; uvicorn's own ws_max_size check sends the same
 CLOSE_INIT_TIMEOUT = 4408  # strawberry's code on graphql-transport-ws; reused on graphql-ws
+INIT_TIMEOUT_REASON = "Connection initialisation timeout"
 TOO_MANY_CONNECTIONS_REASON = "Too many connections for this account"
 CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the token cannot be checked (database down)
 UNAVAILABLE_REASON = "Service unavailable: try again shortly"
@@ -245,6 +247,15 @@ def _refresh_loaders(context: Context) -> None:
     context.loaders = Loaders(context.viewer.id if context.viewer else None)
 
 
+def heartbeat(view: Any) -> Heartbeat:
+    """The view's timers for all its websockets, made on first use."""
+    beat: Heartbeat | None = getattr(view, "soundpost_heartbeat", None)
+    if beat is None:
+        beat = Heartbeat(view.keep_alive_interval if view.keep_alive else None)
+        view.soundpost_heartbeat = beat
+    return beat
+
+
 def _coded(message: Any) -> Any:
     """Strawberry validates a subscription outside the extensions that give limit errors
     their code (graph/cost.py); give them the same codes on the wire."""
@@ -260,11 +271,20 @@ def _coded(message: Any) -> Any:
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws, plus server pings (strawberry sends none, issue 2992)."""
+    """graphql-transport-ws, plus server pings (strawberry sends none, issue 2992); both
+    timers on the view's one Heartbeat instead of a task per connection."""
 
-    ping_task: asyncio.Task[None] | None = None
+    def on_request_accepted(self) -> None:
+        timeout = self.connection_init_wait_timeout.total_seconds()
+        heartbeat(self.view).expect_init(self, timeout, self._init_timed_out)
+
+    async def _init_timed_out(self) -> None:
+        if not self.connection_init_received:
+            self.connection_timed_out = True
+            await self.websocket.close(code=CLOSE_INIT_TIMEOUT, reason=INIT_TIMEOUT_REASON)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        heartbeat(self.view).initialised(self)
         try:
             await super().handle_connection_init(message)
         except TooManyConnections:
@@ -277,8 +297,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             log.warning("connection_init failed, database unreachable: %r", error)
             await self.websocket.close(code=CLOSE_TRY_AGAIN_LATER, reason=UNAVAILABLE_REASON)
             return
-        if self.connection_acknowledged and self.view.keep_alive and self.ping_task is None:
-            self.ping_task = asyncio.create_task(self._ping())
+        if self.connection_acknowledged and self.view.keep_alive:
+            heartbeat(self.view).keep_alive(self, partial(self.send_message, {"type": "ping"}))
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged:
@@ -307,20 +327,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().send_message(_coded(message))
 
     async def shutdown(self) -> None:
+        heartbeat(self.view).forget(self)
         _release(self)
-        if self.ping_task is not None:
-            self.ping_task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self.ping_task
         await super().shutdown()
-
-    async def _ping(self) -> None:
-        assert self.view.keep_alive_interval
-        # The socket may close between two pings; the handler's shutdown then ends this task.
-        with suppress(WebSocketDisconnected, SocketClosed):
-            while True:
-                await asyncio.sleep(self.view.keep_alive_interval)
-                await self.send_message({"type": "ping"})
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
@@ -332,28 +341,25 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def handle(self) -> None:
         # Stock graphql-ws waits for connection_init forever; close like graphql-transport-ws.
         timeout = self.view.connection_init_wait_timeout.total_seconds()
-        watchdog = asyncio.create_task(self._close_unless_initialised(after=timeout))
+        heartbeat(self.view).expect_init(self, timeout, self._init_timed_out)
         try:
             await super().handle()
         finally:
-            watchdog.cancel()
-            with suppress(asyncio.CancelledError):
-                await watchdog
+            heartbeat(self.view).forget(self)
             _release(self)
 
     async def send_message(self, message: Any) -> None:
         await super().send_message(_coded(message))
 
-    async def _close_unless_initialised(self, after: float) -> None:
-        await asyncio.sleep(after)
+    async def _init_timed_out(self) -> None:
         if not self.init_received:
-            with suppress(WebSocketDisconnected, SocketClosed, RuntimeError):
-                await self.websocket.close(
-                    code=CLOSE_INIT_TIMEOUT, reason="Connection initialisation timeout"
-                )
+            await self.websocket.close(code=CLOSE_INIT_TIMEOUT, reason=INIT_TIMEOUT_REASON)
 
     async def handle_connection_init(self, message: LegacyConnectionInitMessage) -> None:
         self.init_received = True
+        heartbeat(self.view).initialised(self)
+        # The stock handler starts a keep-alive task per connection: the heartbeat pings.
+        keep_alive, self.keep_alive = self.keep_alive, False
         try:
             await super().handle_connection_init(message)
         except TooManyConnections as refused:
@@ -367,6 +373,12 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             payload = {"message": UNAVAILABLE_REASON + ".", "code": "SERVICE_UNAVAILABLE"}
             await self.send_message({"type": "connection_error", "payload": payload})
             await self.websocket.close(code=CLOSE_TRY_AGAIN_LATER, reason=UNAVAILABLE_REASON)
+        finally:
+            self.keep_alive = keep_alive
+        if self.connection_acknowledged and keep_alive:
+            ka = partial(self.send_message, {"type": "ka"})
+            await ka()  # at once, as the stock handler does, then every interval
+            heartbeat(self.view).keep_alive(self, ka)
 
     async def handle_start(self, message: StartMessage) -> None:
         if self.connection_acknowledged:

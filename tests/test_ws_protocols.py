@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import pytest
@@ -337,3 +338,28 @@ async def test_without_cors_origins_only_same_origin_browsers_connect(live_serve
         async with socket_to(live_server, TRANSPORT, origin=ALLOWED_ORIGIN):
             pass
     assert refused.value.response.status_code == 403
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT, LEGACY])
+async def test_idle_connections_hold_no_timer_tasks(tuned_server: str, protocol: str) -> None:
+    """Keep-alives and connection_init deadlines run on one timer per view, not a task per
+    connection: an idle socket costs the server its connection task and nothing else."""
+    before = server_tasks()
+    async with AsyncExitStack() as stack:
+        for _ in range(10):
+            ws = await stack.enter_async_context(socket_to(tuned_server, protocol))
+            await init(ws)
+        await stack.enter_async_context(socket_to(tuned_server, protocol))  # no init yet
+        await asyncio.sleep(0.5)  # keep-alives went out meanwhile
+        # one task per connection: uvicorn's, running the handler
+        assert server_tasks() - before == Counter({"run_asgi": 11})
+
+
+def server_tasks() -> Counter[str]:
+    """The tasks in this loop, but the client's (the `websockets` client runs its own)."""
+    coroutines = (task.get_coro() for task in asyncio.all_tasks())
+    return Counter(
+        coro.__qualname__.rpartition(".")[2]  # type: ignore[union-attr]
+        for coro in coroutines
+        if not coro.__qualname__.startswith(("ClientConnection", "Connection"))  # type: ignore[union-attr]
+    )
