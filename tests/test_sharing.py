@@ -3,12 +3,15 @@ one execution per event; anything that depends on the viewer is executed per vie
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
 from starlette.applications import Starlette
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from graph import sharing
 from tests.live import Subscriber, serve, until
@@ -121,3 +124,46 @@ async def test_different_variables_are_executed_apart(url: str, api: Api, app: S
     )
     assert counts == {"executed": 2, "shared": 2}
     assert received == [{"postcard": {"caption": "variables", "comments": {"edges": []}}}] * 4
+
+
+async def test_legacy_graphql_ws_subscribers_get_the_shared_result_too(
+    url: str, api: Api, app: Starlette
+) -> None:
+    author, fans = await followed_author(api, 4)
+    async with AsyncExitStack() as stack:
+        modern = [
+            await stack.enter_async_context(Subscriber.open(url, PLAIN, token=fan.token))
+            for fan in fans[:2]
+        ]
+        legacy = []
+        for fan in fans[2:]:
+            ws = await stack.enter_async_context(
+                connect(url, subprotocols=[Subprotocol("graphql-ws")])
+            )
+            payload = {"authorization": f"Bearer {fan.token}"}
+            await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+            assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+            await ws.send(json.dumps({"type": "start", "id": "7", "payload": {"query": PLAIN}}))
+            legacy.append(ws)
+        await until(lambda: app.state.hub.count("feed") == 4)
+        before = sharing.stats.copy()
+        await api.mutate(
+            "createPostcard",
+            CREATE,
+            {"track": {"title": "Song", "artist": "Band"}, "caption": "legacy"},
+            author.token,
+        )
+        expected = (await modern[0].next())["friendMoments"]
+        assert (await modern[1].next())["friendMoments"] == expected
+        for ws in legacy:
+            while (raw := await ws.recv()) and json.loads(raw)["type"] == "ka":
+                continue
+            assert isinstance(raw, str)
+            assert json.loads(raw) == {
+                "type": "data",
+                "id": "7",
+                "payload": {"data": {"friendMoments": expected}},
+            }
+        assert sharing.stats["executed"] - before["executed"] == 1
+        assert sharing.stats["shared"] - before["shared"] == 3
+    await until(lambda: app.state.hub.count("feed") == 0)
