@@ -170,7 +170,14 @@ def record_publishing(app: Starlette) -> None:
             return JSONResponse({"baseline": True})
         by = request.query_params.get("by", "lineno")
         top = snapshot.compare_to(snapshots[0], by)[:40]
-        return JSONResponse([[str(stat.traceback), stat.size_diff, stat.count_diff] for stat in top])
+        where = request.query_params.get("where", "")
+        return JSONResponse(
+            [
+                ["\n".join(stat.traceback.format()[-12:]), stat.size_diff, stat.count_diff]
+                for stat in top
+                if where in str(stat.traceback)
+            ]
+        )
 
     Hub.publish = recording  # type: ignore[method-assign]
     app.add_route("/bench/memory", memory, methods=["GET"])
