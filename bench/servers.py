@@ -130,10 +130,11 @@ def memory_app(settings: Settings) -> Starlette:
     return app
 
 
-def record_publishing(app: Starlette) -> None:
-    """The fan-out bench times delivery from the moment a new postcard is published, which
-    is right after its transaction commits: GET /bench/published lists, for each postcard id,
-    that moment on this machine's monotonic clock (the same clock in every process)."""
+def instrument(app: Starlette) -> None:
+    """Bench-only routes. The fan-out bench times delivery from the moment a new postcard is
+    published, which is right after its transaction commits: GET /bench/published lists, for
+    each postcard id, that moment on this machine's monotonic clock (the same clock in every
+    process). /bench/objects and /bench/memory show what each connection costs."""
     from subscriptions.events import FeedMessage
     from subscriptions.hub import Hub
 
@@ -194,7 +195,7 @@ def main(argv: list[str]) -> None:
         app = memory_app(settings)
     else:
         app = create_app(settings)
-        record_publishing(app)
+        instrument(app)
     serve(settings, app)
 
 
