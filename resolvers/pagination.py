@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -53,6 +54,9 @@ class Order:
         op = "lt" if self.descending else "gt"
         return Q(**{f"{self.field}__{op}": value}) | Q(**{self.field: value, f"id__{op}": row_id})
 
+
+# (query, rows wanted, decoded cursor or None) -> the query with a helping filter
+Narrow = Callable[[QuerySet[Any], int, "tuple[Any, int] | None"], QuerySet[Any]]
 
 NEWEST_FIRST = Order("created_at", descending=True)
 OLDEST_FIRST = Order("created_at", descending=False)
@@ -137,13 +141,21 @@ async def keyset_page(
     first: int | None,
     after: str | None,
     order: Order = NEWEST_FIRST,
+    narrow: Narrow | None = None,
 ) -> Page[Any]:
-    """Fetch one page of `query` in `order`; one SQL statement, `first + 1` rows at most."""
+    """Fetch one page of `query` in `order`; one SQL statement, `first + 1` rows at most.
+
+    `narrow`, if given, may add a filter that only helps the database find the page (a
+    superset of the page's rows); it gets the row count and the decoded cursor."""
     size = check_first(first)
+    key: tuple[Any, int] | None = None
     if after:
         value, row_id = decode_cursor(after, is_time=order.field.endswith("_at"))
         _check_fits(query, order.field, value)
         query = query.filter(order.after(value, row_id))
+        key = (value, row_id)
+    if narrow is not None and size > 0:
+        query = narrow(query, size + 1, key)
     if size == 0:
         return Page(rows=[], cursors=[], has_next=await query.exists(), has_previous=bool(after))
     rows = list(await query.order_by(*order.order_by()).limit(size + 1))
