@@ -7,7 +7,64 @@ from typing import Any
 
 TARGETS = """Targets (issue "Fast at scale"): feed throughput >= 0.8 x B; feed p99 at 4 clients
 <= 1.5 x B's p99; SQL statements per feed page constant and <= 5; fan-out p99 <= 2 x the raw
-broadcast; idle subscribed connection <= 32 KB."""
+broadcast; idle subscribed connection <= 32 KB; feed latency at 1M moments <= 1.3 x that at
+10k."""
+SCALE_TARGET = 1.3
+
+
+def _scale(scale: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### Feed latency at {scale['small']:,} vs {scale['large']:,} moments",
+        "",
+        f"{scale['users']:,} users, the same follow graph in both; {scale['dataset_note']}."
+        f" One client (`wrk -c1`, sequential requests, {scale['seconds_per_run']} s per run),"
+        f" small/large interleaved, medians of {scale['rounds']} rounds; the page query alone is"
+        " timed in-process (the `feed` resolver, one SQL statement).",
+        "",
+        "| database | viewers | FEED p50 ms small / large | ratio | p99 ms small / large |"
+        " ratio | page query p50 ms small / large | ratio |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    seeds = []
+    for name, label in (("postgres", "PostgreSQL"), ("sqlite", "SQLite")):
+        if name not in scale:
+            continue
+        data = scale[name]
+        wrk, ratios = data["feed_wrk_c1"], data["ratios"]
+        for viewers in ("heavy", "ordinary"):
+            small, large = wrk["small"][viewers], wrk["large"][viewers]
+            ps, pl = data["small"]["page_query"][viewers], data["large"]["page_query"][viewers]
+            r = ratios["feed_wrk_c1"][viewers]
+            page = ratios["page_query"][viewers]
+            lines.append(
+                f"| {label} | {viewers} | {small['p50_ms']:.1f} / {large['p50_ms']:.1f} |"
+                f" **{r['p50_ms']:.2f}** | {small['p99_ms']:.1f} / {large['p99_ms']:.1f} |"
+                f" {r['p99_ms']:.2f} | {ps['p50_ms']:.1f} / {pl['p50_ms']:.1f} |"
+                f" {page['p50_ms']:.2f} |"
+            )
+        big = data["large"]
+        if big.get("extend_seconds") is not None:
+            seeds.append(
+                f"{label}: 1M-moment dataset written in {big['seed_seconds']} s (seed)"
+                f" + {big['extend_seconds']} s (SQL copy) + {big.get('analyze_seconds')} s"
+                " (VACUUM ANALYZE)"
+            )
+    worst = max(
+        (
+            scale[n]["ratios"]["feed_wrk_c1"][v]["p50_ms"]
+            for n in ("postgres", "sqlite")
+            if n in scale
+            for v in ("heavy", "ordinary")
+        ),
+        default=0.0,
+    )
+    lines += [
+        "",
+        f"- worst FEED p50 ratio large / small: **{worst:.2f}** (target <= {SCALE_TARGET})",
+        *(f"- {s}" for s in seeds),
+        "",
+    ]
+    return lines
 
 
 def _database(name: str, data: dict[str, Any]) -> list[str]:
@@ -61,12 +118,20 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         TARGETS,
         "",
     ]
-    lines += _database("SQLite", results["sqlite"])
+    if "sqlite" in results:
+        lines += _database("SQLite", results["sqlite"])
     if "postgres" in results:
         lines += _database("PostgreSQL", results["postgres"])
-    f = results["fanout"]
+    if "scale" in results:
+        lines += _scale(results["scale"])
+    if "fanout" in results:
+        lines += _fanout(results["fanout"])
+    path.write_text("\n".join(lines))
+
+
+def _fanout(f: dict[str, Any]) -> list[str]:
     s, raw = f["soundpost"], f["raw"]
-    lines += [
+    return [
         f"### Fan-out: one moment to {s['subscribers']:,} subscribed followers",
         "",
         "| | p50 ms | p99 ms | idle RSS per connection |",
@@ -78,4 +143,3 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         f"{s['mutation_p50_ms']:.1f} ms",
         "",
     ]
-    path.write_text("\n".join(lines))

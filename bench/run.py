@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bench import fanout
+from bench import fanout, scale
 from bench.load import Load, pin, run_wrk
 from bench.servers import OUT, RAW_BODY, TOKENS, server_env
 
@@ -261,6 +261,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved A/B rounds")
     parser.add_argument("--subscribers", type=int, default=1000, help="fan-out size")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-scale", action="store_true", help="no 10k vs 1M comparison")
+    scale.add_arguments(parser)
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     started = time.perf_counter()
@@ -301,6 +303,8 @@ def main() -> None:
             "PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{database}", args
         )
     results["fanout"] = asyncio.run(fanout.measure(args.subscribers))
+    if not args.skip_scale:
+        results["scale"] = scale.measure(args)
     results["seconds"] = round(time.perf_counter() - started)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import write_report
