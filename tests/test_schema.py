@@ -79,3 +79,12 @@ async def test_every_index_names_real_columns(database_url: str, app: object) ->
         }
         indexed = await conn.execute_query_dict(f"PRAGMA index_info('{index['name']}')")
         assert indexed and all(row["name"] in columns for row in indexed), index
+
+
+async def test_sqlite_gets_a_page_cache_sized_for_a_big_table(
+    database_url: str, app: object
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("a SQLite setting")
+    rows = await Tortoise.get_connection("default").execute_query_dict("PRAGMA cache_size")
+    assert rows == [{"cache_size": -64 * 1024}]  # KiB, negative: SQLite's unit for a size
