@@ -176,7 +176,10 @@ class Direct:
         entry = shares.for_event(root.event).results.get(self._key)
         if entry is None or entry.operation is not self._operation:
             return False
-        outcome: Outcome = await entry.outcome.result()
+        try:
+            outcome: Outcome = await entry.outcome.result()
+        except Exception:  # the first execution failed: let this one report its own
+            return False
         data = outcome.result.data
         if not outcome.shareable or type(data) is not Rendered:
             return False
