@@ -1,0 +1,98 @@
+"""The hand-written statements on the feed's hot path (resolvers/batch.py, the token lookup):
+one statement per call, results in key order, and the same rows a queryset would give."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from models import AccessToken, Comment, Postcard, User
+from resolvers import auth, batch
+from tests.support import Api, count_sql
+
+CREATE = """
+mutation ($input: CreatePostcardInput!) {
+  createPostcard(input: $input) { postcard { id } errors { code } }
+}
+"""
+LIKE = "mutation ($input: PostcardIdInput!) { likePostcard(input: $input) { errors { code } } }"
+COMMENT = "mutation ($input: AddCommentInput!) { addComment(input: $input) { errors { code } } }"
+
+
+async def test_rows_by_id_one_statement_in_key_order_none_for_missing(api: Api) -> None:
+    # given
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    ids = [u.id for u in await User.all().order_by("id")]
+    missing = max(ids) + 100
+
+    # when
+    with count_sql() as sql:
+        rows = await batch.rows_by_id(User, [ids[1], missing, ids[0], ids[1]])
+
+    # then: the same instances a queryset makes, field for field
+    assert len(sql.statements) == 1
+    assert [row.username if row else None for row in rows] == ["kofi", None, "maya", "kofi"]
+    expected = await User.get(id=ids[1])
+    assert rows[0] is not None
+    assert dict(rows[0]) == dict(expected)
+    assert rows[0].created_at == expected.created_at and rows[0].created_at.tzinfo is not None
+    assert (maya.username, kofi.username) == ("maya", "kofi")
+
+
+async def test_viewer_likes_and_first_comments_one_statement_each(api: Api) -> None:
+    # given: two moments; the viewer likes the second, which has three comments
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    track = {"title": "Song", "artist": "Band"}
+    cards = [
+        (await api.mutate("createPostcard", CREATE, {"track": track, "caption": c}, maya.token))[
+            "postcard"
+        ]["id"]
+        for c in ("one", "two")
+    ]
+    first, second = [p.id for p in await Postcard.all().order_by("id")]
+    await api.mutate("likePostcard", LIKE, {"postcardId": cards[1]}, kofi.token)
+    for body in ("a", "b", "c"):
+        await api.mutate("addComment", COMMENT, {"postcardId": cards[1], "body": body}, kofi.token)
+    viewer = await User.get(username="kofi")
+
+    # when
+    with count_sql() as sql:
+        liked = await batch.liked_by_viewer(viewer.id, [first, second, first])
+        pages = await batch.first_comments([(second, 2), (first, 2), (second, 5)])
+
+    # then
+    assert len(sql.statements) == 2
+    assert liked == [False, True, False]
+    assert [[c.body for c in page.rows] for page in pages] == [["a", "b"], [], ["a", "b", "c"]]
+    assert [page.has_next for page in pages] == [True, False, False]
+    stored = await Comment.filter(postcard_id=second).order_by("id").first()
+    assert stored is not None and pages[0].rows[0].created_at == stored.created_at
+    assert await batch.rows_by_id(User, []) == []
+    assert await batch.first_comments([]) == []
+
+
+async def test_token_lookup_refuses_revoked_and_expired_tokens_at_once(api: Api) -> None:
+    # given
+    maya = await api.sign_up("maya")
+    user = await auth.viewer_for_token(maya.token)
+    assert user is not None and user.username == "maya"
+    assert dict(user) == dict(await User.get(username="maya"))
+
+    # when the token expires, then it is refused at once
+    token_hash = auth.hash_token(maya.token)
+    await AccessToken.filter(token_hash=token_hash).update(
+        expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    assert await auth.viewer_for_token(maya.token) is None
+
+    # when a live token is revoked, then it is refused on the very next request
+    await AccessToken.filter(token_hash=token_hash).update(
+        expires_at=datetime.now(UTC) + timedelta(days=1)
+    )
+    assert (await api.ok("{ viewer { username } }", {}, maya.token)) == {
+        "viewer": {"username": "maya"}
+    }
+    await api.ok("mutation { logOut { revoked } }", {}, maya.token)
+    body = await api.raw("{ viewer { username } }", token=maya.token)
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert await auth.viewer_for_token(maya.token) is None
+    assert await auth.viewer_for_token("not-a-token") is None
