@@ -14,8 +14,8 @@ from graph.relay import (
     connection,
     to_global_id,
 )
-from graph.types.track import Track, load_track
-from graph.types.user import User, load_user, users_connection
+from graph.types.track import Track, track_of
+from graph.types.user import User, user_of, users_connection
 from resolvers import comments, likes
 from resolvers.pagination import Page, check_first
 
@@ -77,12 +77,12 @@ class Postcard(Node):
         )
 
     @strawberry.field(description="Who shared it.")
-    async def author(self, info: Info) -> User:
-        return await load_user(info, self.row.author_id)
+    def author(self, info: Info) -> User:
+        return user_of(info, self.row.author_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The song.")
-    async def track(self, info: Info) -> Track:
-        return await load_track(info, self.row.track_id)
+    def track(self, info: Info) -> Track:
+        return track_of(info, self.row.track_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Whether the signed-in viewer likes it (false when anonymous).")
     async def viewer_has_liked(self, info: Info) -> bool:
@@ -126,8 +126,8 @@ class Comment(Node):
         )
 
     @strawberry.field(description="Who wrote it.")
-    async def author(self, info: Info) -> User:
-        return await load_user(info, self.row.author_id)
+    def author(self, info: Info) -> User:
+        return user_of(info, self.row.author_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The moment it comments on.")
     async def postcard(self, info: Info) -> Postcard:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -13,6 +14,7 @@ from graph.relay import (
     Node,
     to_global_id,
 )
+from graph.types.user import loaded
 from resolvers import tracks
 
 if TYPE_CHECKING:
@@ -62,6 +64,12 @@ class Track(Node):
 
         page = await tracks.postcards(self.row.id, first, after)
         return postcards_connection(info, page)
+
+
+def track_of(info: Info, track_id: int) -> Track | Awaitable[Track]:
+    """The track, at once when loaded already, else through the loader's batch."""
+    row = loaded(info.context.loaders.track_by_id, track_id)
+    return Track.from_row(row) if row is not None else load_track(info, track_id)
 
 
 async def load_track(info: Info, track_id: int) -> Track:
