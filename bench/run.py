@@ -57,7 +57,7 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
     from tortoise import Tortoise
     from tortoise.migrations.api import migrate
 
-    from graph.seed import SeedSizes, database_is_empty, seed
+    from graph.seed import SeedSizes, analyze, database_is_empty, seed
     from graph.settings import tortoise_config
     from models import Postcard, User
     from resolvers import auth
@@ -73,6 +73,8 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
             print(
                 f"seeded {users} users / {postcards} moments in {time.perf_counter() - started:.0f}s"
             )
+        else:
+            await analyze()  # a dataset seeded by an older version may have no statistics
         # viewers of different weights: the ones following most, and ordinary ones
         heavy = await User.all().order_by("-following_count").limit(4)
         ordinary = await User.filter(following_count__gte=10).order_by("id").limit(4)

@@ -38,6 +38,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -81,6 +82,13 @@ async def database_is_empty() -> bool:
     return not await User.exists()
 
 
+async def analyze() -> None:
+    """Refresh the planner's statistics after a bulk load. Without them PostgreSQL planned
+    a feed page on 100,000 fresh moments as if the tables were empty (160 ms instead of
+    14 ms) until autovacuum came by."""
+    await Tortoise.get_connection("default").execute_script("ANALYZE")
+
+
 async def seed(
     sizes: SeedSizes,
     *,
@@ -104,6 +112,7 @@ async def seed(
             plan = _Generator(sizes, random.Random(rng_seed), now_ts, taken, bar).run()
             ids = await _reserve_all_ids(conn, plan, known_tracks)
             await _write(conn, plan, ids, known_tracks, password_hash, bar)
+    await analyze()
     return {
         "users": len(plan.users),
         "tracks": sum(1 for t in plan.tracks if t.key not in known_tracks),
