@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -55,8 +55,8 @@ class Order:
         return Q(**{f"{self.field}__{op}": value}) | Q(**{self.field: value, f"id__{op}": row_id})
 
 
-# (query, rows wanted, decoded cursor or None) -> the query with a helping filter
-Narrow = Callable[[QuerySet[Any], int, "tuple[Any, int] | None"], QuerySet[Any]]
+# (rows wanted, decoded cursor or None) -> those rows of the query, in order
+Fetch = Callable[[int, "tuple[Any, int] | None"], Awaitable[list[Any]]]
 
 NEWEST_FIRST = Order("created_at", descending=True)
 OLDEST_FIRST = Order("created_at", descending=False)
@@ -141,12 +141,12 @@ async def keyset_page(
     first: int | None,
     after: str | None,
     order: Order = NEWEST_FIRST,
-    narrow: Narrow | None = None,
+    fetch: Fetch | None = None,
 ) -> Page[Any]:
     """Fetch one page of `query` in `order`; one SQL statement, `first + 1` rows at most.
 
-    `narrow`, if given, may add a filter that only helps the database find the page (a
-    superset of the page's rows); it gets the row count and the decoded cursor."""
+    `fetch`, if given, reads the rows instead of `query`: the same rows, in `order`, after
+    the decoded cursor (a hot list may write its statement out)."""
     size = check_first(first)
     key: tuple[Any, int] | None = None
     if after:
@@ -154,11 +154,12 @@ async def keyset_page(
         _check_fits(query, order.field, value)
         query = query.filter(order.after(value, row_id))
         key = (value, row_id)
-    if narrow is not None and size > 0:
-        query = narrow(query, size + 1, key)
     if size == 0:
         return Page(rows=[], cursors=[], has_next=await query.exists(), has_previous=bool(after))
-    rows = list(await query.order_by(*order.order_by()).limit(size + 1))
+    if fetch is not None:
+        rows = await fetch(size + 1, key)
+    else:
+        rows = list(await query.order_by(*order.order_by()).limit(size + 1))
     has_next = len(rows) > size
     rows = rows[:size]
     cursors = [encode_cursor(*order.key(row)) for row in rows]

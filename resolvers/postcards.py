@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from tortoise.expressions import F, Q, RawSQL, Subquery
+from tortoise.expressions import F, Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from models import FeedEvent, Follow, PhotoSource, Postcard, User
+from models import FeedEvent, Follow, PhotoSource, Postcard, Track, User
 from resolvers import feedlog, tracks
 from resolvers.errors import Code, Collector, not_found, problem
-from resolvers.pagination import NEWEST_FIRST, Page, keyset_page
+from resolvers.pagination import Page, keyset_page
 from resolvers.validate import clean_optional_text, clean_text, clean_url, coordinate, instagram_url
 from subscriptions.events import Publish, publish_nothing
 from subscriptions.log import to_message
@@ -179,62 +180,111 @@ def _sql_time(value: datetime, dialect: str) -> str:
     return f"'{stored.isoformat(' ')}'"
 
 
-def _newest_by_followees(
-    query: QuerySet[Postcard], rows: int, cursor: tuple[Any, int] | None, viewer_id: int
-) -> QuerySet[Postcard]:
-    """The feed page is among the newest `rows` moments of each followed person (and the
-    viewer) after the cursor: one short walk down the (author_id, created_at) index per
-    person, whatever the size of the table, rather than every moment of everyone followed
-    (SQLite) or a walk down the whole time index filtered by author (PostgreSQL, which
-    never stops for a viewer following only people who do not post)."""
-    query._choose_db_if_not_chosen()
-    dialect = query._db.capabilities.dialect
-    before = ""
-    if cursor is not None:
-        time, row_id = cursor
-        before = f" AND (r.created_at, r.id) < ({_sql_time(time, dialect)}, {int(row_id)})"
-    viewer = int(viewer_id)
+def _newest_by_followees(viewer: int, rows: int, before: str, dialect: str) -> str:
+    """The page's ids for someone following few: the newest `rows` moments of each followed
+    person (and the viewer) after the cursor, one short walk down the (author_id,
+    created_at) index each, whatever the size of the table; then the newest `rows` of
+    those. A walk back in time would cross the whole table for someone whose few followees
+    never post."""
     people = (
         f"SELECT followee_id AS a FROM follows WHERE follower_id = {viewer} UNION SELECT {viewer}"
     )
     newest = (
         f"SELECT r.id{{}} FROM postcards r WHERE r.author_id = f.a{before}"
-        f" ORDER BY r.created_at DESC, r.id DESC LIMIT {int(rows)}"
+        f" ORDER BY r.created_at DESC, r.id DESC LIMIT {rows}"
     )
     if dialect == "postgres":
-        candidates = (
+        return (
             f"SELECT x.id FROM ({people}) f CROSS JOIN LATERAL ({newest.format(', r.created_at')})"
-            f" x ORDER BY x.created_at DESC, x.id DESC LIMIT {int(rows)}"
+            f" x ORDER BY x.created_at DESC, x.id DESC LIMIT {rows}"
         )
-    else:  # no LATERAL: a correlated IN subquery, evaluated per followed person
-        candidates = (
-            f"SELECT q.id FROM ({people}) f JOIN postcards q ON q.id IN ({newest.format('')})"
-            f" ORDER BY q.created_at DESC, q.id DESC LIMIT {int(rows)}"
-        )
-    return query.filter(id__in=RawSQL(f"({candidates})"))
+    # no LATERAL: a correlated IN subquery, evaluated per followed person
+    return (
+        f"SELECT q.id FROM ({people}) f JOIN postcards q ON q.id IN ({newest.format('')})"
+        f" ORDER BY q.created_at DESC, q.id DESC LIMIT {rows}"
+    )
 
 
-# PostgreSQL walks its time index backwards and stops at a page of followed moments: quick
-# for people following many (a page is a few hundred index entries at 1M moments), but a
-# walk of the whole table for someone whose few followees never post. Up to this many
-# followees it takes the per-person walks instead; SQLite always does (it would otherwise
-# sort every moment of everyone followed).
+def _newest_walking_back_in_time(viewer: int, rows: int, before: str, dialect: str) -> str:
+    """The page's ids for someone following many: a short walk back down the time index,
+    keeping the moments of people followed (a few hundred entries at 1M moments). SQLite
+    would rather use the (author_id, created_at) index and sort every moment of everyone
+    followed (12 ms at 1M moments for 480 people, against 0.3 ms walking back):
+    `+author_id` keeps both databases off that index."""
+    return (
+        f"SELECT r.id FROM postcards r WHERE (+r.author_id = {viewer} OR +r.author_id IN"
+        f" (SELECT followee_id FROM follows WHERE follower_id = {viewer})){before}"
+        f" ORDER BY r.created_at DESC, r.id DESC LIMIT {rows}"
+    )
+
+
+# Above this many followees a page is a walk back in time, up to it one walk per person.
 DENSE_FEED_FOLLOWING = 100
 
 
-async def feed(viewer: User, first: int | None, after: str | None) -> Page[Postcard]:
-    query = with_people(feed_query(viewer.id))
-    query._choose_db_if_not_chosen()
+def _db_columns(model: type[Any]) -> list[str]:
+    """Every column tortoise reads to make an instance (foreign keys' included)."""
+    meta = model._meta
+    fields = (*meta.db_native_fields, *meta.db_default_fields, *meta.db_complex_fields)
+    return [column for column, _, _ in fields]
+
+
+def _columns(model: type[Any], alias: str) -> str:
+    return ", ".join(f'{alias}."{column}" AS "{alias}.{column}"' for column in _db_columns(model))
+
+
+@cache
+def _page_select() -> tuple[str, dict[str, list[tuple[str, str]]]]:
+    """The page's SELECT, and which of its columns make which instance. Made on first use:
+    tortoise knows a model's columns only once it is initialised."""
+    models = (("p", Postcard), ("u", User), ("t", Track))
+    select = (
+        "SELECT "
+        + ", ".join(_columns(model, alias) for alias, model in models)
+        + " FROM postcards p JOIN users u ON u.id = p.author_id"
+        " JOIN tracks t ON t.id = p.track_id"
+    )
+    split = {
+        alias: [(column, f"{alias}.{column}") for column in _db_columns(model)]
+        for alias, model in models
+    }
+    return select, split
+
+
+async def _feed_rows(viewer: User, rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
+    """The page as one written-out statement: building it through the query builder (a
+    subquery, two joins, a cursor) cost several times what the database took to answer.
+    Every value in it is an integer or a time decoded from the cursor, never client text.
+    Authors and tracks come joined, as `select_related` would attach them."""
+    db = Postcard._meta.db
+    dialect = db.capabilities.dialect
+    before = ""
+    if cursor is not None:
+        time, row_id = cursor
+        before = f" AND (r.created_at, r.id) < ({_sql_time(time, dialect)}, {int(row_id)})"
     dense = viewer.following_count > DENSE_FEED_FOLLOWING
-    if dense and query._db.capabilities.dialect == "postgres":
-        return await keyset_page(query, first=first, after=after)
+    page_ids = (_newest_walking_back_in_time if dense else _newest_by_followees)(
+        int(viewer.id), int(rows), before, dialect
+    )
+    select, split = _page_select()
+    sql = f"{select} WHERE p.id IN ({page_ids}) ORDER BY p.created_at DESC, p.id DESC"
+    _, found = await db.execute_query(sql)
+    page = []
+    for row in found:
+        postcard = Postcard._init_from_db(**{c: row[k] for c, k in split["p"]})
+        author = User._init_from_db(**{c: row[k] for c, k in split["u"]})
+        track = Track._init_from_db(**{c: row[k] for c, k in split["t"]})
+        object.__setattr__(postcard, "_author", author)
+        object.__setattr__(postcard, "_track", track)
+        page.append(postcard)
+    return page
 
-    def narrow(
-        query: QuerySet[Postcard], rows: int, cursor: tuple[Any, int] | None
-    ) -> QuerySet[Postcard]:
-        return _newest_by_followees(query, rows, cursor, viewer.id)
 
-    return await keyset_page(query, first=first, after=after, order=NEWEST_FIRST, narrow=narrow)
+async def feed(viewer: User, first: int | None, after: str | None) -> Page[Postcard]:
+    async def fetch(rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
+        return await _feed_rows(viewer, rows, cursor)
+
+    return await keyset_page(feed_query(viewer.id), first=first, after=after, fetch=fetch)
 
 
 async def explore(first: int | None, after: str | None) -> Page[Postcard]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from resolvers import postcards
 from tests.support import Api, count_sql
 
 CREATE = """
@@ -99,3 +102,47 @@ async def test_feed_sql_statements_do_not_grow_with_page_size(api: Api) -> None:
     ]
     assert newest["comments"]["pageInfo"]["hasNextPage"] is True
     assert edges[1]["node"]["viewerHasLiked"] is False
+
+
+PAGES = """
+query ($first: Int!, $after: String) {
+  feed(first: $first, after: $after) {
+    edges { node { caption } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("dense", [False, True], ids=["walks-per-person", "walks-back-in-time"])
+async def test_feed_pages_through_everything_in_order(
+    api: Api, monkeypatch: pytest.MonkeyPatch, dense: bool
+) -> None:
+    """Both ways of finding a page (one index walk per followed person, or one walk back
+    in time for someone following many) give the same pages: every moment of the people
+    followed and the viewer's own, newest first, each once, none of a stranger's."""
+    # given: two busy authors, one who never posts, a stranger, and the viewer's own
+    monkeypatch.setattr(postcards, "DENSE_FEED_FOLLOWING", -1 if dense else 10_000)
+    viewer, stranger = await api.sign_up("viewer"), await api.sign_up("stranger")
+    authors = [await api.sign_up(f"author{n}") for n in range(3)]
+    for author in authors:
+        await api.mutate("follow", FOLLOW, {"userId": author.id}, viewer.token)
+    expected = []
+    for n in range(23):
+        who = [authors[0], authors[1], viewer, stranger][n % 4 if n % 7 else 0]
+        await post(api, who.token, f"moment {n}")
+        if who is not stranger:
+            expected.append(f"moment {n}")
+
+    # when: 5 at a time
+    seen: list[str] = []
+    after = None
+    for _ in range(10):
+        page = (await api.ok(PAGES, {"first": 5, "after": after}, viewer.token))["feed"]
+        seen += [edge["node"]["caption"] for edge in page["edges"]]
+        after = page["pageInfo"]["endCursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+
+    # then
+    assert seen == expected[::-1]
