@@ -226,16 +226,8 @@ async def _explain(viewer: Any) -> str:
     from tortoise import Tortoise
 
     from resolvers import postcards
-    from resolvers.pagination import NEWEST_FIRST
 
-    query = postcards.with_people(postcards.feed_query(viewer.id))
-    query._choose_db_if_not_chosen()
-    dense = viewer.following_count > postcards.DENSE_FEED_FOLLOWING
-    if not dense or query._db.capabilities.dialect != "postgres":  # as postcards.feed does
-        query = postcards._newest_by_followees(query, 21, None, viewer.id)
-    query = query.order_by(*NEWEST_FIRST.order_by()).limit(21)
-    query._make_query()
-    sql, params = query.query.get_parameterized_sql()
+    sql, params = postcards.feed_page_sql(viewer, 21, None), []
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         rows = await conn.execute_query_dict("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)

@@ -256,19 +256,8 @@ async def _feed_rows(viewer: User, rows: int, cursor: tuple[Any, int] | None) ->
     subquery, two joins, a cursor) cost several times what the database took to answer.
     Every value in it is an integer or a time decoded from the cursor, never client text.
     Authors and tracks come joined, as `select_related` would attach them."""
-    db = Postcard._meta.db
-    dialect = db.capabilities.dialect
-    before = ""
-    if cursor is not None:
-        time, row_id = cursor
-        before = f" AND (r.created_at, r.id) < ({_sql_time(time, dialect)}, {int(row_id)})"
-    dense = viewer.following_count > DENSE_FEED_FOLLOWING
-    page_ids = (_newest_walking_back_in_time if dense else _newest_by_followees)(
-        int(viewer.id), int(rows), before, dialect
-    )
-    select, split = _page_select()
-    sql = f"{select} WHERE p.id IN ({page_ids}) ORDER BY p.created_at DESC, p.id DESC"
-    _, found = await db.execute_query(sql)
+    _, found = await Postcard._meta.db.execute_query(feed_page_sql(viewer, rows, cursor))
+    _, split = _page_select()
     page = []
     for row in found:
         postcard = Postcard._init_from_db(**{c: row[k] for c, k in split["p"]})
@@ -278,6 +267,21 @@ async def _feed_rows(viewer: User, rows: int, cursor: tuple[Any, int] | None) ->
         object.__setattr__(postcard, "_track", track)
         page.append(postcard)
     return page
+
+
+def feed_page_sql(viewer: User, rows: int, cursor: tuple[Any, int] | None) -> str:
+    """The statement of a feed page: `rows` moments after the decoded cursor."""
+    dialect = Postcard._meta.db.capabilities.dialect
+    before = ""
+    if cursor is not None:
+        time, row_id = cursor
+        before = f" AND (r.created_at, r.id) < ({_sql_time(time, dialect)}, {int(row_id)})"
+    dense = viewer.following_count > DENSE_FEED_FOLLOWING
+    page_ids = (_newest_walking_back_in_time if dense else _newest_by_followees)(
+        int(viewer.id), int(rows), before, dialect
+    )
+    select, _ = _page_select()
+    return f"{select} WHERE p.id IN ({page_ids}) ORDER BY p.created_at DESC, p.id DESC"
 
 
 async def feed(viewer: User, first: int | None, after: str | None) -> Page[Postcard]:
