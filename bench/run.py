@@ -25,7 +25,7 @@ import httpx
 
 from bench import fanout, scale
 from bench.load import Load, pin, run_wrk
-from bench.servers import OUT, RAW_BODY, TOKENS, server_env
+from bench.servers import OUT, RAW_BODY, TOKENS, WRITERS, server_env
 
 HERE = Path(__file__).parent
 FEED = """query Feed { feed(first: 20) { edges { node {
@@ -83,6 +83,15 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
             for user in [*heavy, *ordinary]
         ]
         TOKENS.write_text("\n".join(tokens) + "\n")
+        writers = []
+        for n in range(4):
+            writer, _ = await User.get_or_create(
+                username=f"benchwriter{n}", defaults={"password_hash": heavy[0].password_hash}
+            )
+            writers.append(
+                (await auth.log_in(writer.username, "soundpost-demo", timedelta(days=1)))[1]
+            )
+        WRITERS.write_text("\n".join(writers) + "\n")
         ids = await Postcard.all().order_by("-id").limit(2000).values_list("id", flat=True)
         return [int(pk) for pk in ids]  # type: ignore[call-overload]
     finally:
@@ -96,7 +105,7 @@ async def sql_counts(url: str, postcard_ids: list[int]) -> dict[str, int]:
     from graph.settings import Settings
     from tests.support import count_sql
 
-    token = TOKENS.read_text().split()[0]
+    token, writer = TOKENS.read_text().split()[0], WRITERS.read_text().split()[0]
     app = create_app(Settings(database_url=url, broadcast_url="memory://"))
     card = to_global_id("Postcard", postcard_ids[0])
     operations = {
@@ -109,8 +118,9 @@ async def sql_counts(url: str, postcard_ids: list[int]) -> dict[str, int]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             for name, payload in operations.items():
+                who = writer if name in ("createPostcard", "likePostcard") else token
+                headers = {"Authorization": f"Bearer {who}", "Content-Type": "application/json"}
                 with count_sql() as sql:
                     response = await http.post("/graphql", content=payload, headers=headers)
                 assert "errors" not in response.json(), response.text
@@ -226,13 +236,13 @@ def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str
                     )
                     print(f"   round {round_ + 1} {name}: {runs[name][-1]}")
         ops = {}
-        for name, bodies in (
-            ("postcard detail", detail),
-            ("createPostcard", create),
-            ("likePostcard", like),
+        for name, bodies, tokens in (
+            ("postcard detail", detail, TOKENS),
+            ("createPostcard", create, WRITERS),
+            ("likePostcard", like, WRITERS),
         ):
             ops[name] = median(
-                [run_wrk(app_url + "/graphql", bodies, TOKENS, seconds=args.seconds, connections=4)]
+                [run_wrk(app_url + "/graphql", bodies, tokens, seconds=args.seconds, connections=4)]
             )
             print(f"   {name}: {ops[name]}")
     result["ceilings"] = {name: median(loads) for name, loads in runs.items()}

@@ -29,6 +29,9 @@ from graph.settings import Settings
 OUT = Path(__file__).parent / "out"
 RAW_BODY = OUT / "feed-response.json"
 TOKENS = OUT / "tokens.txt"
+# The write benchmarks post and like as members nobody follows: the feed viewers' pages
+# stay the dataset's, run after run.
+WRITERS = OUT / "writer-tokens.txt"
 
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
