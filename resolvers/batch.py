@@ -26,12 +26,17 @@ def int_list(keys: Iterable[int]) -> str:
     return ",".join(str(int(key)) for key in dict.fromkeys(keys))
 
 
+def columns(model: type[Model]) -> list[str]:
+    """Every column of the model, foreign keys' included: what a queryset selects and
+    `_init_from_db` reads. Known once tortoise is initialised."""
+    return list(model._meta.fields_db_projection.values())
+
+
 @cache
 def select_all(model: type[Model]) -> str:
     """`SELECT "col", … FROM "table"`: every column, as a queryset of the model selects."""
-    meta = model._meta
-    columns = ",".join(f'"{column}"' for column in meta.fields_db_projection.values())
-    return f'SELECT {columns} FROM "{meta.db_table}"'
+    listed = ",".join(f'"{column}"' for column in columns(model))
+    return f'SELECT {listed} FROM "{model._meta.db_table}"'
 
 
 async def fetch(model: type[M], sql: str) -> list[M]:
@@ -56,25 +61,22 @@ async def rows_by_id(model: type[M], ids: Sequence[int]) -> list[M | None]:
 
 
 async def liked_by_viewer(viewer_id: int, postcard_ids: Sequence[int]) -> list[bool]:
-    if not postcard_ids:
-        return []
-    sql = (
-        f"SELECT postcard_id FROM likes WHERE user_id = {int(viewer_id)}"
-        f" AND postcard_id IN ({int_list(postcard_ids)})"
-    )
-    liked = set(await fetch_column(Like, sql))
-    return [key in liked for key in postcard_ids]
+    return await _marked(Like, "likes", "user_id", "postcard_id", viewer_id, postcard_ids)
 
 
 async def followed_by_viewer(viewer_id: int, user_ids: Sequence[int]) -> list[bool]:
-    if not user_ids:
+    return await _marked(Follow, "follows", "follower_id", "followee_id", viewer_id, user_ids)
+
+
+async def _marked(
+    model: type[Model], table: str, by: str, of: str, viewer_id: int, keys: Sequence[int]
+) -> list[bool]:
+    """For each key, whether the viewer has a row (a like, a follow) for it."""
+    if not keys:
         return []
-    sql = (
-        f"SELECT followee_id FROM follows WHERE follower_id = {int(viewer_id)}"
-        f" AND followee_id IN ({int_list(user_ids)})"
-    )
-    followed = set(await fetch_column(Follow, sql))
-    return [key in followed for key in user_ids]
+    sql = f"SELECT {of} FROM {table} WHERE {by} = {int(viewer_id)} AND {of} IN ({int_list(keys)})"
+    found = set(await fetch_column(model, sql))
+    return [key in found for key in keys]
 
 
 async def first_comments(keys: Sequence[tuple[int, int]]) -> list[Page[Comment]]:

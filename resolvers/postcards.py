@@ -13,7 +13,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import FeedEvent, Follow, PhotoSource, Postcard, Track, User
-from resolvers import feedlog, tracks
+from resolvers import batch, feedlog, tracks
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Page, keyset_page
 from resolvers.validate import clean_optional_text, clean_text, clean_url, coordinate, instagram_url
@@ -222,15 +222,8 @@ def _newest_walking_back_in_time(viewer: int, rows: int, before: str, dialect: s
 DENSE_FEED_FOLLOWING = 100
 
 
-def _db_columns(model: type[Any]) -> list[str]:
-    """Every column tortoise reads to make an instance (foreign keys' included)."""
-    meta = model._meta
-    fields = (*meta.db_native_fields, *meta.db_default_fields, *meta.db_complex_fields)
-    return [column for column, _, _ in fields]
-
-
 def _columns(model: type[Any], alias: str) -> str:
-    return ", ".join(f'{alias}."{column}" AS "{alias}.{column}"' for column in _db_columns(model))
+    return ", ".join(f'{alias}."{c}" AS "{alias}.{c}"' for c in batch.columns(model))
 
 
 @cache
@@ -245,7 +238,7 @@ def _page_select() -> tuple[str, dict[str, list[tuple[str, str]]]]:
         " JOIN tracks t ON t.id = p.track_id"
     )
     split = {
-        alias: [(column, f"{alias}.{column}") for column in _db_columns(model)]
+        alias: [(column, f"{alias}.{column}") for column in batch.columns(model)]
         for alias, model in models
     }
     return select, split
