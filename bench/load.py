@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import statistics
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,3 +71,13 @@ def run_wrk(url: str, bodies: Path, tokens: Path, *, seconds: int, connections: 
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
     return Load(rps=rps, p50_ms=p50, p99_ms=p99, errors=errors)
+
+
+def median(loads: list[Load]) -> dict[str, float]:
+    """The medians of interleaved runs of one target (errors summed)."""
+    return {
+        "rps": statistics.median(x.rps for x in loads),
+        "p50_ms": statistics.median(x.p50_ms for x in loads),
+        "p99_ms": statistics.median(x.p99_ms for x in loads),
+        "errors": sum(x.errors for x in loads),
+    }

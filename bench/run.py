@@ -11,7 +11,6 @@ import os
 import platform
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from typing import Any
 import httpx
 
 from bench import fanout, scale
-from bench.load import Load, pin, run_wrk
+from bench.load import Load, median, pin, run_wrk
 from bench.servers import OUT, RAW_BODY, TOKENS, WRITERS, server_env
 
 HERE = Path(__file__).parent
@@ -150,15 +149,6 @@ def server(mode: str, database_url: str):  # type: ignore[no-untyped-def]
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-def median(loads: list[Load]) -> dict[str, float]:
-    return {
-        "rps": statistics.median(x.rps for x in loads),
-        "p50_ms": statistics.median(x.p50_ms for x in loads),
-        "p99_ms": statistics.median(x.p99_ms for x in loads),
-        "errors": sum(x.errors for x in loads),
-    }
 
 
 def write_bodies(name: str, lines: list[str]) -> Path:

@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.load import Load, run_wrk
+from bench.load import Load, median, run_wrk
 from bench.servers import OUT
 
 HERE = Path(__file__).parent
@@ -323,15 +323,6 @@ def prepare_in_subprocess(url: str, moments: int) -> dict[str, Any]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _median_load(loads: list[Load]) -> dict[str, float]:
-    return {
-        "p50_ms": statistics.median(x.p50_ms for x in loads),
-        "p99_ms": statistics.median(x.p99_ms for x in loads),
-        "rps": statistics.median(x.rps for x in loads),
-        "errors": sum(x.errors for x in loads),
-    }
-
-
 def _ratios(small: dict[str, Any], large: dict[str, Any]) -> dict[str, dict[str, float]]:
     return {
         name: {
@@ -378,7 +369,7 @@ def measure_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
                     runs.setdefault((name, size), []).append(load)
                     print(f"   round {round_ + 1} {name} {size}: {load}", flush=True)
     wrk = {
-        size: {name: _median_load(runs[(name, size)]) for name in VIEWER_SETS}
+        size: {name: median(runs[(name, size)]) for name in VIEWER_SETS}
         for size in ("small", "large")
     }
     result["feed_wrk_c1"] = wrk
