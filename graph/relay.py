@@ -55,16 +55,27 @@ class PageInfo:
     has_previous_page: bool = strawberry.field(
         description="Items precede this page (true when the page was fetched with `after`)."
     )
-    start_cursor: str | None = strawberry.field(description="Cursor of the first edge.")
-    end_cursor: str | None = strawberry.field(
-        description="Cursor of the last edge: pass it as `after` for the next page."
-    )
+    # encoded only if asked for (resolvers.pagination.Cursors)
+    cursors: strawberry.Private[Sequence[str]]
+
+    @strawberry.field(description="Cursor of the first edge.")
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+    @strawberry.field(description="Cursor of the last edge: pass it as `after` for the next page.")
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
 
 
 @strawberry.type(description="One item of a list, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque position of this item in its list.")
+    cursors: strawberry.Private[Sequence[str]]
+    index: strawberry.Private[int]
     node: T = strawberry.field(description="The item.")
+
+    @strawberry.field(description="Opaque position of this item in its list.")
+    def cursor(self) -> str:
+        return self.cursors[self.index]
 
 
 @strawberry.type(description="A page of a list, newest or first items first (see the field).")
@@ -79,14 +90,13 @@ def connection(
     """A Connection from a page of rows, turned into GraphQL objects by `nodes` (already
     loaded, same order) or `wrap`."""
     items: Sequence[T] = nodes if nodes is not None else [wrap(row) for row in page.rows]  # type: ignore[misc]
-    edges = [Edge(cursor=c, node=n) for c, n in zip(page.cursors, items, strict=True)]
+    if len(items) != len(page.cursors):
+        raise ValueError(f"{len(items)} nodes for {len(page.cursors)} cursors")
+    cursors = page.cursors
     return Connection(
-        edges=edges,
+        edges=[Edge(cursors=cursors, index=i, node=node) for i, node in enumerate(items)],
         page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            has_next_page=page.has_next, has_previous_page=page.has_previous, cursors=cursors
         ),
     )
 

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from tortoise.models import Model
 
-from models import Comment, Follow, Like
-from resolvers.pagination import Page, encode_cursor
+from models import Comment, Follow, Like, User
+from resolvers.pagination import Cursors, Page
 
 M = TypeVar("M", bound=Model)
 
@@ -37,6 +37,49 @@ def select_all(model: type[Model]) -> str:
     """`SELECT "col", … FROM "table"`: every column, as a queryset of the model selects."""
     listed = ",".join(f'"{column}"' for column in columns(model))
     return f'SELECT {listed} FROM "{model._meta.db_table}"'
+
+
+def aliased(model: type[Model], alias: str) -> str:
+    """`a."col" AS "a.col", …`: every column of the model under a table alias, so one
+    statement can carry several models' rows side by side (see `joined`)."""
+    return ", ".join(f'{alias}."{column}" AS "{alias}.{column}"' for column in columns(model))
+
+
+class Joined:
+    """Instances from the rows of one statement that carries several models' columns side
+    by side (`aliased`). Columns are read by position: SQLite's rows find a column by name
+    with a scan of every column name, and a page of three joined models has sixty."""
+
+    def __init__(self, rows: Sequence[Any]) -> None:
+        names = rows[0].keys() if rows else ()
+        self._position = {name: i for i, name in enumerate(names)}
+        self._spots: dict[tuple[type[Model], str], list[tuple[str, int]]] = {}
+        self._made: dict[tuple[type[Model], Any], Model] = {}
+
+    def value(self, row: Any, name: str) -> Any:
+        return row[self._position[name]]
+
+    def make(self, model: type[M], alias: str, row: Any, *, once: bool = False) -> M:
+        """The row's instance of `model`; with `once`, one instance per primary key
+        however many rows of the statement repeat it (a page's authors, say)."""
+        spots = self._spots.get((model, alias))
+        if spots is None:
+            spots = [(column, self._position[f"{alias}.{column}"]) for column in columns(model)]
+            self._spots[(model, alias)] = spots
+        if once:
+            pk = row[self._position[f"{alias}.{model._meta.db_pk_column}"]]
+            if (found := self._made.get((model, pk))) is not None:
+                return found  # type: ignore[return-value]
+        instance = model._init_from_db(**{column: row[i] for column, i in spots})
+        if once:
+            self._made[(model, pk)] = instance
+        return instance
+
+
+def attach(row: Model, relation: str, value: Model) -> None:
+    """Set a fetched foreign-key relation, as `select_related` would: `row.<relation>`
+    then answers without a query."""
+    object.__setattr__(row, f"_{relation}", value)
 
 
 async def fetch(model: type[M], sql: str) -> list[M]:
@@ -81,30 +124,35 @@ async def _marked(
 
 async def first_comments(keys: Sequence[tuple[int, int]]) -> list[Page[Comment]]:
     """The first `n` comments (oldest first) of each postcard, for keys `(postcard_id, n)`,
-    in one window-function query whatever the number of postcards."""
+    with their authors joined, in one window-function query whatever the number of
+    postcards."""
     if not keys:
         return []
     limit = max(n for _, n in keys) + 1
-    rows = await fetch(
-        Comment,
-        "SELECT id, postcard_id, author_id, body, created_at FROM ("
-        " SELECT id, postcard_id, author_id, body, created_at, ROW_NUMBER() OVER"
+    listed = ", ".join(f'"{column}"' for column in columns(Comment))
+    _, found = await Comment._meta.db.execute_query(
+        f"SELECT {aliased(Comment, 'c')}, {aliased(User, 'u')} FROM ("
+        f" SELECT {listed}, ROW_NUMBER() OVER"
         " (PARTITION BY postcard_id ORDER BY created_at, id) AS rn"
         f" FROM comments WHERE postcard_id IN ({int_list(pid for pid, _ in keys)})"
-        f") ranked WHERE rn <= {int(limit)} ORDER BY postcard_id, created_at, id",
+        f") c JOIN users u ON u.id = c.author_id WHERE c.rn <= {int(limit)}"
+        " ORDER BY c.postcard_id, c.created_at, c.id",
     )
     grouped: dict[int, list[Comment]] = defaultdict(list)
-    for row in rows:
-        grouped[row.postcard_id].append(row)
+    made = Joined(found)
+    for found_row in found:
+        comment = made.make(Comment, "c", found_row)
+        attach(comment, "author", made.make(User, "u", found_row, once=True))
+        grouped[comment.postcard_id].append(comment)
     pages = []
     for postcard_id, n in keys:
-        found = grouped.get(postcard_id, [])
-        page_rows = found[:n]
+        rows = grouped.get(postcard_id, [])
+        page_rows = rows[:n]
         pages.append(
             Page(
                 rows=page_rows,
-                cursors=[encode_cursor(row.created_at, row.id) for row in page_rows],
-                has_next=len(found) > n,
+                cursors=Cursors([(row.created_at, row.id) for row in page_rows]),
+                has_next=len(rows) > n,
                 has_previous=False,
             )
         )

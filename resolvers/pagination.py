@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from tortoise.expressions import Q
 from tortoise.fields import CharField, IntField, TextField
@@ -31,7 +31,7 @@ class BadPageSize(ValueError):
 @dataclass(frozen=True)
 class Page(Generic[T]):
     rows: list[T]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next: bool
     has_previous: bool
 
@@ -74,6 +74,33 @@ def encode_cursor(value: Any, row_id: int) -> str:
     raw = value.isoformat() if isinstance(value, datetime) else value
     payload = json.dumps([raw, row_id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+class Cursors(Sequence[str]):
+    """A page's cursors, each encoded when first read: most queries ask for no cursor, or
+    only the last one, and a feed page holds sixty rows with its comments."""
+
+    def __init__(self, keys: list[tuple[Any, int]]) -> None:
+        self._keys = keys
+        self._encoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self._keys))[index]  # negative indexes; IndexError past the end
+        found = self._encoded.get(index)
+        if found is None:
+            found = self._encoded[index] = encode_cursor(*self._keys[index])
+        return found
 
 
 def _storable_int(value: Any) -> bool:
@@ -162,10 +189,9 @@ async def keyset_page(
         rows = list(await query.order_by(*order.order_by()).limit(size + 1))
     has_next = len(rows) > size
     rows = rows[:size]
-    cursors = [encode_cursor(*order.key(row)) for row in rows]
     return Page(
         rows=rows,
-        cursors=cursors,
+        cursors=Cursors([order.key(row) for row in rows]),
         has_next=has_next,
         has_previous=bool(after),
     )

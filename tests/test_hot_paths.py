@@ -17,8 +17,8 @@ COMMENT = "mutation ($input: AddCommentInput!) { addComment(input: $input) { err
 FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
 
 # token -> viewer, the postcard, its author, its track, the viewer's like, its first
-# comments, their authors
-DETAIL_STATEMENTS = 7
+# comments (their authors joined)
+DETAIL_STATEMENTS = 6
 
 
 async def create(api: Api, token: str, caption: str, title: str = "Song") -> str:

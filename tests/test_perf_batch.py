@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from models import AccessToken, Comment, Postcard, User
 from resolvers import auth, batch
+from resolvers.pagination import Cursors, decode_cursor, encode_cursor
 from tests.support import Api, count_sql
 
 CREATE = """
@@ -66,6 +69,10 @@ async def test_viewer_likes_and_first_comments_one_statement_each(api: Api) -> N
     assert [page.has_next for page in pages] == [True, False, False]
     stored = await Comment.filter(postcard_id=second).order_by("id").first()
     assert stored is not None and pages[0].rows[0].created_at == stored.created_at
+    # authors come joined, one instance per person, equal to what a queryset makes
+    authors = [c.author for page in pages for c in page.rows]
+    assert {id(a) for a in authors} == {id(authors[0])}
+    assert vars(authors[0]) == vars(await User.get(username="kofi"))
     assert await batch.rows_by_id(User, []) == []
     assert await batch.first_comments([]) == []
 
@@ -96,3 +103,15 @@ async def test_token_lookup_refuses_revoked_and_expired_tokens_at_once(api: Api)
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
     assert await auth.viewer_for_token(maya.token) is None
     assert await auth.viewer_for_token("not-a-token") is None
+
+
+def test_cursors_are_encoded_when_read() -> None:
+    keys = [(datetime(2026, 1, 1, tzinfo=UTC), 1), (datetime(2026, 1, 2, tzinfo=UTC), 2)]
+    cursors = Cursors(keys)
+    assert cursors._encoded == {}
+    assert cursors[-1] == encode_cursor(*keys[1])
+    assert cursors._encoded == {1: encode_cursor(*keys[1])}
+    assert list(cursors) == [encode_cursor(*key) for key in keys] == cursors[0:2]
+    assert decode_cursor(cursors[0], is_time=True) == keys[0]
+    with pytest.raises(IndexError):
+        cursors[2]

@@ -15,7 +15,7 @@ from graph.relay import (
     to_global_id,
 )
 from graph.types.track import Track, track_of
-from graph.types.user import User, user_of, users_connection
+from graph.types.user import User, loaded, user_of, users_connection
 from resolvers import comments, likes
 from resolvers.pagination import Page, check_first
 
@@ -85,8 +85,10 @@ class Postcard(Node):
         return track_of(info, self.row.track_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Whether the signed-in viewer likes it (false when anonymous).")
-    async def viewer_has_liked(self, info: Info) -> bool:
-        return await info.context.loaders.viewer_liked_by_postcard.load(self.row.id)
+    def viewer_has_liked(self, info: Info) -> bool:
+        loader = info.context.loaders.viewer_liked_by_postcard
+        liked = loaded(loader, self.row.id)
+        return liked if liked is not None else loader.load(self.row.id)  # type: ignore[return-value]
 
     @strawberry.field(description="Members who like it, most recent first.")
     async def liked_by(
@@ -108,6 +110,7 @@ class Postcard(Node):
         if after is None:  # the common case, batched across every postcard of the page
             key = (self.row.id, check_first(first))
             page = await info.context.loaders.first_comments_by_postcard.load(key)
+            prime_authors(info, page.rows)
         else:
             page = await comments.page(self.row.id, first, after)
         return connection(page, wrap=Comment.from_row)
@@ -141,11 +144,21 @@ def postcards_connection(info: Info, page: Page[models.Postcard]) -> Connection[
     """A page of moments whose rows came with their author and track joined: prime the
     loaders with them so nested `author` and `track` cost no statement."""
     loaders = info.context.loaders
+    prime_authors(info, page.rows)
     for row in page.rows:
         # an unfetched relation is a lazy queryset, not a row: nothing to prime then
-        author, track = row.author, row.track
-        if isinstance(author, models.User):
-            loaders.user_by_id.prime(row.author_id, author)
-        if isinstance(track, models.Track):
+        if isinstance(track := row.track, models.Track):
             loaders.track_by_id.prime(row.track_id, track)
+        # a feed page's rows say whether its viewer (this request's) likes them
+        if (liked := row.__dict__.get("viewer_liked")) is not None:
+            loaders.viewer_liked_by_postcard.prime(row.id, liked)
     return connection(page, wrap=Postcard.from_row)
+
+
+def prime_authors(info: Info, rows: list[models.Postcard] | list[models.Comment]) -> None:
+    """Rows that came with their author joined prime the users loader: each nested
+    `author` then answers at once."""
+    users = info.context.loaders.user_by_id
+    for row in rows:
+        if isinstance(author := row.author, models.User):
+            users.prime(row.author_id, author)
