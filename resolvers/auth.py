@@ -14,6 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import AccessToken, User
+from resolvers.batch import Joined
 from resolvers.errors import Code, Collector, problem
 from resolvers.validate import clean_text, clean_username, lookup_username, strip_controls
 from subscriptions.events import Publish, RevokeMessage, publish_nothing
@@ -117,4 +118,4 @@ async def viewer_for_token(token: str) -> User | None:
     _, rows = await AccessToken._meta.db.execute_query(sql)
     if not rows or _expires_at.to_python_value(rows[0]["token_expires_at"]) <= datetime.now(UTC):
         return None
-    return User._init_from_db(**rows[0])
+    return Joined(rows).make(User, "", rows[0])

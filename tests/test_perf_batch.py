@@ -36,7 +36,7 @@ async def test_rows_by_id_one_statement_in_key_order_none_for_missing(api: Api) 
     assert [row.username if row else None for row in rows] == ["kofi", None, "maya", "kofi"]
     expected = await User.get(id=ids[1])
     assert rows[0] is not None
-    assert dict(rows[0]) == dict(expected)
+    assert vars(rows[0]) == vars(expected)
     assert rows[0].created_at == expected.created_at and rows[0].created_at.tzinfo is not None
     assert (maya.username, kofi.username) == ("maya", "kofi")
 
@@ -82,7 +82,7 @@ async def test_token_lookup_refuses_revoked_and_expired_tokens_at_once(api: Api)
     maya = await api.sign_up("maya")
     user = await auth.viewer_for_token(maya.token)
     assert user is not None and user.username == "maya"
-    assert dict(user) == dict(await User.get(username="maya"))
+    assert vars(user) == vars(await User.get(username="maya"))
 
     # when the token expires, then it is refused at once
     token_hash = auth.hash_token(maya.token)
