@@ -72,7 +72,8 @@ class Loaders:
 
     @cached_property
     def postcard_by_id(self) -> DataLoader[int, models.Postcard | None]:
-        return _by_id(models.Postcard)
+        """Moments come with their author and track attached (graph.types.postcard)."""
+        return SharedLoader(batch.postcards_by_id)
 
     @cached_property
     def comment_by_id(self) -> DataLoader[int, models.Comment | None]:

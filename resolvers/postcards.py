@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from tortoise.expressions import F, Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from models import FeedEvent, Follow, PhotoSource, Postcard, Track, User
+from models import FeedEvent, Follow, PhotoSource, Postcard, User
 from resolvers import batch, feedlog, tracks
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Page, keyset_page
@@ -222,15 +221,6 @@ def _newest_walking_back_in_time(viewer: int, rows: int, before: str, dialect: s
 DENSE_FEED_FOLLOWING = 100
 
 
-@cache
-def _page_columns() -> str:
-    """The page's moments, authors and tracks side by side. Made on first use: tortoise
-    knows a model's columns only once it is initialised."""
-    return ", ".join(
-        batch.aliased(model, alias) for alias, model in (("p", Postcard), ("u", User), ("t", Track))
-    )
-
-
 async def _feed_rows(viewer: User, rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
     """The page as one written-out statement: building it through the query builder (a
     subquery, two joins, a cursor) cost several times what the database took to answer.
@@ -242,9 +232,7 @@ async def _feed_rows(viewer: User, rows: int, cursor: tuple[Any, int] | None) ->
     page = []
     made = batch.Joined(found)
     for row in found:
-        postcard = made.make(Postcard, "p", row)
-        batch.attach(postcard, "author", made.make(User, "u", row, once=True))
-        batch.attach(postcard, "track", made.make(Track, "t", row, once=True))
+        postcard = batch.postcard_of(made, row)
         object.__setattr__(postcard, "viewer_liked", bool(made.value(row, "viewer_liked")))
         page.append(postcard)
     return page
@@ -263,8 +251,8 @@ def feed_page_sql(viewer: User, rows: int, cursor: tuple[Any, int] | None) -> st
     )
     liked = f"SELECT 1 FROM likes l WHERE l.user_id = {int(viewer.id)} AND l.postcard_id = p.id"
     return (
-        f"SELECT {_page_columns()}, EXISTS ({liked}) AS viewer_liked"
-        " FROM postcards p JOIN users u ON u.id = p.author_id JOIN tracks t ON t.id = p.track_id"
+        f"SELECT {batch.postcard_columns()}, EXISTS ({liked}) AS viewer_liked"
+        f" FROM {batch.POSTCARD_JOINS}"
         f" WHERE p.id IN ({page_ids}) ORDER BY p.created_at DESC, p.id DESC"
     )
 

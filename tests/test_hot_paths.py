@@ -16,9 +16,9 @@ LIKE = """mutation ($input: PostcardIdInput!) { likePostcard(input: $input) {
 COMMENT = "mutation ($input: AddCommentInput!) { addComment(input: $input) { errors { code } } }"
 FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
 
-# token -> viewer, the postcard, its author, its track, the viewer's like, its first
+# token -> viewer, the postcard (its author and track joined), the viewer's like, its first
 # comments (their authors joined)
-DETAIL_STATEMENTS = 6
+DETAIL_STATEMENTS = 4
 
 
 async def create(api: Api, token: str, caption: str, title: str = "Song") -> str:

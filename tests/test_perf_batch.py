@@ -41,6 +41,30 @@ async def test_rows_by_id_one_statement_in_key_order_none_for_missing(api: Api) 
     assert (maya.username, kofi.username) == ("maya", "kofi")
 
 
+async def test_postcards_by_id_come_with_author_and_track_in_one_statement(api: Api) -> None:
+    # given: two moments by one author, on one track
+    maya = await api.sign_up("maya")
+    track = {"title": "Song", "artist": "Band"}
+    for caption in ("one", "two"):
+        await api.mutate("createPostcard", CREATE, {"track": track, "caption": caption}, maya.token)
+    first, second = [p.id for p in await Postcard.all().order_by("id")]
+
+    # when
+    with count_sql() as sql:
+        rows = await batch.postcards_by_id([second, second + 100, first])
+
+    # then: the instances a queryset with select_related makes, one author and track each
+    assert len(sql.statements) == 1
+    assert rows[1] is None and rows[0] is not None and rows[2] is not None
+    expected = await Postcard.get(id=second).select_related("author", "track")
+    plain = {k: v for k, v in vars(expected).items() if k not in ("_author", "_track")}
+    assert {k: v for k, v in vars(rows[0]).items() if k not in ("_author", "_track")} == plain
+    assert vars(rows[0].author) == vars(expected.author)
+    assert vars(rows[0].track) == vars(expected.track)
+    assert rows[0].author is rows[2].author and rows[0].track is rows[2].track
+    assert await batch.postcards_by_id([]) == []
+
+
 async def test_viewer_likes_and_first_comments_one_statement_each(api: Api) -> None:
     # given: two moments; the viewer likes the second, which has three comments
     maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")

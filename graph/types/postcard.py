@@ -78,10 +78,15 @@ class Postcard(Node):
 
     @strawberry.field(description="Who shared it.")
     def author(self, info: Info) -> User:
+        # a row fetched with its author joined carries it (an unfetched relation does not)
+        if isinstance(author := self.row.__dict__.get("_author"), models.User):
+            return User.from_row(author)
         return user_of(info, self.row.author_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The song.")
     def track(self, info: Info) -> Track:
+        if isinstance(track := self.row.__dict__.get("_track"), models.Track):
+            return Track.from_row(track)
         return track_of(info, self.row.track_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Whether the signed-in viewer likes it (false when anonymous).")
