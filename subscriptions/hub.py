@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -36,7 +36,23 @@ CLOSE_SHUTDOWN = 1012
 
 
 class Listener:
-    """One live subscription: a bounded queue filled by the hub."""
+    """One live subscription: a bounded queue filled by the hub.
+
+    Not an asyncio.Queue: that holds four deques (about 2.5 KB) for as long as the
+    subscription lives, and a server holds thousands of idle ones. Here an idle listener
+    holds no buffer at all, and a waiting reader one future."""
+
+    __slots__ = (
+        "_close",
+        "_items",
+        "_maxsize",
+        "_waiter",
+        "closed",
+        "hub",
+        "start_seq",
+        "token_hash",
+        "topic",
+    )
 
     def __init__(
         self,
@@ -50,34 +66,47 @@ class Listener:
         self.topic = topic
         self.token_hash = token_hash
         self._close = close
-        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize)
+        self._maxsize = maxsize
+        self._items: deque[Any] | None = None
+        self._waiter: asyncio.Future[None] | None = None
         self.start_seq = hub.seq
         self.closed = False
 
     def offer(self, item: Any) -> None:
         if self.closed:
             return
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
+        if self._items is None:
+            self._items = deque()
+        if len(self._items) >= self._maxsize:
             self.end(CLOSE_SLOW_CONSUMER, "subscriber too slow: events were not read")
+            return
+        self._items.append(item)
+        self._wake()
 
     def end(self, code: int, reason: str) -> None:
         if self.closed:
             return
         self.closed = True
         self.hub.remove(self)
-        old, self.queue = self.queue, asyncio.Queue(1)  # drop the backlog at once
-        self.queue.put_nowait(None)
-        if old.empty():  # a reader may be waiting on the old queue: wake it
-            old.put_nowait(None)
+        self._items = None  # drop the backlog at once
+        self._wake()
         self.hub.spawn(self._close(code, reason))
 
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     async def __aiter__(self) -> AsyncIterator[Any]:
-        while True:
-            item = await self.queue.get()
-            if item is None:
-                return
+        while not self.closed:
+            items = self._items
+            if not items:
+                self._waiter = asyncio.get_running_loop().create_future()
+                await self._waiter
+                continue
+            item = items.popleft()
+            if not items and self._items is items:
+                self._items = None  # drained: an idle listener keeps no buffer
             yield item
 
 
