@@ -218,12 +218,12 @@ async def _explain(viewer: Any) -> str:
 
     from resolvers import postcards
 
-    sql, params = postcards.feed_page_sql(viewer, 21, None), []
+    sql, params = postcards.feed_page_sql(viewer, 21, None)
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
-        rows = await conn.execute_query_dict("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        rows = await conn.execute_query_dict("EXPLAIN (ANALYZE, BUFFERS) " + sql, params.values)
         return "\n".join(r["QUERY PLAN"] for r in rows)
-    rows = await conn.execute_query_dict("EXPLAIN QUERY PLAN " + sql, params)
+    rows = await conn.execute_query_dict("EXPLAIN QUERY PLAN " + sql, params.values)
     return "\n".join(str(r["detail"]) for r in rows)
 
 

@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import AccessToken, User
-from resolvers.batch import Joined
+from resolvers.batch import Joined, Params
 from resolvers.errors import Code, Collector, problem
 from resolvers.validate import clean_text, clean_username, lookup_username, strip_controls
 from subscriptions.events import Publish, RevokeMessage, publish_nothing
@@ -113,9 +113,11 @@ async def log_out(token: str, publish: Publish = publish_nothing) -> None:
 
 async def viewer_for_token(token: str) -> User | None:
     """The user a live (unexpired, unrevoked) token belongs to; one SQL statement."""
-    token_hash = hash_token(token)  # hex digits only: safe to inline
-    sql = f"{_USER_OF_TOKEN} WHERE t.token_hash = '{token_hash}' AND t.revoked_at IS NULL"
-    _, rows = await AccessToken._meta.db.execute_query(sql)
+    params = Params(AccessToken)
+    sql = f"{_USER_OF_TOKEN} WHERE t.token_hash = {params.add(hash_token(token))}"
+    _, rows = await AccessToken._meta.db.execute_query(
+        sql + " AND t.revoked_at IS NULL", params.values
+    )
     if not rows or _expires_at.to_python_value(rows[0]["token_expires_at"]) <= datetime.now(UTC):
         return None
     return Joined(rows).make(User, "", rows[0])

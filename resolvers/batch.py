@@ -2,12 +2,13 @@
 in key order (None where a key has no row).
 
 They run on every page, so their SQL is written out rather than built through the query
-builder each time (building was most of their cost): keys are integers, inlined after
-`int()`, so each statement is plain SQL that SQLite and PostgreSQL read alike. Rows still
-become model instances as a queryset would make them (`Joined`)."""
+builder each time (building was most of their cost), in SQL that SQLite and PostgreSQL read
+alike, with every value sent as a parameter (`Params`). Rows still become model instances
+as a queryset would make them (`Joined`)."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -21,9 +22,29 @@ from resolvers.pagination import Cursors, Page
 M = TypeVar("M", bound=Model)
 
 
-def int_list(keys: Iterable[int]) -> str:
-    """`1,2,3` for an `IN (…)`: distinct integers only, so nothing else reaches the SQL."""
-    return ",".join(str(int(key)) for key in dict.fromkeys(keys))
+class Params:
+    """A statement's values, sent apart from its text: each hot statement then has one
+    text whatever the viewer, page or cursor, so PostgreSQL (through asyncpg's statement
+    cache) prepares it once per connection instead of parsing and planning it on every
+    request, and SQLite's statement cache compiles it once. Placeholders are numbered,
+    `$1` on PostgreSQL and `?1` on SQLite, so a value can appear twice."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.postgres = model._meta.db.capabilities.dialect == "postgres"
+        self.values: list[Any] = []
+
+    def add(self, value: Any) -> str:
+        """The placeholder of a new value."""
+        self.values.append(value)
+        return f"${len(self.values)}" if self.postgres else f"?{len(self.values)}"
+
+    def ids(self, column: str, keys: Iterable[int]) -> str:
+        """`column` is one of `keys` (integers, duplicates dropped), as one value: an array
+        on PostgreSQL, a JSON list on SQLite."""
+        distinct = [int(key) for key in dict.fromkeys(keys)]
+        if self.postgres:
+            return f"{column} = ANY({self.add(distinct)}::bigint[])"
+        return f"{column} IN (SELECT value FROM json_each({self.add(json.dumps(distinct))}))"
 
 
 def columns(model: type[Model]) -> list[str]:
@@ -39,6 +60,7 @@ def select_all(model: type[Model]) -> str:
     return f'SELECT {listed} FROM "{model._meta.db_table}"'
 
 
+@cache
 def aliased(model: type[Model], alias: str) -> str:
     """`a."col" AS "a.col", …`: every column of the model under a table alias, so one
     statement can carry several models' rows side by side (see `joined`)."""
@@ -140,23 +162,24 @@ def postcard_of(made: Joined, row: Any) -> Postcard:
     return postcard
 
 
-async def fetch(model: type[M], sql: str) -> list[M]:
+async def fetch(model: type[M], sql: str, params: Params) -> list[M]:
     """Model instances of `sql`'s rows (every column of the model, and maybe more)."""
-    _, rows = await model._meta.db.execute_query(sql)
+    _, rows = await model._meta.db.execute_query(sql, params.values)
     made = Joined(rows)
     return [made.make(model, "", row) for row in rows]
 
 
-async def fetch_column(model: type[Model], sql: str) -> list[Any]:
+async def fetch_column(model: type[Model], sql: str, params: Params) -> list[Any]:
     """The first column of `sql`'s rows, as the driver returns it."""
-    _, rows = await model._meta.db.execute_query(sql)
+    _, rows = await model._meta.db.execute_query(sql, params.values)
     return [row[0] for row in rows]
 
 
 async def rows_by_id(model: type[M], ids: Sequence[int]) -> list[M | None]:
     if not ids:
         return []
-    found = await fetch(model, f'{select_all(model)} WHERE "id" IN ({int_list(ids)})')
+    params = Params(model)
+    found = await fetch(model, f"{select_all(model)} WHERE {params.ids('id', ids)}", params)
     rows = {row.pk: row for row in found}
     return [rows.get(key) for key in ids]
 
@@ -165,8 +188,9 @@ async def postcards_by_id(ids: Sequence[int]) -> list[Postcard | None]:
     """Like `rows_by_id`, with each moment's author and track joined."""
     if not ids:
         return []
-    sql = f"SELECT {postcard_columns()} FROM {POSTCARD_JOINS} WHERE p.id IN ({int_list(ids)})"
-    _, found = await Postcard._meta.db.execute_query(sql)
+    params = Params(Postcard)
+    sql = f"SELECT {postcard_columns()} FROM {POSTCARD_JOINS} WHERE {params.ids('p.id', ids)}"
+    _, found = await Postcard._meta.db.execute_query(sql, params.values)
     made = Joined(found)
     rows = {row.pk: row for row in (postcard_of(made, found_row) for found_row in found)}
     return [rows.get(key) for key in ids]
@@ -186,8 +210,11 @@ async def _marked(
     """For each key, whether the viewer has a row (a like, a follow) for it."""
     if not keys:
         return []
-    sql = f"SELECT {of} FROM {table} WHERE {by} = {int(viewer_id)} AND {of} IN ({int_list(keys)})"
-    found = set(await fetch_column(model, sql))
+    params = Params(model)
+    sql = (
+        f"SELECT {of} FROM {table} WHERE {by} = {params.add(viewer_id)} AND {params.ids(of, keys)}"
+    )
+    found = set(await fetch_column(model, sql, params))
     return [key in found for key in keys]
 
 
@@ -199,13 +226,16 @@ async def first_comments(keys: Sequence[tuple[int, int]]) -> list[Page[Comment]]
         return []
     limit = max(n for _, n in keys) + 1
     listed = ", ".join(f'"{column}"' for column in columns(Comment))
+    params = Params(Comment)
+    postcards = params.ids("postcard_id", (pid for pid, _ in keys))
     _, found = await Comment._meta.db.execute_query(
         f"SELECT {aliased(Comment, 'c')}, {aliased(User, 'u')} FROM ("
         f" SELECT {listed}, ROW_NUMBER() OVER"
         " (PARTITION BY postcard_id ORDER BY created_at, id) AS rn"
-        f" FROM comments WHERE postcard_id IN ({int_list(pid for pid, _ in keys)})"
-        f") c JOIN users u ON u.id = c.author_id WHERE c.rn <= {int(limit)}"
+        f" FROM comments WHERE {postcards}"
+        f") c JOIN users u ON u.id = c.author_id WHERE c.rn <= {params.add(limit)}"
         " ORDER BY c.postcard_id, c.created_at, c.id",
+        params.values,
     )
     grouped: dict[int, list[Comment]] = defaultdict(list)
     made = Joined(found)

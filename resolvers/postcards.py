@@ -169,17 +169,17 @@ def with_people(query: QuerySet[Postcard]) -> QuerySet[Postcard]:
     return query.select_related("author", "track")
 
 
-def _sql_time(value: datetime, dialect: str) -> str:
-    """A cursor's time as a SQL literal, written as the driver would send it (SQLite
-    compares the stored text). Only ever a datetime parsed from a cursor, never raw input."""
+def _cursor_time(value: datetime, params: batch.Params) -> str:
+    """A cursor's time as a parameter, as the driver stores it (SQLite compares the
+    stored text)."""
     stored = Postcard._meta.fields_map["created_at"].to_db_value(value, Postcard)
     assert isinstance(stored, datetime)
-    if dialect == "postgres":
-        return f"'{stored.isoformat()}'::timestamptz"
-    return f"'{stored.isoformat(' ')}'"
+    if params.postgres:
+        return f"{params.add(stored)}::timestamptz"
+    return params.add(stored.isoformat(" "))
 
 
-def _newest_by_followees(viewer: int, rows: int, before: str, dialect: str) -> str:
+def _newest_by_followees(viewer: str, rows: str, before: str, postgres: bool) -> str:
     """The page's ids for someone following few: the newest `rows` moments of each followed
     person (and the viewer) after the cursor, one short walk down the (author_id,
     created_at) index each, whatever the size of the table; then the newest `rows` of
@@ -192,7 +192,7 @@ def _newest_by_followees(viewer: int, rows: int, before: str, dialect: str) -> s
         f"SELECT r.id{{}} FROM postcards r WHERE r.author_id = f.a{before}"
         f" ORDER BY r.created_at DESC, r.id DESC LIMIT {rows}"
     )
-    if dialect == "postgres":
+    if postgres:
         return (
             f"SELECT x.id FROM ({people}) f CROSS JOIN LATERAL ({newest.format(', r.created_at')})"
             f" x ORDER BY x.created_at DESC, x.id DESC LIMIT {rows}"
@@ -204,7 +204,7 @@ def _newest_by_followees(viewer: int, rows: int, before: str, dialect: str) -> s
     )
 
 
-def _newest_walking_back_in_time(viewer: int, rows: int, before: str, dialect: str) -> str:
+def _newest_walking_back_in_time(viewer: str, rows: str, before: str, postgres: bool) -> str:
     """The page's ids for someone following many: a short walk back down the time index,
     keeping the moments of people followed (a few hundred entries at 1M moments). SQLite
     would rather use the (author_id, created_at) index and sort every moment of everyone
@@ -228,7 +228,8 @@ async def _feed_rows(viewer: User, rows: int, cursor: tuple[Any, int] | None) ->
     Authors and tracks come joined, as `select_related` would attach them, and each row
     carries `viewer_liked`, whether this viewer likes it (the page is this viewer's alone:
     graph.types.postcard primes the viewer's likes loader with it)."""
-    _, found = await Postcard._meta.db.execute_query(feed_page_sql(viewer, rows, cursor))
+    sql, params = feed_page_sql(viewer, rows, cursor)
+    _, found = await Postcard._meta.db.execute_query(sql, params.values)
     page = []
     made = batch.Joined(found)
     for row in found:
@@ -238,23 +239,32 @@ async def _feed_rows(viewer: User, rows: int, cursor: tuple[Any, int] | None) ->
     return page
 
 
-def feed_page_sql(viewer: User, rows: int, cursor: tuple[Any, int] | None) -> str:
-    """The statement of a feed page: `rows` moments after the decoded cursor."""
-    dialect = Postcard._meta.db.capabilities.dialect
+def feed_page_sql(
+    viewer: User, rows: int, cursor: tuple[Any, int] | None
+) -> tuple[str, batch.Params]:
+    """The statement of a feed page, `rows` moments after the decoded cursor, and its
+    values. Two texts in all (four with a cursor), whoever the viewer."""
+    params = batch.Params(Postcard)
+    me, limit = params.add(int(viewer.id)), params.add(int(rows))
     before = ""
     if cursor is not None:
         time, row_id = cursor
-        before = f" AND (r.created_at, r.id) < ({_sql_time(time, dialect)}, {int(row_id)})"
+        bigint = "::bigint" if params.postgres else ""
+        before = (
+            f" AND (r.created_at, r.id) < ({_cursor_time(time, params)},"
+            f" {params.add(int(row_id))}{bigint})"
+        )
     dense = viewer.following_count > DENSE_FEED_FOLLOWING
     page_ids = (_newest_walking_back_in_time if dense else _newest_by_followees)(
-        int(viewer.id), int(rows), before, dialect
+        me, limit, before, params.postgres
     )
-    liked = f"SELECT 1 FROM likes l WHERE l.user_id = {int(viewer.id)} AND l.postcard_id = p.id"
-    return (
+    liked = f"SELECT 1 FROM likes l WHERE l.user_id = {me} AND l.postcard_id = p.id"
+    sql = (
         f"SELECT {batch.postcard_columns()}, EXISTS ({liked}) AS viewer_liked"
         f" FROM {batch.POSTCARD_JOINS}"
         f" WHERE p.id IN ({page_ids}) ORDER BY p.created_at DESC, p.id DESC"
     )
+    return sql, params
 
 
 async def feed(viewer: User, first: int | None, after: str | None) -> Page[Postcard]:

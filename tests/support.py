@@ -65,10 +65,12 @@ class SqlCounter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.statements: list[str] = []
+        self.texts: list[str] = []  # the statements without their parameters
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.msg == "%s: %s" or record.msg.lstrip().upper().startswith(("SELECT", "INSERT")):
             self.statements.append(record.getMessage())
+            self.texts.append(str(record.args[0]) if record.msg == "%s: %s" else record.msg)  # type: ignore[index]
 
 
 @contextmanager

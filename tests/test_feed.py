@@ -116,6 +116,38 @@ query ($first: Int!, $after: String) {
 """
 
 
+async def test_feed_statements_have_one_text_whoever_reads_them(api: Api) -> None:
+    """Values travel as parameters: PostgreSQL prepares each statement once per connection
+    and SQLite compiles it once, instead of once per viewer, page and cursor."""
+    # given: two viewers following one author with 5 moments, commented
+    author = await api.sign_up("author")
+    viewers = [await api.sign_up(f"viewer{n}") for n in range(2)]
+    for viewer in viewers:
+        await api.mutate("follow", FOLLOW, {"userId": author.id}, viewer.token)
+    for n in range(5):
+        card = await post(api, author.token, f"moment {n}")
+        await api.mutate(
+            "addComment", COMMENT, {"postcardId": card, "body": "hi"}, viewers[0].token
+        )
+
+    # when: each reads a first page, then the page after its second moment
+    texts = []
+    for viewer in viewers:
+        first = await api.ok(PAGES, {"first": 2}, viewer.token)
+        with count_sql() as sql:
+            await api.ok(FEED, {"first": 2}, viewer.token)
+            await api.ok(
+                PAGES, {"first": 2, "after": first["feed"]["pageInfo"]["endCursor"]}, viewer.token
+            )
+        texts.append(sql.texts)
+
+    # then: the same statement texts for both, naming no viewer, moment or token
+    assert len(texts[0]) == FEED_STATEMENTS + 2  # the second page asks for no comments
+    assert texts[0] == texts[1]
+    named = [str(viewers[0].id), str(viewers[1].id), viewers[0].token[:8]]
+    assert not [t for t in texts[0] if any(f"= {value}" in t for value in named)]
+
+
 @pytest.mark.parametrize("dense", [False, True], ids=["walks-per-person", "walks-back-in-time"])
 async def test_feed_pages_through_everything_in_order(
     api: Api, monkeypatch: pytest.MonkeyPatch, dense: bool
