@@ -11,10 +11,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
+from tortoise.fields import DatetimeField
+from tortoise.fields.data import parse_datetime
 from tortoise.models import Model
+from tortoise.timezone import get_default_timezone, get_use_tz
 
 from models import Comment, Follow, Like, Postcard, Track, User
 from resolvers.pagination import Cursors, Page
@@ -100,9 +104,7 @@ class Joined:
         # applied to a non-null value; the field's own conversion, null or not
         plan: _Plan = [(attr, spot(key), None, False) for key, attr, _ in meta.db_native_fields]
         plan += [(attr, spot(key), f.field_type, False) for key, attr, f in meta.db_default_fields]
-        plan += [
-            (attr, spot(key), f.to_python_value, True) for key, attr, f in meta.db_complex_fields
-        ]
+        plan += [(attr, spot(key), _converter(f), True) for key, attr, f in meta.db_complex_fields]
         self._plans[(model, alias)] = plan
         return plan
 
@@ -128,6 +130,31 @@ class Joined:
         if once:
             self._made[(model, pk)] = instance
         return instance
+
+
+def _converter(field: Any) -> Any:
+    """The field's conversion of a database value. A time's is tortoise's own, with what
+    it looks up on every call (the USE_TZ and TIMEZONE settings, the zone) looked up once:
+    a feed page converts about 140 times, and tortoise's took a tenth of the request."""
+    if not isinstance(field, DatetimeField) or not get_use_tz():
+        return field.to_python_value
+    zone = get_default_timezone()
+    if hasattr(zone, "localize"):  # a pytz zone: tortoise's own path
+        return field.to_python_value
+    slow = field.to_python_value
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is str:
+            value = parse_datetime(value)
+        elif not isinstance(value, datetime):
+            return slow(value)
+        if value.utcoffset() is None:
+            return value.replace(tzinfo=zone)
+        return value.astimezone(zone)
+
+    return convert
 
 
 @cache

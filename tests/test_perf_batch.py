@@ -37,7 +37,8 @@ async def test_rows_by_id_one_statement_in_key_order_none_for_missing(api: Api) 
     expected = await User.get(id=ids[1])
     assert rows[0] is not None
     assert vars(rows[0]) == vars(expected)
-    assert rows[0].created_at == expected.created_at and rows[0].created_at.tzinfo is not None
+    assert rows[0].created_at == expected.created_at
+    assert rows[0].created_at.tzinfo is expected.created_at.tzinfo is not None
     assert (maya.username, kofi.username) == ("maya", "kofi")
 
 
