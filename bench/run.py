@@ -295,7 +295,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--postcards", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=8, help="per wrk run")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved A/B rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved A/B rounds")
     parser.add_argument("--subscribers", type=int, default=1000, help="fan-out size")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-scale", action="store_true", help="no 10k vs 1M comparison")
