@@ -19,6 +19,7 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from limits import parse as parse_limit
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.settings import Settings
@@ -121,7 +122,10 @@ class RateLimits:
 
 class BodySizeLimit:
     """Answers 413 to an HTTP request whose body is larger than `max_bytes`, from its
-    Content-Length before reading it, or as soon as a streamed body grows past the limit."""
+    Content-Length before reading it, or as soon as a streamed body grows past the limit.
+    A client that leaves before its body is in (a phone losing its network mid-upload)
+    ends the request quietly: nobody is there to answer, and it is not the app's error
+    (uvicorn logged each as "Exception in ASGI application" with a traceback)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -158,6 +162,9 @@ class BodySizeLimit:
             if started:
                 raise
             await self._refuse(send)
+        except ClientDisconnect:
+            if started:
+                raise
 
     async def _refuse(self, send: Send) -> None:
         body = orjson.dumps(

@@ -426,3 +426,49 @@ async def test_a_restarted_redis_fails_open_then_enforces_again(make_client: Cli
                 assert back.headers["X-RateLimit-Remaining"] == "13"
                 assert (await post(client, EXPLORE)).headers["X-RateLimit-Remaining"] == "6"
                 assert (await post(client, EXPLORE)).status_code == 429
+
+
+async def test_a_client_leaving_mid_body_ends_the_request_quietly(
+    app: Starlette, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given: a POST whose client disconnects after half of its declared body
+    body = json.dumps({"query": "mutation { logOut { revoked } }"}).encode()
+    arrivals = [
+        {"type": "http.request", "body": body[:10], "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return arrivals.pop(0) if arrivals else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"test"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 1234),
+        "server": ("test", 80),
+        "state": {},
+    }
+
+    # when
+    with caplog.at_level(logging.WARNING):
+        await app(scope, receive, send)
+
+    # then: nothing answered (nobody is listening), nothing raised, nothing logged
+    assert sent == []
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
