@@ -43,19 +43,26 @@ class Params:
         return f"${len(self.values)}" if self.postgres else f"?{len(self.values)}"
 
     def id_rows(self, keys: Iterable[int]) -> str:
-        """`keys` (integers, duplicates dropped) as a table `k` of one column, `value`."""
-        distinct = [int(key) for key in dict.fromkeys(keys)]
-        if self.postgres:
-            return f"unnest({self.add(distinct)}::bigint[]) AS k(value)"
-        return f"json_each({self.add(json.dumps(distinct))}) AS k"
+        """`keys` as a table `k` of one column, `value`."""
+        listed = self._listed(keys)
+        return (
+            f"unnest({listed}::bigint[]) AS k(value)"
+            if self.postgres
+            else f"json_each({listed}) AS k"
+        )
 
     def ids(self, column: str, keys: Iterable[int]) -> str:
-        """`column` is one of `keys` (integers, duplicates dropped), as one value: an array
-        on PostgreSQL, a JSON list on SQLite."""
-        distinct = [int(key) for key in dict.fromkeys(keys)]
+        """`column` is one of `keys`."""
+        listed = self._listed(keys)
         if self.postgres:
-            return f"{column} = ANY({self.add(distinct)}::bigint[])"
-        return f"{column} IN (SELECT value FROM json_each({self.add(json.dumps(distinct))}))"
+            return f"{column} = ANY({listed}::bigint[])"
+        return f"{column} IN (SELECT value FROM json_each({listed}))"
+
+    def _listed(self, keys: Iterable[int]) -> str:
+        """One value holding `keys` (integers, duplicates dropped): an array on PostgreSQL, a
+        JSON list on SQLite."""
+        distinct = [int(key) for key in dict.fromkeys(keys)]
+        return self.add(distinct if self.postgres else json.dumps(distinct))
 
 
 def columns(model: type[Model]) -> list[str]:
@@ -74,7 +81,7 @@ def select_all(model: type[Model]) -> str:
 @cache
 def aliased(model: type[Model], alias: str) -> str:
     """`a."col" AS "a.col", …`: every column of the model under a table alias, so one
-    statement can carry several models' rows side by side (see `joined`)."""
+    statement can carry several models' rows side by side (see `Joined`)."""
     return ", ".join(f'{alias}."{column}" AS "{alias}.{column}"' for column in columns(model))
 
 
@@ -101,11 +108,14 @@ class Joined:
     def value(self, row: Any, name: str) -> Any:
         return row[self._position[name]]
 
+    def _spot(self, alias: str, column: str) -> int:
+        return self._position[f"{alias}.{column}" if alias else column]
+
     def _plan(self, model: type[Model], alias: str) -> _Plan:
-        meta, prefix = model._meta, f"{alias}." if alias else ""
+        meta = model._meta
 
         def spot(column: str) -> int:
-            return self._position[prefix + column]
+            return self._spot(alias, column)
 
         # tortoise's three kinds of field: the driver's value as is; the field's type
         # applied to a non-null value; the field's own conversion, null or not
@@ -119,7 +129,7 @@ class Joined:
         """The row's instance of `model`; with `once`, one instance per primary key
         however many rows of the statement repeat it (a page's authors, say)."""
         if once:
-            pk = row[self._position[f"{alias}.{model._meta.db_pk_column}"]]
+            pk = row[self._spot(alias, model._meta.db_pk_column)]
             if (found := self._made.get((model, pk))) is not None:
                 return found  # type: ignore[return-value]
         plan = self._plans.get((model, alias)) or self._plan(model, alias)
