@@ -224,7 +224,6 @@ DENSE_FEED_FOLLOWING = 100
 async def _feed_rows(viewer: User, rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
     """The page as one written-out statement: building it through the query builder (a
     subquery, two joins, a cursor) cost several times what the database took to answer.
-    Every value in it is an integer or a time decoded from the cursor, never client text.
     Authors and tracks come joined, as `select_related` would attach them, and each row
     carries `viewer_liked`, whether this viewer likes it (the page is this viewer's alone:
     graph.types.postcard primes the viewer's likes loader with it)."""

@@ -15,7 +15,7 @@ from graph.relay import (
     to_global_id,
 )
 from graph.types.track import Track, track_of
-from graph.types.user import User, loaded, user_of, users_connection
+from graph.types.user import User, joined, loaded, user_of, users_connection
 from resolvers import comments, likes
 from resolvers.pagination import Page, check_first
 
@@ -78,14 +78,13 @@ class Postcard(Node):
 
     @strawberry.field(description="Who shared it.")
     def author(self, info: Info) -> User:
-        # a row fetched with its author joined carries it (an unfetched relation does not)
-        if isinstance(author := self.row.__dict__.get("_author"), models.User):
+        if author := joined(self.row, "author", models.User):
             return User.from_row(author)
         return user_of(info, self.row.author_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The song.")
     def track(self, info: Info) -> Track:
-        if isinstance(track := self.row.__dict__.get("_track"), models.Track):
+        if track := joined(self.row, "track", models.Track):
             return Track.from_row(track)
         return track_of(info, self.row.track_id)  # type: ignore[return-value]
 
@@ -115,7 +114,6 @@ class Postcard(Node):
         if after is None:  # the common case, batched across every postcard of the page
             key = (self.row.id, check_first(first))
             page = await info.context.loaders.first_comments_by_postcard.load(key)
-            prime_authors(info, page.rows)
         else:
             page = await comments.page(self.row.id, first, after)
         return connection(page, wrap=Comment.from_row)
@@ -135,6 +133,8 @@ class Comment(Node):
 
     @strawberry.field(description="Who wrote it.")
     def author(self, info: Info) -> User:
+        if author := joined(self.row, "author", models.User):
+            return User.from_row(author)
         return user_of(info, self.row.author_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The moment it comments on.")
@@ -146,24 +146,11 @@ class Comment(Node):
 
 
 def postcards_connection(info: Info, page: Page[models.Postcard]) -> Connection[Postcard]:
-    """A page of moments whose rows came with their author and track joined: prime the
-    loaders with them so nested `author` and `track` cost no statement."""
-    loaders = info.context.loaders
-    prime_authors(info, page.rows)
+    """A page of moments. Their authors and tracks come joined (`Postcard.author` and
+    `track` answer from them); a feed page's rows also say whether its viewer, this
+    request's, likes them, which primes the viewer's likes loader."""
+    likes = info.context.loaders.viewer_liked_by_postcard
     for row in page.rows:
-        # an unfetched relation is a lazy queryset, not a row: nothing to prime then
-        if isinstance(track := row.track, models.Track):
-            loaders.track_by_id.prime(row.track_id, track)
-        # a feed page's rows say whether its viewer (this request's) likes them
         if (liked := row.__dict__.get("viewer_liked")) is not None:
-            loaders.viewer_liked_by_postcard.prime(row.id, liked)
+            likes.prime(row.id, liked)
     return connection(page, wrap=Postcard.from_row)
-
-
-def prime_authors(info: Info, rows: list[models.Postcard] | list[models.Comment]) -> None:
-    """Rows that came with their author joined prime the users loader: each nested
-    `author` then answers at once."""
-    users = info.context.loaders.user_by_id
-    for row in rows:
-        if isinstance(author := row.author, models.User):
-            users.prime(row.author_id, author)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 K = TypeVar("K")
 V = TypeVar("V")
+R = TypeVar("R")
 LazyPostcard = Annotated["Postcard", strawberry.lazy("graph.types.postcard")]
 LazyNotification = Annotated["Notification", strawberry.lazy("graph.types.notification")]
 LazyPlaylist = Annotated["Playlist", strawberry.lazy("graph.types.playlist")]
@@ -138,11 +139,18 @@ class User(Node):
 def loaded(loader: DataLoader[K, V], key: K) -> V | None:
     """The loader's value for `key` if it is there already (primed, or loaded earlier in
     this request), else None. A resolver that finds it answers at once: graphql-core pays
-    for every awaitable, and a page's authors and tracks come primed by its join."""
+    for every awaitable."""
     future = loader.cache_map.get(key) if loader.cache else None
     if future is None or not future.done() or future.cancelled() or future.exception():
         return None
     return future.result()  # type: ignore[no-any-return]
+
+
+def joined(row: Any, relation: str, model: type[R]) -> R | None:
+    """The row's `relation` when the row was fetched with it (`select_related`, or
+    `resolvers.batch.attach`), else None; an unfetched relation is a lazy query."""
+    found = row.__dict__.get(f"_{relation}")
+    return found if isinstance(found, model) else None
 
 
 def user_of(info: Info, user_id: int) -> User | Awaitable[User]:
