@@ -6,8 +6,9 @@ import base64
 import binascii
 import contextlib
 import time
-from collections.abc import AsyncGenerator
-from typing import Annotated
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from functools import partial
+from typing import Annotated, Any
 
 import strawberry
 from starlette.websockets import WebSocket
@@ -15,14 +16,14 @@ from starlette.websockets import WebSocket
 from graph.context import Context, Info
 from graph.errors import bad_input
 from graph.relay import decode_id, to_global_id
-from graph.sharing import Direct, Shared, shares
+from graph.sharing import Direct, Live, Shared, hand_off, shares
 from graph.types.notification import Notification
 from graph.types.postcard import Comment, Postcard
 from models import Postcard as PostcardRow
 from resolvers.auth import hash_token
 from subscriptions import log as event_log
 from subscriptions.events import ActivityMessage, FeedMessage, NotificationMessage
-from subscriptions.hub import Hub
+from subscriptions.hub import Hub, Listener
 
 
 @strawberry.type(description="Someone you follow (or you) shared a moment.")
@@ -146,10 +147,9 @@ async def friend_moments(
                         event = await _feed_event(message)
                         if event is not None and not await direct.sent(event):
                             yield event  # type: ignore[misc]
-        async for message in listener:
-            event = await _feed_event(message)
-            if event is not None and not await direct.sent(event):
-                yield event  # type: ignore[misc]
+        async with contextlib.aclosing(_live(listener, _feed_event, direct)) as events:
+            async for event in events:
+                yield event
 
 
 async def postcard_activity(
@@ -162,38 +162,64 @@ async def postcard_activity(
         raise bad_input("No postcard with this id.")
     hub = _hub(context)
     direct = Direct(info)
+    to_root = partial(_activity_event, postcard_id)
     with hub.subscribed("activity", pk, _token_hash(context), _closer(context)) as listener:
-        async for message in listener:
-            assert isinstance(message, ActivityMessage)
-            comment = None
-            if message.comment_id is not None:
-                row = await shares.for_event(message).rows.comment_by_id.load(message.comment_id)
-                comment = Comment.from_row(row) if row else None
-            activity = PostcardActivity(
-                postcard_id=postcard_id,
-                like_count=message.like_count,
-                comment_count=message.comment_count,
-                comment=comment,
-            )
-            event = Shared(activity, message)
-            if not await direct.sent(event):
-                yield event  # type: ignore[misc]
+        async with contextlib.aclosing(_live(listener, to_root, direct)) as events:
+            async for event in events:
+                yield event
+
+
+async def _activity_event(postcard_id: strawberry.ID, message: ActivityMessage) -> Shared:
+    comment = None
+    if message.comment_id is not None:
+        row = await shares.for_event(message).rows.comment_by_id.load(message.comment_id)
+        comment = Comment.from_row(row) if row else None
+    activity = PostcardActivity(
+        postcard_id=postcard_id,
+        like_count=message.like_count,
+        comment_count=message.comment_count,
+        comment=comment,
+    )
+    return Shared(activity, message)
 
 
 async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
     context = info.context
     viewer = context.require_viewer()
     hub = _hub(context)
+    direct = Direct(info)
     with hub.subscribed(
         "notifications", viewer.id, _token_hash(context), _closer(context)
     ) as listener:
-        async for message in listener:
-            assert isinstance(message, NotificationMessage)
-            row = await shares.for_event(message).rows.notification_by_id.load(
-                message.notification_id
-            )
-            if row is not None:
-                yield Shared(Notification.from_row(row), message)  # type: ignore[misc]
+        async with contextlib.aclosing(_live(listener, _notification_event, direct)) as events:
+            async for event in events:
+                yield event
+
+
+async def _notification_event(message: NotificationMessage) -> Shared | None:
+    row = await shares.for_event(message).rows.notification_by_id.load(message.notification_id)
+    return Shared(Notification.from_row(row), message) if row is not None else None
+
+
+async def _live(
+    listener: Listener, to_root: Callable[[Any], Awaitable[Shared | None]], direct: Direct
+) -> AsyncGenerator[Any, None]:
+    """The live part of a subscription, after any catch-up. A websocket transport takes it
+    over (graph/liveops.py): then this yields one `Live` and ends, and the subscription holds
+    no task or generator while it waits for events. Elsewhere, events are read here."""
+    if hand_off.get():
+        live = Live(listener, to_root, direct)
+        listener.detached = True
+        try:
+            yield live
+        finally:
+            if not live.taken:  # the transport went away before taking it
+                listener.close()
+        return
+    async for message in listener:
+        root = await to_root(message)
+        if root is not None and not await direct.sent(root):
+            yield root
 
 
 @strawberry.type(description="Live events over a websocket (graphql-transport-ws or graphql-ws).")

@@ -12,9 +12,11 @@ alone, and every other subscriber executes the selection for themselves."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,6 +168,9 @@ class Direct:
         self._operation = info.operation
         self._key = (id(info.operation), _variables_key(info.variable_values))
 
+    def send_with(self, send: Send) -> None:
+        self._send = send
+
     async def sent(self, root: Shared) -> bool:
         """Sends `root` to this subscriber straight from the shared result when another
         subscriber of the same selection executed it: no execution, no encoding, none of
@@ -188,6 +193,55 @@ class Direct:
         return True
 
 
+# Set by the websocket transports for each operation's task: they take a subscription over
+# once it goes live (graph/liveops.py), so it holds no task or generator while it waits.
+hand_off: ContextVar[bool] = ContextVar("hand_off", default=False)
+
+
+@dataclass(slots=True)
+class Live:
+    """What a subscription resolver yields when it goes live under a transport that takes
+    it over: its listener, how an event becomes its root value, its short cut; and, filled
+    in by the executor, the subscription's executor to run each event with."""
+
+    listener: Any
+    to_root: Callable[[Any], Awaitable[Shared | None]]
+    direct: Direct
+    template: Any = None
+    taken: bool = False
+
+
+class HandOff(dict[str, Any]):
+    """The `data` of the result a `Live` turns into: the transport takes the subscription."""
+
+    __slots__ = ("live",)
+    live: Live
+
+
+class Templates:
+    """One executor per (document, variables) without context or root value, shared by every
+    subscription of that selection: each event is run on a copy of it."""
+
+    def __init__(self) -> None:
+        self._by_key: weakref.WeakValueDictionary[tuple[int, str], SharingExecutor] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def get(self, executor: SharingExecutor) -> SharingExecutor:
+        # A template keeps the first subscriber's middleware manager: the extensions that
+        # implement `resolve`, of which this schema has none (they would hold its context).
+        key = (id(executor.operation), _variables_key(executor.variable_values.coerced))
+        template = self._by_key.get(key)
+        if template is None or template.operation is not executor.operation:
+            template = copy(executor)
+            template.context_value = template.root_value = template.live = None
+            self._by_key[key] = template
+        return template
+
+
+templates = Templates()
+
+
 def _copy(result: ExecutionResult) -> ExecutionResult:
     # Strawberry sets `extensions` on the result it is given: each subscriber gets its own.
     return ExecutionResult(data=result.data, errors=result.errors)
@@ -197,8 +251,13 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, sharing the execution of `Shared` subscription events."""
 
     share: Shared | None = None
+    live: Live | None = None
 
     def build_per_event_executor(self, payload: Any) -> Any:
+        if isinstance(payload, Live):
+            executor = super().build_per_event_executor(None)
+            executor.live = payload
+            return executor
         if not isinstance(payload, Shared):
             return super().build_per_event_executor(payload)
         executor = super().build_per_event_executor(payload.value)
@@ -206,6 +265,11 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         return executor
 
     def execute_operation(self, serially: bool | None = None) -> Any:
+        if self.live is not None:
+            self.live.template = templates.get(self)
+            data = HandOff()
+            data.live = self.live
+            return ExecutionResult(data=data)
         if self.share is None:
             return super().execute_operation(serially)
         return self._execute_shared(self.share, serially)

@@ -28,8 +28,10 @@ from strawberry.http.exceptions import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
+    _OperationStreamClosed,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    CompleteMessage,
     ConnectionInitMessage,
     SubscribeMessage,
 )
@@ -37,15 +39,16 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
 )
-from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
-from strawberry.types.execution import PreExecutionError
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage, StopMessage
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 from tortoise.exceptions import OperationalError
 
 from graph.context import Context, bearer_token
 from graph.cost import CODES as LIMIT_CODES
 from graph.heartbeat import Heartbeat
+from graph.liveops import LiveOp
 from graph.loaders import Loaders
-from graph.sharing import Rendered, direct_send
+from graph.sharing import HandOff, Live, Rendered, direct_send, hand_off
 from resolvers import auth
 
 # Mobile networks drop sockets idle for ~30-60 s; a ping every 15 s keeps them open.
@@ -270,9 +273,40 @@ def _coded(message: Any) -> Any:
     return message
 
 
+def _taken_over(result: object) -> Live | None:
+    if isinstance(result, ExecutionResult) and type(result.data) is HandOff:
+        return result.data.live
+    return None
+
+
+def _take_over(
+    handler: TransportWSHandler | LegacyWSHandler, live: Live, op_id: str, kind: str
+) -> LiveOp:
+    return LiveOp(
+        live,
+        op_id,
+        kind,
+        context=handler.context,
+        schema=handler.schema,
+        send_message=handler.send_message,
+        send_text=handler.websocket.send_text,  # type: ignore[attr-defined]
+    )
+
+
+def _stop_all(live: dict[str, LiveOp]) -> None:
+    for op in live.values():
+        op.stop()
+    live.clear()
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, plus server pings (strawberry sends none, issue 2992); both
-    timers on the view's one Heartbeat instead of a task per connection."""
+    timers on the view's one Heartbeat instead of a task per connection; subscriptions
+    taken over once live (graph/liveops.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.live: dict[str, LiveOp] = {}
 
     def on_request_accepted(self) -> None:
         timeout = self.connection_init_wait_timeout.total_seconds()
@@ -302,12 +336,16 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged:
+            if message["id"] in self.live:
+                reason = f"Subscriber for {message['id']} already exists"
+                await self.websocket.close(code=4409, reason=reason)
+                return
             limit = self.max_subscriptions_per_connection
             # Strawberry's own refusal has no code; this one tells the client what to do.
             if (
                 limit is not None
                 and message["id"] not in self.operations
-                and len(self.operations) >= limit
+                and len(self.operations) + len(self.live) >= limit
             ):
                 payload = [too_many_operations(limit).formatted]
                 await self.send_message({"id": message["id"], "type": "error", "payload": payload})
@@ -317,7 +355,35 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         direct_send.set(partial(self._send_next, operation))
+        hand_off.set(True)
         await super().run_operation(operation)
+
+    async def _send_result_stream(
+        self, operation: Operation[Context, None], result_source: Any
+    ) -> None:
+        # The stock loop, and the take-over of a subscription that went live.
+        is_first_result = True
+        async for result in result_source:
+            if is_first_result and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            if (live := _taken_over(result)) is not None:
+                operation.completed = True
+                self.operations.pop(operation.id, None)
+                self.live[operation.id] = _take_over(self, live, operation.id, "next")
+                raise _OperationStreamClosed  # ends the task without a `complete`
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            await operation.send_next(result)
+            is_first_result = False
+
+    async def handle_complete(self, message: CompleteMessage) -> None:
+        op = self.live.pop(message["id"], None)
+        if op is not None:
+            op.stop()
+            return
+        await super().handle_complete(message)
 
     async def _send_next(self, operation: Operation[Context, None], payload: str) -> None:
         if not operation.completed:
@@ -329,6 +395,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def shutdown(self) -> None:
         heartbeat(self.view).forget(self)
         _release(self)
+        _stop_all(self.live)
         await super().shutdown()
 
 
@@ -337,6 +404,10 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     socket; stock strawberry only runs subscriptions there."""
 
     init_received = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.live: dict[str, LiveOp] = {}
 
     async def handle(self) -> None:
         # Stock graphql-ws waits for connection_init forever; close like graphql-transport-ws.
@@ -347,6 +418,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         finally:
             heartbeat(self.view).forget(self)
             _release(self)
+            _stop_all(self.live)
 
     async def send_message(self, message: Any) -> None:
         await super().send_message(_coded(message))
@@ -382,13 +454,27 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
 
     async def handle_start(self, message: StartMessage) -> None:
         if self.connection_acknowledged:
+            if (op := self.live.pop(message["id"], None)) is not None:
+                op.stop()  # the stock handler replaces an operation of the same id
             limit = self.max_subscriptions_per_connection
-            if limit is not None and message["id"] not in self.tasks and len(self.tasks) >= limit:
+            if (
+                limit is not None
+                and message["id"] not in self.tasks
+                and len(self.tasks) + len(self.live) >= limit
+            ):
                 error = too_many_operations(limit).formatted
                 await self.send_message({"type": "error", "id": message["id"], "payload": error})
                 return
             _refresh_loaders(self.context)
         await super().handle_start(message)
+
+    async def handle_stop(self, message: StopMessage) -> None:
+        op = self.live.pop(message["id"], None)
+        if op is None:
+            await super().handle_stop(message)
+            return
+        op.stop()
+        await self.send_message({"type": "complete", "id": message["id"]})
 
     async def handle_async_results(
         self,
@@ -400,6 +486,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         # The stock method with `stream` instead of `subscribe`: a query or mutation yields
         # one result, then the stream ends and `complete` follows.
         direct_send.set(partial(_send_rendered, self, {"type": "data", "id": operation_id}))
+        hand_off.set(True)
         try:
             result_source = await self.schema.stream(
                 query=query,
@@ -416,6 +503,10 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                     await self.send_message(
                         {"type": "error", "id": operation_id, "payload": result.errors[0].formatted}
                     )
+                    return
+                if (live := _taken_over(result)) is not None:
+                    self.live[operation_id] = _take_over(self, live, operation_id, "data")
+                    await result_source.aclose()
                     return
                 await self.send_data_message(result, operation_id)  # type: ignore[arg-type]
                 is_first_result = False

@@ -38,16 +38,20 @@ CLOSE_SHUTDOWN = 1012
 class Listener:
     """One live subscription: a bounded queue filled by the hub.
 
-    Not an asyncio.Queue: that holds four deques (about 2.5 KB) for as long as the
-    subscription lives, and a server holds thousands of idle ones. Here an idle listener
-    holds no buffer at all, and a waiting reader one future."""
+    Read it either as an async iterator, or hand it a `deliver` callback (`push_to`): then
+    it holds no reader at all, and a task runs only while events are waiting. A server holds
+    thousands of idle subscriptions; here an idle one is this object alone (no buffer, no
+    task, no future: an asyncio.Queue holds four deques, about 2.5 KB)."""
 
     __slots__ = (
         "_close",
+        "_deliver",
         "_items",
         "_maxsize",
+        "_pumping",
         "_waiter",
         "closed",
+        "detached",
         "hub",
         "start_seq",
         "token_hash",
@@ -69,8 +73,11 @@ class Listener:
         self._maxsize = maxsize
         self._items: deque[Any] | None = None
         self._waiter: asyncio.Future[None] | None = None
+        self._deliver: Callable[[Any], Awaitable[None]] | None = None
+        self._pumping = False
         self.start_seq = hub.seq
         self.closed = False
+        self.detached = False  # handed to a new owner, which closes it
 
     def offer(self, item: Any) -> None:
         if self.closed:
@@ -86,16 +93,42 @@ class Listener:
     def end(self, code: int, reason: str) -> None:
         if self.closed:
             return
+        self.close()
+        self.hub.spawn(self._close(code, reason))
+
+    def close(self) -> None:
+        """Stop listening: nothing more is queued or delivered."""
         self.closed = True
         self.hub.remove(self)
         self._items = None  # drop the backlog at once
+        self._deliver = None
         self._wake()
-        self.hub.spawn(self._close(code, reason))
+
+    def push_to(self, deliver: Callable[[Any], Awaitable[None]]) -> None:
+        """From now on each event is given to `deliver`, in order, one at a time; what
+        queued meanwhile goes first."""
+        self._deliver = deliver
+        self._wake()
 
     def _wake(self) -> None:
+        if self._deliver is not None:
+            if self._items and not self._pumping:
+                self._pumping = True
+                self.hub.spawn(self._pump())
+            return
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+    async def _pump(self) -> None:
+        try:
+            while (items := self._items) and (deliver := self._deliver) is not None:
+                item = items.popleft()
+                if not items and self._items is items:
+                    self._items = None
+                await deliver(item)
+        finally:
+            self._pumping = False
 
     async def __aiter__(self) -> AsyncIterator[Any]:
         while not self.closed:
@@ -185,12 +218,14 @@ class Hub:
 
     @contextlib.contextmanager
     def subscribed(self, *args: Any) -> Any:
+        """A listener for the block; one `detached` meanwhile outlives it (its new owner
+        closes it)."""
         listener = self.listen(*args)
         try:
             yield listener
         finally:
-            listener.closed = True
-            self.remove(listener)
+            if not listener.detached:
+                listener.close()
 
     def count(self, topic: str | None = None) -> int:
         return sum(
