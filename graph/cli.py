@@ -8,6 +8,7 @@ import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from tortoise import Tortoise
 from uvicorn._types import ASGIApplication
@@ -18,6 +19,11 @@ from graph.settings import Settings
 # trigger come 70 times less often (measured: none during a 20-event fan-out to 1,000
 # subscribers, against two pauses of ~230 ms with the defaults).
 GC_THRESHOLDS = (50_000, 10, 10)
+
+# How uvicorn speaks websocket. wsproto's protocol holds about 4 KB less per connection
+# than the websockets-based default (an idle subscribed connection: 34.6 -> 30.5 KB), and
+# delivers a fan-out as fast; per-message deflate would double the memory.
+WEBSOCKETS: dict[str, Any] = {"ws": "wsproto", "ws_per_message_deflate": False}
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
@@ -51,7 +57,7 @@ def serve(settings: Settings, app: ASGIApplication | None = None) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
-        ws_per_message_deflate=False,
+        **WEBSOCKETS,
         # uvicorn's default is 16 MiB per message; the app checks the same limit itself.
         ws_max_size=settings.ws_max_message_bytes,
     )

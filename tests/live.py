@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -17,6 +18,8 @@ import uvicorn
 from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+
+from graph.cli import WEBSOCKETS
 
 WAIT = 5.0
 
@@ -33,8 +36,8 @@ async def serve(app: ASGIApp) -> AsyncIterator[str]:
         host="127.0.0.1",
         port=port,
         lifespan="off",  # the session `app` fixture already opened the database
-        ws_per_message_deflate=False,
         log_level="warning",
+        **WEBSOCKETS,  # as `soundpost serve` runs
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -123,6 +126,16 @@ class Subscriber:
                     await self.ws.recv()
             except ConnectionClosed as closed:
                 return closed.rcvd.code if closed.rcvd else None
+
+
+def server_tasks() -> Counter[str]:
+    """The tasks in this loop, but the client's (the `websockets` client runs its own)."""
+    coroutines = (task.get_coro() for task in asyncio.all_tasks())
+    return Counter(
+        coro.__qualname__.rpartition(".")[2]  # type: ignore[union-attr]
+        for coro in coroutines
+        if not coro.__qualname__.startswith(("ClientConnection", "Connection"))  # type: ignore[union-attr]
+    )
 
 
 async def until(condition: Any, timeout: float = WAIT) -> None:

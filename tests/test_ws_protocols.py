@@ -20,7 +20,7 @@ from websockets.typing import Subprotocol
 
 from graph.app import SoundpostGraphQL
 from graph.settings import Settings
-from tests.live import serve
+from tests.live import serve, server_tasks
 from tests.support import Api
 
 TRANSPORT = "graphql-transport-ws"
@@ -353,13 +353,3 @@ async def test_idle_connections_hold_no_timer_tasks(tuned_server: str, protocol:
         await asyncio.sleep(0.5)  # keep-alives went out meanwhile
         # one task per connection: uvicorn's, running the handler
         assert server_tasks() - before == Counter({"run_asgi": 11})
-
-
-def server_tasks() -> Counter[str]:
-    """The tasks in this loop, but the client's (the `websockets` client runs its own)."""
-    coroutines = (task.get_coro() for task in asyncio.all_tasks())
-    return Counter(
-        coro.__qualname__.rpartition(".")[2]  # type: ignore[union-attr]
-        for coro in coroutines
-        if not coro.__qualname__.startswith(("ClientConnection", "Connection"))  # type: ignore[union-attr]
-    )
