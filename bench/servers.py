@@ -173,13 +173,13 @@ def instrument(app: Starlette) -> None:
             snapshots.append(snapshot)
             return JSONResponse({"baseline": True})
         by = request.query_params.get("by", "lineno")
-        top = snapshot.compare_to(snapshots[0], by)[:40]
         where = request.query_params.get("where", "")
+        stats = snapshot.compare_to(snapshots[0], by)
+        top = [stat for stat in stats if where in str(stat.traceback)][:40]
         return JSONResponse(
             [
                 ["\n".join(stat.traceback.format()[-12:]), stat.size_diff, stat.count_diff]
                 for stat in top
-                if where in str(stat.traceback)
             ]
         )
 
