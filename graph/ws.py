@@ -455,7 +455,9 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def handle_start(self, message: StartMessage) -> None:
         if self.connection_acknowledged:
             if (op := self.live.pop(message["id"], None)) is not None:
-                op.stop()  # the stock handler replaces an operation of the same id
+                # the stock handler completes an operation of the same id, then replaces it
+                op.stop()
+                await self.send_message({"type": "complete", "id": message["id"]})
             limit = self.max_subscriptions_per_connection
             if (
                 limit is not None

@@ -102,13 +102,18 @@ async def test_legacy_stop_of_a_live_subscription_completes_it(
         await send(ws, {"type": "stop", "id": "7"})
         assert await receive(ws) == {"type": "complete", "id": "7"}
         assert hub.count("feed") == 0
-        # the connection goes on: a new subscription under the same id is live
-        await send(ws, {"type": "start", "id": "7", "payload": {"query": FRIEND_MOMENTS}})
+        # the connection goes on: a new subscription under the same id is live, and a
+        # start under the id of a live one completes it first, as the stock handler does
+        for _ in range(2):
+            await send(ws, {"type": "start", "id": "7", "payload": {"query": FRIEND_MOMENTS}})
+            await until(lambda: hub.count("feed") == 1)
+        assert await receive(ws) == {"type": "complete", "id": "7"}
         await until(lambda: hub.count("feed") == 1)
         await post(api, maya.token, "again")
         message = await receive(ws)
         assert message["type"] == "data" and message["id"] == "7"
         assert caption_of(message["payload"]["data"]) == "again"
+        assert hub.count("feed") == 1
 
 
 async def test_an_event_that_fails_ends_its_subscription_with_a_masked_error(
