@@ -28,10 +28,12 @@ Text = Annotated[str, strawberry.argument(description="Text to look for (case-in
 GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Global ID.")]
 
 
-def viewer(info: Info) -> User | None:
+async def viewer(info: Info) -> User | None:
     if info.context.token_rejected:
         info.context.require_viewer()
     row = info.context.viewer
+    if row is not None and info.context.viewer_cached:  # seconds old: read it afresh
+        row = await info.context.loaders.user_by_id.load(row.id)
     return User.from_row(row) if row else None
 
 
