@@ -21,19 +21,19 @@ from graph.relay import (
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard, postcards_connection
 from graph.types.track import Track
-from graph.types.user import User
+from graph.types.user import User, load_user
 from resolvers import playlists, postcards, tracks, users
 
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
 GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Global ID.")]
 
 
-async def viewer(info: Info) -> User | None:
+def viewer(info: Info) -> User | None:
     if info.context.token_rejected:
         info.context.require_viewer()
     row = info.context.viewer
     if row is not None and info.context.viewer_cached:  # seconds old: read it afresh
-        row = await info.context.loaders.user_by_id.load(row.id)
+        return load_user(info, row.id)  # type: ignore[return-value]
     return User.from_row(row) if row else None
 
 
