@@ -108,7 +108,10 @@ def memory_app(settings: Settings) -> Starlette:
                 tables[model] = {row.id: row for row in await model.all()}
             yield
 
-    async def viewer_for_token(token: str) -> Any:
+    async def viewer_for_token(token: str, generation: Any = None) -> Any:
+        return viewers.get(token)
+
+    def cached_viewer(token: str, generation: Any) -> Any:
         return viewers.get(token)
 
     async def feed(viewer: Any, first: int | None, after: str | None) -> Page[Any]:
@@ -125,6 +128,7 @@ def memory_app(settings: Settings) -> Starlette:
         return [comments[key] for key in keys]
 
     auth.viewer_for_token = viewer_for_token  # type: ignore[assignment]
+    auth.cached_viewer = cached_viewer  # type: ignore[assignment]
     postcards.feed = feed  # type: ignore[assignment]
     batch.rows_by_id = rows_by_id  # type: ignore[assignment]
     batch.liked_by_viewer = liked_by_viewer  # type: ignore[assignment]

@@ -28,6 +28,7 @@ from graph.limits import RATE_LIMIT_HEADERS, BodySizeLimit, RateLimits
 from graph.schema import build_schema
 from graph.security import SecurityHeadersMiddleware
 from graph.settings import Settings
+from resolvers import auth
 from subscriptions.hub import Hub
 
 log = logging.getLogger("soundpost")
@@ -64,7 +65,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:  # type: ignore[override]
         try:
-            context = await build_context(request, response, self.settings)
+            context = await build_context(request, response, self.settings, self.hub)
         except ws.DATABASE_DOWN as error:
             # The bearer token is checked before the GraphQL layer, so a database outage
             # surfaced here as an unhandled 500, after which uvicorn dropped the keep-alive
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 queue_size=settings.subscriber_queue_size,
                 retention=timedelta(days=settings.feed_retention_days),
             )
+            hub.on_revoke = auth.known_tokens.forget
             await hub.start()
             view.hub = app.state.hub = hub
             try:

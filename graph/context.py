@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,8 @@ class Context:
     response: Response | WebSocket | None
     settings: Settings
     viewer: models.User | None = None
+    # The viewer came from the token cache: its counters and profile may be seconds old.
+    viewer_cached: bool = False
     token: str | None = None
     token_rejected: bool = False
     loaders: Loaders = field(default_factory=lambda: Loaders(None))
@@ -62,19 +65,36 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip()
 
 
+def token_generation(hub: Hub | None) -> Hashable | None:
+    """What a cached token lookup is valid for (resolvers.auth.TokenCache): this hub's
+    current broker connection, through which revocations from other processes arrive.
+    None (no caching) while the broker is down or there is no hub."""
+    if hub is None or hub.state != "up":
+        return None
+    return (hub.origin, hub.broker.reconnects)
+
+
 async def build_context(
-    request: Request | WebSocket, response: Response | WebSocket | None, settings: Settings
+    request: Request | WebSocket,
+    response: Response | WebSocket | None,
+    settings: Settings,
+    hub: Hub | None = None,
 ) -> Context:
     if isinstance(request, WebSocket):
         # The token may come in connection_init, after this runs: graph.ws.authenticate.
         return Context(request=request, response=response, settings=settings)
     token = bearer_token(request.headers.get("authorization"))
-    viewer = await auth.viewer_for_token(token) if token else None
+    generation = token_generation(hub)
+    viewer = auth.cached_viewer(token, generation) if token and generation else None
+    cached = viewer is not None
+    if token and viewer is None:
+        viewer = await auth.viewer_for_token(token, generation)
     return Context(
         request=request,
         response=response,
         settings=settings,
         viewer=viewer,
+        viewer_cached=cached,
         token=token or None,
         token_rejected=token is not None and viewer is None,
         loaders=Loaders(viewer.id if viewer else None),

@@ -21,7 +21,7 @@ from graph.relay import (
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard, postcards_connection
 from graph.types.track import Track
-from graph.types.user import User
+from graph.types.user import User, load_user
 from resolvers import playlists, postcards, tracks, users
 
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
@@ -32,6 +32,8 @@ def viewer(info: Info) -> User | None:
     if info.context.token_rejected:
         info.context.require_viewer()
     row = info.context.viewer
+    if row is not None and info.context.viewer_cached:  # seconds old: read it afresh
+        return load_user(info, row.id)  # type: ignore[return-value]
     return User.from_row(row) if row else None
 
 

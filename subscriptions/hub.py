@@ -163,6 +163,8 @@ class Hub:
         self._feed_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poller: asyncio.Task[None] | None = None
+        # told of every revoked token (the process's cache of token lookups)
+        self.on_revoke: Callable[[str], None] = lambda token_hash: None
 
     # lifecycle
 
@@ -258,6 +260,7 @@ class Hub:
         elif isinstance(message, ActivityMessage):
             self._offer(("activity", message.postcard_id), message)
         elif isinstance(message, RevokeMessage):
+            self.on_revoke(message.token_hash)
             for listeners in list(self._listeners.values()):
                 for listener in list(listeners):
                     if listener.token_hash == message.token_hash:

@@ -162,6 +162,43 @@ async def test_redis_restarted_mid_stream_loses_nothing(api: Api) -> None:
                     assert await next_caption(again) == "after"
 
 
+@at_scale
+async def test_a_token_logged_out_through_one_process_is_refused_by_another_at_once(
+    api: Api,
+) -> None:
+    """Each process remembers tokens it has just seen (resolvers.auth.TokenCache); the
+    revocation's message reaches the others well before that memory would lapse."""
+    maya = await api.sign_up("maya")
+    redis_url = os.environ["BROADCAST_URL"]
+    viewer = {"query": "{ feed(first: 1) { edges { node { id } } } }"}
+    bearer = {"Authorization": f"Bearer {maya.token}"}
+    async with (
+        server(redis_url) as a,
+        server(redis_url) as b,
+        httpx.AsyncClient(base_url=a) as on_a,
+        httpx.AsyncClient(base_url=b) as on_b,
+    ):
+        await wait_ready(b, "up")
+        # given: b knows the token from a moment ago
+        for _ in range(2):
+            assert "errors" not in (await on_b.post("/graphql", json=viewer, headers=bearer)).json()
+
+        # when
+        started = asyncio.get_running_loop().time()
+        out = await on_a.post(
+            "/graphql", json={"query": "mutation { logOut { revoked } }"}, headers=bearer
+        )
+        assert out.json()["data"] == {"logOut": {"revoked": True}}
+
+        # then: refused on b long before its memory of the token lapses
+        while "errors" not in (
+            body := (await on_b.post("/graphql", json=viewer, headers=bearer)).json()
+        ):
+            assert asyncio.get_running_loop().time() - started < 1.0, body
+            await asyncio.sleep(0.02)
+        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
 async def test_shutdown_closes_websockets_with_a_restart_code(api: Api, database_url: str) -> None:
     maya, _ = await friends(api)
     broadcast = os.environ.get("BROADCAST_URL", "memory://")

@@ -396,7 +396,7 @@ async def test_postgres_restarted_under_load_fails_cleanly_then_recovers() -> No
 
 @pytest.fixture
 def database_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def unreachable(token: str) -> None:
+    async def unreachable(token: str, generation: object = None) -> None:
         raise ConnectionRefusedError(111, "Connection refused")
 
     monkeypatch.setattr(auth, "viewer_for_token", unreachable)

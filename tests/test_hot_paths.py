@@ -4,6 +4,9 @@ figures (`make bench` prints the same counts on the bench dataset)."""
 
 from __future__ import annotations
 
+import pytest
+
+from resolvers import auth
 from tests.support import Api, count_sql
 
 DETAIL = """query ($id: ID!) { postcard(id: $id) { id caption likeCount commentCount
@@ -41,6 +44,7 @@ async def test_postcard_detail_statements_do_not_grow_with_its_comments(api: Api
     # when
     counts, data = {}, {}
     for name, card in (("quiet", quiet), ("busy", busy)):
+        auth.known_tokens.clear()  # the token's statement too (none when it is known)
         with count_sql() as sql:
             data[name] = await api.ok(DETAIL, {"id": card}, members[0].token)
         counts[name] = len(sql.statements)
@@ -91,3 +95,34 @@ async def test_like_statements_do_not_grow_with_likes(api: Api) -> None:
     assert payload["postcard"]["likeCount"] == 12
     assert len(set(counts)) == 1, counts
     assert counts[0] <= 7
+
+
+async def test_a_connection_given_back_to_the_pool_holds_no_session_state(
+    api: Api, is_postgres: bool
+) -> None:
+    """The pool no longer resets each connection it gets back (graph.settings.keep_session):
+    a round trip per statement. That holds only while nothing leaves session state."""
+    if not is_postgres:
+        pytest.skip("PostgreSQL's connection pool")
+    from graph.settings import keep_session
+    from models import Postcard
+
+    db = Postcard._meta.db
+    # given: moments posted, whose transactions take the feed log's advisory lock
+    maya = await api.sign_up("maya")
+    for n in range(3):
+        await create(api, maya.token, f"moment {n}")
+
+    # when: any pooled connection is asked what it holds
+    here = "database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    _, locks = await db.execute_query(
+        f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND {here}"
+    )
+    _, open_transactions = await db.execute_query(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND state LIKE 'idle in transaction%'"
+    )
+
+    # then
+    assert db._pool._reset is keep_session
+    assert (locks[0][0], open_transactions[0][0]) == (0, 0)

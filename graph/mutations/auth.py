@@ -5,6 +5,7 @@ from typing import Annotated
 
 import strawberry
 
+import models
 from graph.context import Info, publisher
 from graph.errors import UserError, attempt
 from graph.mutations import INPUT
@@ -100,4 +101,6 @@ async def update_profile(
             viewer, display_name=input.display_name, bio=input.bio, avatar_url=avatar
         )
     )
+    if row is not None and info.context.viewer_cached:  # its counters may be seconds old
+        row = await models.User.get(id=row.id)
     return UpdateProfilePayload(user=User.from_row(row) if row else None, errors=errors)
