@@ -318,7 +318,14 @@ def main() -> None:
         },
         "versions": {
             name: version(name)
-            for name in ("strawberry-graphql", "starlette", "uvicorn", "tortoise-orm", "websockets")
+            for name in (
+                "strawberry-graphql",
+                "starlette",
+                "uvicorn",
+                "tortoise-orm",
+                "websockets",
+                "wsproto",
+            )
         },
         "dataset": {"users": args.users, "postcards": args.postcards},
     }
