@@ -120,27 +120,28 @@ class Listener:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def _take(self) -> Any:
+        items = self._items
+        assert items
+        item = items.popleft()
+        if not items:
+            self._items = None  # drained: an idle listener keeps no buffer
+        return item
+
     async def _pump(self) -> None:
         try:
-            while (items := self._items) and (deliver := self._deliver) is not None:
-                item = items.popleft()
-                if not items and self._items is items:
-                    self._items = None
-                await deliver(item)
+            while self._items and (deliver := self._deliver) is not None:
+                await deliver(self._take())
         finally:
             self._pumping = False
 
     async def __aiter__(self) -> AsyncIterator[Any]:
         while not self.closed:
-            items = self._items
-            if not items:
+            if not self._items:
                 self._waiter = asyncio.get_running_loop().create_future()
                 await self._waiter
                 continue
-            item = items.popleft()
-            if not items and self._items is items:
-                self._items = None  # drained: an idle listener keeps no buffer
-            yield item
+            yield self._take()
 
 
 class Hub:
