@@ -163,7 +163,7 @@ def _check_fits(query: QuerySet[Any], field_name: str, value: Any) -> None:
 
 
 async def keyset_page(
-    query: QuerySet[Any],
+    query: QuerySet[Any] | Callable[[], QuerySet[Any]],
     *,
     first: int | None,
     after: str | None,
@@ -173,20 +173,32 @@ async def keyset_page(
     """Fetch one page of `query` in `order`; one SQL statement, `first + 1` rows at most.
 
     `fetch`, if given, reads the rows instead of `query`: the same rows, in `order`, after
-    the decoded cursor (a hot list may write its statement out)."""
+    the decoded cursor (a hot list may write its statement out). `query` may then be a
+    function making it, called only if the page needs it (to check a cursor, or for an
+    empty page): building a queryset costs more than a hot page's other work."""
     size = check_first(first)
+    made: QuerySet[Any] | None = None
+
+    def queryset() -> QuerySet[Any]:
+        nonlocal made
+        if made is None:
+            made = query() if callable(query) else query
+        return made
+
     key: tuple[Any, int] | None = None
     if after:
         value, row_id = decode_cursor(after, is_time=order.field.endswith("_at"))
-        _check_fits(query, order.field, value)
-        query = query.filter(order.after(value, row_id))
+        _check_fits(queryset(), order.field, value)
+        made = queryset().filter(order.after(value, row_id))
         key = (value, row_id)
     if size == 0:
-        return Page(rows=[], cursors=[], has_next=await query.exists(), has_previous=bool(after))
+        return Page(
+            rows=[], cursors=[], has_next=await queryset().exists(), has_previous=bool(after)
+        )
     if fetch is not None:
         rows = await fetch(size + 1, key)
     else:
-        rows = list(await query.order_by(*order.order_by()).limit(size + 1))
+        rows = list(await queryset().order_by(*order.order_by()).limit(size + 1))
     has_next = len(rows) > size
     rows = rows[:size]
     return Page(
