@@ -114,8 +114,10 @@ def memory_app(settings: Settings) -> Starlette:
     def cached_viewer(token: str, generation: Any) -> Any:
         return viewers.get(token)
 
-    async def feed(viewer: Any, first: int | None, after: str | None) -> Page[Any]:
-        return pages[viewer.id]
+    async def feed(
+        viewer: Any, first: int | None, after: str | None, comments: int = 0
+    ) -> Page[Any]:
+        return pages[viewer.id]  # its first comments come from `first_comments` below
 
     async def rows_by_id(model: type, ids: Sequence[int]) -> list[Any]:
         table = tables[model]

@@ -18,6 +18,7 @@ from graph.relay import (
     connection,
     decode_id,
 )
+from graph.selection import first_comment_sizes
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard, postcards_connection
 from graph.types.track import Track
@@ -73,8 +74,10 @@ async def nodes(
 
 async def feed(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
     viewer = info.context.require_viewer()
-    page = await postcards.feed(viewer, first, after)
-    return postcards_connection(info, page)
+    # the first comments the page's moments ask for come in the page's own statement
+    sizes = first_comment_sizes(info)
+    page = await postcards.feed(viewer, first, after, comments=max(sizes, default=0))
+    return postcards_connection(info, page, first_comments=sizes)
 
 
 async def explore(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:

@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
+import orjson
 from tortoise.fields import DatetimeField
 from tortoise.fields.data import parse_datetime
 from tortoise.models import Model
@@ -99,9 +100,14 @@ class Joined:
     scan of every name, and a page has sixty) and the instance's `__dict__` filled at once.
     A feed page makes about 120 instances; this takes a third of the time."""
 
-    def __init__(self, rows: Sequence[Any]) -> None:
-        names = rows[0].keys() if rows else ()
+    def __init__(
+        self, rows: Sequence[Any], *, names: Sequence[str] = (), json: bool = False
+    ) -> None:
+        """`names`: the columns' names, for rows that do not carry them (lists decoded from
+        JSON, with `json`: their times come as text, whatever the database)."""
+        names = names or (rows[0].keys() if rows else ())
         self._position = {name: i for i, name in enumerate(names)}
+        self._json = json
         self._plans: dict[tuple[type[Model], str], _Plan] = {}
         self._made: dict[tuple[type[Model], Any], Model] = {}
 
@@ -119,7 +125,12 @@ class Joined:
 
         # tortoise's three kinds of field: the driver's value as is; the field's type
         # applied to a non-null value; the field's own conversion, null or not
-        plan: _Plan = [(attr, spot(key), None, False) for key, attr, _ in meta.db_native_fields]
+        plan: _Plan = [
+            (attr, spot(key), _converter(f), True)
+            if self._json and isinstance(f, DatetimeField)
+            else (attr, spot(key), None, False)
+            for key, attr, f in meta.db_native_fields
+        ]
         plan += [(attr, spot(key), f.field_type, False) for key, attr, f in meta.db_default_fields]
         plan += [(attr, spot(key), _converter(f), True) for key, attr, f in meta.db_complex_fields]
         self._plans[(model, alias)] = plan
@@ -292,16 +303,63 @@ async def first_comments(keys: Sequence[tuple[int, int]]) -> list[Page[Comment]]
         comment = made.make(Comment, "c", found_row)
         attach(comment, "author", made.make(User, "u", found_row, once=True))
         grouped[comment.postcard_id].append(comment)
-    pages = []
-    for postcard_id, n in keys:
-        rows = grouped.get(postcard_id, [])
-        page_rows = rows[:n]
-        pages.append(
-            Page(
-                rows=page_rows,
-                cursors=Cursors([(row.created_at, row.id) for row in page_rows]),
-                has_next=len(rows) > n,
-                has_previous=False,
-            )
-        )
-    return pages
+    return [first_page(grouped.get(postcard_id, []), n) for postcard_id, n in keys]
+
+
+def first_page(comments: list[Comment], n: int) -> Page[Comment]:
+    """The first `n` of a moment's first comments, oldest first (`comments`: `n + 1` or
+    more of them when there are more)."""
+    rows = comments[:n]
+    return Page(
+        rows=rows,
+        cursors=Cursors([(row.created_at, row.id) for row in rows]),
+        has_next=len(comments) > n,
+        has_previous=False,
+    )
+
+
+@cache
+def _comment_names() -> tuple[list[str], list[str]]:
+    """The columns of a comment and its author, as SQL and as `Joined` names."""
+    pairs = [
+        (alias, column)
+        for alias, model in (("c", Comment), ("a", User))
+        for column in columns(model)
+    ]
+    return [f'{alias}."{column}"' for alias, column in pairs], [f"{a}.{c}" for a, c in pairs]
+
+
+def first_comments_column(postcard_id: str, n: int, params: Params) -> str:
+    """A column of a statement of moments: the first `n + 1` comments (oldest first) of
+    the moment whose id is `postcard_id`, each with its author's columns, as one JSON
+    list (`comments_of` reads it). A page of moments then brings its first comments along
+    instead of a second statement asking for them (`first_comments`)."""
+    listed = ", ".join(_comment_names()[0])
+    aggregate = (
+        f"json_agg(json_build_array({listed}))"
+        if params.postgres
+        else f"json_group_array(json_array({listed}))"
+    )
+    first = (
+        f"SELECT x.* FROM comments x WHERE x.postcard_id = {postcard_id}"
+        f" ORDER BY x.created_at, x.id LIMIT {params.add(n + 1)}"
+    )
+    return f"(SELECT {aggregate} FROM ({first}) c JOIN users a ON a.id = c.author_id)"
+
+
+def comment_rows() -> Joined:
+    """The maker of `comments_of`'s instances, one per statement: authors are made once."""
+    return Joined((), names=_comment_names()[1], json=True)
+
+
+def comments_of(made: Joined, value: str | None) -> list[Comment]:
+    """The comments of a `first_comments_column` value, oldest first, authors attached."""
+    found = []
+    for row in orjson.loads(value) if value else ():
+        comment = made.make(Comment, "c", row)
+        attach(comment, "author", made.make(User, "a", row, once=True))
+        found.append(comment)
+    # neither database promises an aggregate's order without ORDER BY inside it (SQLite
+    # 3.40 has none); sorted here, a few at a time
+    found.sort(key=lambda comment: (comment.created_at, comment.id))
+    return found

@@ -221,28 +221,37 @@ def _newest_walking_back_in_time(viewer: str, rows: str, before: str, postgres: 
 DENSE_FEED_FOLLOWING = 100
 
 
-async def _feed_rows(viewer: User, rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
+async def _feed_rows(
+    viewer: User, rows: int, cursor: tuple[Any, int] | None, comments: int
+) -> list[Postcard]:
     """The page as one written-out statement: building it through the query builder (a
     subquery, two joins, a cursor) cost several times what the database took to answer.
     Authors and tracks come joined, as `select_related` would attach them, and each row
     carries `viewer_liked`, whether this viewer likes it (the page is this viewer's alone:
-    graph.types.postcard primes the viewer's likes loader with it)."""
-    sql, params = feed_page_sql(viewer, rows, cursor)
+    graph.types.postcard primes the viewer's likes loader with it), and with `comments`,
+    `first_comments`: its first `comments + 1` comments (and their authors), which prime
+    the first-comments loader."""
+    sql, params = feed_page_sql(viewer, rows, cursor, comments)
     _, found = await Postcard._meta.db.execute_query(sql, params.values)
     page = []
     made = batch.Joined(found)
+    commented = batch.comment_rows()
     for row in found:
         postcard = batch.postcard_of(made, row)
         object.__setattr__(postcard, "viewer_liked", bool(made.value(row, "viewer_liked")))
+        if comments:
+            first = batch.comments_of(commented, made.value(row, "first_comments"))
+            object.__setattr__(postcard, "first_comments", first)
         page.append(postcard)
     return page
 
 
 def feed_page_sql(
-    viewer: User, rows: int, cursor: tuple[Any, int] | None
+    viewer: User, rows: int, cursor: tuple[Any, int] | None, comments: int = 0
 ) -> tuple[str, batch.Params]:
-    """The statement of a feed page, `rows` moments after the decoded cursor, and its
-    values. Two texts in all (four with a cursor), whoever the viewer."""
+    """The statement of a feed page, `rows` moments after the decoded cursor (with their
+    first `comments + 1` comments if `comments`), and its values. Eight texts in all,
+    whoever the viewer."""
     params = batch.Params(Postcard)
     me, limit = params.add(int(viewer.id)), params.add(int(rows))
     before = ""
@@ -258,19 +267,28 @@ def feed_page_sql(
         me, limit, before, params.postgres
     )
     liked = f"SELECT 1 FROM likes l WHERE l.user_id = {me} AND l.postcard_id = p.id"
+    first_comments = ""
+    if comments:
+        column = batch.first_comments_column("p.id", comments, params)
+        first_comments = f", {column} AS first_comments"
     sql = (
-        f"SELECT {batch.postcard_columns()}, EXISTS ({liked}) AS viewer_liked"
+        f"SELECT {batch.postcard_columns()}, EXISTS ({liked}) AS viewer_liked{first_comments}"
         f" FROM {batch.POSTCARD_JOINS}"
         f" WHERE p.id IN ({page_ids}) ORDER BY p.created_at DESC, p.id DESC"
     )
     return sql, params
 
 
-async def feed(viewer: User, first: int | None, after: str | None) -> Page[Postcard]:
-    async def fetch(rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
-        return await _feed_rows(viewer, rows, cursor)
+async def feed(
+    viewer: User, first: int | None, after: str | None, comments: int = 0
+) -> Page[Postcard]:
+    """A page of the viewer's feed; with `comments`, each moment's first `comments`
+    comments come along (as `first_comments`, one more to tell whether there are more)."""
 
-    return await keyset_page(feed_query(viewer.id), first=first, after=after, fetch=fetch)
+    async def fetch(rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
+        return await _feed_rows(viewer, rows, cursor, comments)
+
+    return await keyset_page(lambda: feed_query(viewer.id), first=first, after=after, fetch=fetch)
 
 
 async def explore(first: int | None, after: str | None) -> Page[Postcard]:

@@ -31,11 +31,11 @@ query ($first: Int!) {
   }
 }
 """
-# The statements of one feed page: the viewer's token, the page (authors, tracks and the
-# viewer's likes joined), and the first comments (their authors joined); the token's none
+# The statements of one feed page: the viewer's token, and the page (authors, tracks, the
+# viewer's likes and the first comments with their authors, all in one); the token's none
 # when it was used a moment ago (tests/test_token_cache.py).
-FEED_STATEMENTS = 3
-KNOWN_TOKEN_FEED_STATEMENTS = 2
+FEED_STATEMENTS = 2
+KNOWN_TOKEN_FEED_STATEMENTS = 1
 
 
 async def post(api: Api, token: str, caption: str) -> str:
@@ -188,3 +188,93 @@ async def test_feed_pages_through_everything_in_order(
 
     # then
     assert seen == expected[::-1]
+
+
+SHAPES = """
+query ($n: Int, $after: String) {
+  feed(first: 10) {
+    edges { node {
+      id
+      one: comments(first: 1) { edges { node { body author { username } } } pageInfo { hasNextPage } }
+      ...Three
+      ... on Postcard { none: comments(first: 0) { pageInfo { hasNextPage } } }
+      vary: comments(first: $n) { edges { node { body } } pageInfo { hasNextPage } }
+      later: comments(first: 5, after: $after) { edges { node { body } } }
+    } }
+  }
+}
+fragment Three on Postcard {
+  three: comments(first: 3) { edges { cursor node { body } } pageInfo { hasNextPage endCursor } }
+}
+"""
+# without `later` (a page after a cursor: its own statement per moment)
+FOLDED = "\n".join(line for line in SHAPES.splitlines() if "later:" not in line)
+FOLDED = FOLDED.replace(", $after: String", "")
+# the same selection on one moment: its comments come through the loader
+ONE = SHAPES.replace("feed(first: 10) {\n    edges { node {", "node(id: $id) { ... on Postcard {")
+ONE = ONE.replace("    } }\n  }\n}\nfragment", "    }\n  }\n}\nfragment")
+ONE = ONE.replace("query ($n: Int, $after: String)", "query ($id: ID!, $n: Int, $after: String)")
+
+
+async def test_first_comments_in_the_page_statement_answer_as_the_loader_would(
+    api: Api,
+) -> None:
+    """The feed brings its moments' first comments in its own statement, for every
+    `comments(first:)` its nodes ask for without `after` (aliases, fragments, variables):
+    each answers exactly as the moment alone answers (through the loader)."""
+    # given: moments with 0 to 4 comments by two people
+    viewer, author = await api.sign_up("viewer"), await api.sign_up("author")
+    await api.mutate("follow", FOLLOW, {"userId": author.id}, viewer.token)
+    cards = [await post(api, author.token, f"moment {n}") for n in range(5)]
+    for n, card in enumerate(cards):
+        for k in range(n):
+            who = (viewer, author)[k % 2]
+            await api.mutate(
+                "addComment", COMMENT, {"postcardId": card, "body": f"{n}.{k}"}, who.token
+            )
+
+    for n in (None, 2, 4):
+        variables = {"n": n, "after": None}
+        # when
+        with count_sql() as sql:
+            feed = await api.ok(FOLDED, {"n": n}, viewer.token)
+        nodes = [edge["node"] for edge in feed["feed"]["edges"]]
+        full = await api.ok(SHAPES, variables, viewer.token)
+
+        # then: one statement (the token known), and each node as the moment alone says
+        assert len(sql.statements) == KNOWN_TOKEN_FEED_STATEMENTS
+        assert [node["id"] for node in nodes] == cards[::-1]
+        for node in (edge["node"] for edge in full["feed"]["edges"]):
+            alone = await api.ok(ONE, {**variables, "id": node["id"]}, viewer.token)
+            assert node == alone["node"]
+        bodies = {node["id"]: [e["node"]["body"] for e in node["vary"]["edges"]] for node in nodes}
+        shown = 20 if n is None else n
+        assert bodies == {
+            card: [f"{i}.{k}" for k in range(min(i, shown))] for i, card in enumerate(cards)
+        }
+        assert [node["three"]["pageInfo"]["hasNextPage"] for node in nodes] == [
+            True,
+            False,
+            False,
+            False,
+            False,
+        ]
+        assert [node["none"]["pageInfo"]["hasNextPage"] for node in nodes] == [
+            True,
+            True,
+            True,
+            True,
+            False,
+        ]
+
+
+async def test_a_bad_first_comments_size_is_refused_at_its_field(api: Api) -> None:
+    viewer = await api.sign_up("viewer")
+    await post(api, viewer.token, "mine")
+    query = "{ feed { edges { node { caption comments(first: 101) { edges { cursor } } } } } }"
+
+    body = await api.raw(query, token=viewer.token)
+
+    assert body["data"] == {"feed": {"edges": [{"node": None}]}} or body["data"] is None
+    assert [e["path"] for e in body["errors"]] == [["feed", "edges", 0, "node", "comments"]]
+    assert "between 0 and 100" in body["errors"][0]["message"]

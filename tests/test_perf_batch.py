@@ -140,3 +140,46 @@ def test_cursors_are_encoded_when_read() -> None:
     assert decode_cursor(cursors[0], is_time=True) == keys[0]
     with pytest.raises(IndexError):
         cursors[2]
+
+
+async def test_first_comments_in_a_page_statement_are_the_rows_a_queryset_makes(
+    api: Api,
+) -> None:
+    """`first_comments_column` carries comments as JSON (times as text, whatever the
+    database): `comments_of` makes of them the instances a queryset would."""
+    # given: a moment with three comments by two people, one with no comments
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    track = {"title": "Song", "artist": "Band"}
+    created = [
+        await api.mutate("createPostcard", CREATE, {"track": track, "caption": c}, maya.token)
+        for c in ("one", "two")
+    ]
+    busy_id = created[1]["postcard"]["id"]
+    bare, busy = [p.id for p in await Postcard.all().order_by("id")]
+    for body, who in (("a", kofi), ("b", maya), ("c", kofi)):
+        await api.mutate("addComment", COMMENT, {"postcardId": busy_id, "body": body}, who.token)
+
+    # when: the first 2 (and one more) of each, in one statement
+    params = batch.Params(Postcard)
+    column = batch.first_comments_column("p.id", 2, params)
+    wanted = f"{params.add(bare)}, {params.add(busy)}"
+    sql = f"SELECT p.id, {column} AS c FROM postcards p WHERE p.id IN ({wanted}) ORDER BY p.id"
+    with count_sql() as statements:
+        _, rows = await Postcard._meta.db.execute_query(sql, params.values)
+    made = batch.comment_rows()
+    found = [batch.comments_of(made, row[1]) for row in rows]
+
+    # then
+    assert len(statements.statements) == 1
+    assert found[0] == []
+    assert [c.body for c in found[1]] == ["a", "b", "c"]
+    expected = await Comment.filter(postcard_id=busy).order_by("created_at", "id")
+    for comment, stored in zip(found[1], expected, strict=True):
+        assert {k: v for k, v in vars(comment).items() if k != "_author"} == vars(stored)
+        assert comment.created_at.tzinfo is stored.created_at.tzinfo is not None
+        assert vars(comment.author) == vars(await User.get(id=stored.author_id))
+    assert found[1][0].author is found[1][2].author  # one instance per person
+    page = batch.first_page(found[1], 2)
+    assert ([c.body for c in page.rows], page.has_next) == (["a", "b"], True)
+    page = batch.first_page(found[1], 3)
+    assert ([c.body for c in page.rows], page.has_next) == (["a", "b", "c"], False)

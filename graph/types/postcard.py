@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import strawberry
@@ -16,7 +17,7 @@ from graph.relay import (
 )
 from graph.types.track import Track, track_of
 from graph.types.user import User, joined, loaded, user_of, users_connection
-from resolvers import comments, likes
+from resolvers import batch, comments, likes
 from resolvers.pagination import Page, check_first
 
 PhotoSource = strawberry.enum(
@@ -145,12 +146,22 @@ class Comment(Node):
         return Postcard.from_row(row)
 
 
-def postcards_connection(info: Info, page: Page[models.Postcard]) -> Connection[Postcard]:
+def postcards_connection(
+    info: Info, page: Page[models.Postcard], first_comments: Iterable[int] = ()
+) -> Connection[Postcard]:
     """A page of moments. Their authors and tracks come joined (`Postcard.author` and
     `track` answer from them); a feed page's rows also say whether its viewer, this
-    request's, likes them, which primes the viewer's likes loader."""
-    likes = info.context.loaders.viewer_liked_by_postcard
+    request's, likes them, which primes the viewer's likes loader, and may bring their
+    first comments along, which primes the first-comments loader for each page size in
+    `first_comments` (no larger than the rows brought)."""
+    loaders = info.context.loaders
+    likes = loaders.viewer_liked_by_postcard
+    sizes = list(first_comments)
     for row in page.rows:
-        if (liked := row.__dict__.get("viewer_liked")) is not None:
+        values = row.__dict__
+        if (liked := values.get("viewer_liked")) is not None:
             likes.prime(row.id, liked)
+        if sizes and (comments := values.get("first_comments")) is not None:
+            for n in sizes:
+                loaders.first_comments_by_postcard.prime((row.id, n), batch.first_page(comments, n))
     return connection(page, wrap=Postcard.from_row)
