@@ -77,7 +77,7 @@ async def feed(info: Info, first: First = None, after: After = None) -> Connecti
     # the first comments the page's moments ask for come in the page's own statement
     sizes = first_comment_sizes(info)
     page = await postcards.feed(viewer, first, after, comments=max(sizes, default=0))
-    return postcards_connection(info, page, first_comments=sizes)
+    return postcards_connection(info, page)
 
 
 async def explore(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:

@@ -229,8 +229,8 @@ async def _feed_rows(
     Authors and tracks come joined, as `select_related` would attach them, and each row
     carries `viewer_liked`, whether this viewer likes it (the page is this viewer's alone:
     graph.types.postcard primes the viewer's likes loader with it), and with `comments`,
-    `first_comments`: its first `comments + 1` comments (and their authors), which prime
-    the first-comments loader."""
+    `first_comments`: `(comments, its first comments + 1 more if any)`, authors attached,
+    from which `Postcard.comments` answers any first page up to that size at once."""
     sql, params = feed_page_sql(viewer, rows, cursor, comments)
     _, found = await Postcard._meta.db.execute_query(sql, params.values)
     page = []
@@ -241,7 +241,7 @@ async def _feed_rows(
         object.__setattr__(postcard, "viewer_liked", bool(made.value(row, "viewer_liked")))
         if comments:
             first = batch.comments_of(commented, made.value(row, "first_comments"))
-            object.__setattr__(postcard, "first_comments", first)
+            object.__setattr__(postcard, "first_comments", (comments, first))
         page.append(postcard)
     return page
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 import strawberry
@@ -91,6 +90,8 @@ class Postcard(Node):
 
     @strawberry.field(description="Whether the signed-in viewer likes it (false when anonymous).")
     def viewer_has_liked(self, info: Info) -> bool:
+        if (liked := self.row.__dict__.get("viewer_liked")) is not None:
+            return liked  # type: ignore[no-any-return]
         loader = info.context.loaders.viewer_liked_by_postcard
         liked = loaded(loader, self.row.id)
         return liked if liked is not None else loader.load(self.row.id)  # type: ignore[return-value]
@@ -106,18 +107,28 @@ class Postcard(Node):
         return await users_connection(info, page, [like.user_id for like in page.rows])
 
     @strawberry.field(description="Comments, oldest first.")
-    async def comments(
+    def comments(
         self,
         info: Info,
         first: First = None,
         after: After = None,
     ) -> Connection[Comment]:
-        if after is None:  # the common case, batched across every postcard of the page
-            key = (self.row.id, check_first(first))
-            page = await info.context.loaders.first_comments_by_postcard.load(key)
-        else:
-            page = await comments.page(self.row.id, first, after)
+        # at once when a page of moments brought its first comments along (a feed page
+        # does); otherwise batched across every postcard of the page, or a page of its own
+        if after is None:
+            size = check_first(first)
+            brought = self.row.__dict__.get("first_comments")
+            if brought is not None and size <= brought[0]:
+                return connection(batch.first_page(brought[1], size), wrap=Comment.from_row)
+            return self._first_comments(info, size)  # type: ignore[return-value]
+        return self._comments_after(first, after)  # type: ignore[return-value]
+
+    async def _first_comments(self, info: Info, size: int) -> Connection[Comment]:
+        page = await info.context.loaders.first_comments_by_postcard.load((self.row.id, size))
         return connection(page, wrap=Comment.from_row)
+
+    async def _comments_after(self, first: int | None, after: str) -> Connection[Comment]:
+        return connection(await comments.page(self.row.id, first, after), wrap=Comment.from_row)
 
 
 @strawberry.type(description="A comment on a moment.")
@@ -146,22 +157,14 @@ class Comment(Node):
         return Postcard.from_row(row)
 
 
-def postcards_connection(
-    info: Info, page: Page[models.Postcard], first_comments: Iterable[int] = ()
-) -> Connection[Postcard]:
+def postcards_connection(info: Info, page: Page[models.Postcard]) -> Connection[Postcard]:
     """A page of moments. Their authors and tracks come joined (`Postcard.author` and
     `track` answer from them); a feed page's rows also say whether its viewer, this
-    request's, likes them, which primes the viewer's likes loader, and may bring their
-    first comments along, which primes the first-comments loader for each page size in
-    `first_comments` (no larger than the rows brought)."""
-    loaders = info.context.loaders
-    likes = loaders.viewer_liked_by_postcard
-    sizes = list(first_comments)
+    request's, likes them (`Postcard.viewerHasLiked` answers from that; the viewer's likes
+    loader is primed with it for other paths to the same moments), and may bring their
+    first comments along (`Postcard.comments`)."""
+    likes = info.context.loaders.viewer_liked_by_postcard
     for row in page.rows:
-        values = row.__dict__
-        if (liked := values.get("viewer_liked")) is not None:
+        if (liked := row.__dict__.get("viewer_liked")) is not None:
             likes.prime(row.id, liked)
-        if sizes and (comments := values.get("first_comments")) is not None:
-            for n in sizes:
-                loaders.first_comments_by_postcard.prime((row.id, n), batch.first_page(comments, n))
     return connection(page, wrap=Postcard.from_row)
