@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import orjson
@@ -86,8 +88,72 @@ def aliased(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{column}" AS "{alias}.{column}"' for column in columns(model))
 
 
-# (attribute, column position, converter or None, convert None too)
-_Plan = list[tuple[str, int, Any, bool]]
+@dataclass(frozen=True)
+class _Plan:
+    """How one model's instance is read from a row: every attribute's raw value at once
+    (`take`, C speed), then the few that need converting."""
+
+    attributes: tuple[str, ...]
+    take: Callable[[Any], tuple[Any, ...]]
+    # (attribute, column position, converter, convert None too)
+    converted: tuple[tuple[str, int, Any, bool], ...]
+    pk: int
+    flags: dict[str, Any]
+
+
+class _Layout:
+    """What a statement's columns are (their names, in order) and the plans made for it:
+    worked out once per statement text, not per request. Plans assume, as the app does,
+    one database per process (tortoise's kinds of field depend on its driver)."""
+
+    def __init__(self, names: tuple[str, ...], json: bool) -> None:
+        self.position = {name: i for i, name in enumerate(names)}
+        self.json = json
+        self.plans: dict[tuple[type[Model], str], _Plan] = {}
+
+    def plan(self, model: type[Model], alias: str) -> _Plan:
+        found = self.plans.get((model, alias))
+        if found is not None:
+            return found
+        meta = model._meta
+
+        def spot(column: str) -> int:
+            return self.position[f"{alias}.{column}" if alias else column]
+
+        # tortoise's three kinds of field: the driver's value as is; the field's type
+        # applied to a non-null value; the field's own conversion, null or not
+        native = [(attr, spot(key)) for key, attr, _ in meta.db_native_fields]
+        converted = [
+            (attr, spot(key), _converter(f), True)
+            for key, attr, f in meta.db_native_fields
+            if self.json and isinstance(f, DatetimeField)
+        ]
+        converted += [
+            (attr, spot(key), f.field_type, False) for key, attr, f in meta.db_default_fields
+        ]
+        converted += [
+            (attr, spot(key), _converter(f), True) for key, attr, f in meta.db_complex_fields
+        ]
+        every = native + [(attr, i) for attr, i, _, _ in converted]
+        positions = [i for _, i in every]
+        take = itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],)
+        found = self.plans[(model, alias)] = _Plan(
+            attributes=tuple(attr for attr, _ in every),
+            take=take,
+            converted=tuple(converted),
+            pk=spot(meta.db_pk_column),
+            flags={
+                "_partial": False,
+                "_saved_in_db": True,
+                "_custom_generated_pk": meta.db_pk_column not in meta.generated_db_fields,
+            },
+        )
+        return found
+
+
+@lru_cache(maxsize=256)
+def _layout(names: tuple[str, ...], json: bool) -> _Layout:
+    return _Layout(names, json)
 
 
 class Joined:
@@ -96,65 +162,38 @@ class Joined:
 
     An instance is made as tortoise's `_init_from_db` makes it (the same attributes and the
     same conversions: tests/test_perf_batch.py compares them), from a plan worked out once
-    per statement: columns read by position (SQLite's rows find a column by name with a
-    scan of every name, and a page has sixty) and the instance's `__dict__` filled at once.
-    A feed page makes about 120 instances; this takes a third of the time."""
+    per statement text: columns read by position (SQLite's rows find a column by name with
+    a scan of every name, and a page has sixty), all at once, and the instance's
+    `__dict__` filled at once. A feed page makes about 120 instances."""
 
     def __init__(
         self, rows: Sequence[Any], *, names: Sequence[str] = (), json: bool = False
     ) -> None:
         """`names`: the columns' names, for rows that do not carry them (lists decoded from
         JSON, with `json`: their times come as text, whatever the database)."""
-        names = names or (rows[0].keys() if rows else ())
-        self._position = {name: i for i, name in enumerate(names)}
-        self._json = json
-        self._plans: dict[tuple[type[Model], str], _Plan] = {}
+        self._layout = _layout(tuple(names or (rows[0].keys() if rows else ())), json)
         self._made: dict[tuple[type[Model], Any], Model] = {}
 
     def value(self, row: Any, name: str) -> Any:
-        return row[self._position[name]]
-
-    def _spot(self, alias: str, column: str) -> int:
-        return self._position[f"{alias}.{column}" if alias else column]
-
-    def _plan(self, model: type[Model], alias: str) -> _Plan:
-        meta = model._meta
-
-        def spot(column: str) -> int:
-            return self._spot(alias, column)
-
-        # tortoise's three kinds of field: the driver's value as is; the field's type
-        # applied to a non-null value; the field's own conversion, null or not
-        plan: _Plan = [
-            (attr, spot(key), _converter(f), True)
-            if self._json and isinstance(f, DatetimeField)
-            else (attr, spot(key), None, False)
-            for key, attr, f in meta.db_native_fields
-        ]
-        plan += [(attr, spot(key), f.field_type, False) for key, attr, f in meta.db_default_fields]
-        plan += [(attr, spot(key), _converter(f), True) for key, attr, f in meta.db_complex_fields]
-        self._plans[(model, alias)] = plan
-        return plan
+        return row[self._layout.position[name]]
 
     def make(self, model: type[M], alias: str, row: Any, *, once: bool = False) -> M:
         """The row's instance of `model`; with `once`, one instance per primary key
         however many rows of the statement repeat it (a page's authors, say)."""
+        plan = self._layout.plan(model, alias)
         if once:
-            pk = row[self._spot(alias, model._meta.db_pk_column)]
+            pk = row[plan.pk]
             if (found := self._made.get((model, pk))) is not None:
                 return found  # type: ignore[return-value]
-        plan = self._plans.get((model, alias)) or self._plan(model, alias)
         instance = model.__new__(model)
         values = instance.__dict__
-        values["_partial"] = False
-        values["_saved_in_db"] = True
-        values["_custom_generated_pk"] = _custom_generated_pk(model)
+        values.update(plan.flags)
         values["_await_when_save"] = {}
-        for attr, i, convert, always in plan:
+        values.update(zip(plan.attributes, plan.take(row), strict=True))
+        for attr, i, convert, always in plan.converted:
             value = row[i]
-            if convert is not None and (always or value is not None):
-                value = convert(value)
-            values[attr] = value
+            if always or value is not None:
+                values[attr] = convert(value)
         if once:
             self._made[(model, pk)] = instance
         return instance
@@ -183,11 +222,6 @@ def _converter(field: Any) -> Any:
         return value.astimezone(zone)
 
     return convert
-
-
-@cache
-def _custom_generated_pk(model: type[Model]) -> bool:
-    return model._meta.db_pk_column not in model._meta.generated_db_fields
 
 
 def attach(row: Model, relation: str, value: Model) -> None:
