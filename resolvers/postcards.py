@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -179,7 +180,10 @@ def _cursor_time(value: datetime, params: batch.Params) -> str:
     return params.add(stored.isoformat(" "))
 
 
-def _newest_by_followees(viewer: str, rows: str, before: str, postgres: bool) -> str:
+Before = Callable[[str], str]  # a table alias -> the cursor's condition on that table
+
+
+def _newest_by_followees(viewer: str, rows: str, before: Before, postgres: bool) -> str:
     """The page's ids for someone following few: the newest `rows` moments of each followed
     person (and the viewer) after the cursor, one short walk down the (author_id,
     created_at) index each, whatever the size of the table; then the newest `rows` of
@@ -188,23 +192,33 @@ def _newest_by_followees(viewer: str, rows: str, before: str, postgres: bool) ->
     people = (
         f"SELECT followee_id AS a FROM follows WHERE follower_id = {viewer} UNION SELECT {viewer}"
     )
-    newest = (
-        f"SELECT r.id{{}} FROM postcards r WHERE r.author_id = f.a{before}"
-        f" ORDER BY r.created_at DESC, r.id DESC LIMIT {rows}"
-    )
     if postgres:
+        newest = (
+            f"SELECT r.id, r.created_at FROM postcards r WHERE r.author_id = f.a{before('r')}"
+            f" ORDER BY r.created_at DESC, r.id DESC LIMIT {rows}"
+        )
         return (
-            f"SELECT x.id FROM ({people}) f CROSS JOIN LATERAL ({newest.format(', r.created_at')})"
+            f"SELECT x.id FROM ({people}) f CROSS JOIN LATERAL ({newest})"
             f" x ORDER BY x.created_at DESC, x.id DESC LIMIT {rows}"
         )
-    # no LATERAL: a correlated IN subquery, evaluated per followed person
+    # No LATERAL: per person, the time of their `rows`-th newest moment (the start of the
+    # walk, '' when they have fewer), then a range of the same index from it, ties
+    # included (a few rows more, never fewer). The index holds every column needed; a
+    # correlated `IN (… LIMIT)` instead looked each id up in the table to sort it, three
+    # times the cost (0.67 -> 0.23 ms a page for the bench's ordinary viewers, the same
+    # ids for 300 viewers at 100k and 1M moments).
+    start = (
+        f"coalesce((SELECT s.created_at FROM postcards s WHERE s.author_id = f.a{before('s')}"
+        f" ORDER BY s.created_at DESC, s.id DESC LIMIT 1 OFFSET {rows} - 1), '')"
+    )
     return (
-        f"SELECT q.id FROM ({people}) f JOIN postcards q ON q.id IN ({newest.format('')})"
-        f" ORDER BY q.created_at DESC, q.id DESC LIMIT {rows}"
+        f"SELECT r.id FROM ({people}) f JOIN postcards r ON r.author_id = f.a"
+        f" AND r.created_at >= {start}{before('r')}"
+        f" ORDER BY r.created_at DESC, r.id DESC LIMIT {rows}"
     )
 
 
-def _newest_walking_back_in_time(viewer: str, rows: str, before: str, postgres: bool) -> str:
+def _newest_walking_back_in_time(viewer: str, rows: str, before: Before, postgres: bool) -> str:
     """The page's ids for someone following many: a short walk back down the time index,
     keeping the moments of people followed (a few hundred entries at 1M moments). SQLite
     would rather use the (author_id, created_at) index and sort every moment of everyone
@@ -212,7 +226,7 @@ def _newest_walking_back_in_time(viewer: str, rows: str, before: str, postgres: 
     `+author_id` keeps both databases off that index."""
     return (
         f"SELECT r.id FROM postcards r WHERE (+r.author_id = {viewer} OR +r.author_id IN"
-        f" (SELECT followee_id FROM follows WHERE follower_id = {viewer})){before}"
+        f" (SELECT followee_id FROM follows WHERE follower_id = {viewer})){before('r')}"
         f" ORDER BY r.created_at DESC, r.id DESC LIMIT {rows}"
     )
 
@@ -254,14 +268,15 @@ def feed_page_sql(
     whoever the viewer."""
     params = batch.Params(Postcard)
     me, limit = params.add(int(viewer.id)), params.add(int(rows))
-    before = ""
+    after = ""
     if cursor is not None:
         time, row_id = cursor
         bigint = "::bigint" if params.postgres else ""
-        before = (
-            f" AND (r.created_at, r.id) < ({_cursor_time(time, params)},"
-            f" {params.add(int(row_id))}{bigint})"
-        )
+        after = f"({_cursor_time(time, params)}, {params.add(int(row_id))}{bigint})"
+
+    def before(table: str) -> str:
+        return f" AND ({table}.created_at, {table}.id) < {after}" if after else ""
+
     dense = viewer.following_count > DENSE_FEED_FOLLOWING
     page_ids = (_newest_walking_back_in_time if dense else _newest_by_followees)(
         me, limit, before, params.postgres
