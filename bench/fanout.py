@@ -1,6 +1,7 @@
 """Fan-out: one author, N subscribed followers on real websockets. Time from the mutation's
-commit (the server publishes right after it) to the last delivery, against a raw `websockets` broadcast of the same payload to the same
-number of clients in the same run; and server memory per idle subscribed connection."""
+commit (the server publishes right after it) to the last delivery, against a raw
+`websockets` broadcast of the same payload to the same number of clients in the same run,
+the two interleaved; and server memory per idle subscribed connection."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from bench.servers import OUT, server_env
 from graph.relay import decode_id
 
 EVENTS = 100  # p99 of 100 is the second worst, not the worst
+BLOCKS = 4  # of EVENTS / BLOCKS events each, Soundpost's and raw's interleaved
 SUBSCRIPTION = """subscription { friendMoments { ... on PostcardPosted { cursor postcard {
   id caption author { username } track { title artist } } } } }"""
 CREATE = """mutation ($input: CreatePostcardInput!) { createPostcard(input: $input) {
@@ -117,6 +119,13 @@ class Clients:
         self.sockets.append(ws)
         self.tasks.append(asyncio.create_task(self.reader(ws, key)))
 
+    async def all_arrived(self, key: str, count: int) -> list[float]:
+        """The arrival times of message `key` once `count` clients have it."""
+        async with asyncio.timeout(30):
+            while len(self.arrivals.get(key, [])) < count:
+                await asyncio.sleep(0.001)
+        return self.arrivals[key]
+
     async def close(self) -> None:
         for task in self.tasks:
             task.cancel()
@@ -130,81 +139,84 @@ def caption_key(raw: str | bytes) -> str:
     return message["payload"]["data"]["friendMoments"]["postcard"]["caption"]
 
 
-async def measure_soundpost(subscribers: int) -> dict[str, Any]:
-    url = f"sqlite://{OUT / 'fanout.sqlite3'}"
-    author_token, tokens = await make_database(url, subscribers)
-    port = _port()
-    env = server_env(
-        url,
-        SUBSCRIBER_QUEUE_SIZE="1000",
-        WS_MAX_CONNECTIONS_PER_USER="100",
-    )
-    base = f"http://127.0.0.1:{port}"
-    async with process(["-m", "bench.servers", "app", str(port)], env, base + "/healthz") as pid:
+class Soundpost:
+    """The app as users run it, `subscribers` followers subscribed to friendMoments."""
+
+    def __init__(self, subscribers: int) -> None:
+        self.subscribers = subscribers
+        self.clients = Clients()
+        self.latencies: list[float] = []
+        self.from_start: list[float] = []
+        self.mutation: list[float] = []
+        self.captions: dict[str, int] = {}
+        self.events = 0
+
+    async def start(self, stack: AsyncExitStack) -> None:
+        url = f"sqlite://{OUT / 'fanout.sqlite3'}"
+        self.author_token, tokens = await make_database(url, self.subscribers)
+        port = _port()
+        env = server_env(url, SUBSCRIBER_QUEUE_SIZE="1000", WS_MAX_CONNECTIONS_PER_USER="100")
+        self.base = f"http://127.0.0.1:{port}"
+        pid = await stack.enter_async_context(
+            process(["-m", "bench.servers", "app", str(port)], env, self.base + "/healthz")
+        )
         await asyncio.sleep(1)
         before = rss_kb(pid)
-        clients = Clients()
         for token in tokens:
             ws = await connect(
-                base.replace("http", "ws") + "/graphql",
-                subprotocols=["graphql-transport-ws"],
+                self.base.replace("http", "ws") + "/graphql",
+                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
                 max_size=None,
-            )  # type: ignore[list-item]
-            await ws.send(
-                json.dumps(
-                    {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
-                )
             )
+            auth = {"authorization": f"Bearer {token}"}
+            await ws.send(json.dumps({"type": "connection_init", "payload": auth}))
             await ws.recv()
-            await ws.send(
-                json.dumps({"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIPTION}})
-            )
-            clients.start(ws, caption_key)
+            subscribe = {"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIPTION}}
+            await ws.send(json.dumps(subscribe))
+            self.clients.start(ws, caption_key)
+        stack.push_async_callback(self.clients.close)
         await asyncio.sleep(2)
-        idle = rss_kb(pid)
-        from_start, mutation, captions = [], [], {}
-        async with httpx.AsyncClient(base_url=base) as http:
-            for n in range(EVENTS):
-                caption = f"fan-out {n}"
-                t0 = time.monotonic()
-                response = await http.post(
-                    "/graphql",
-                    json={
-                        "query": CREATE,
-                        "variables": {
-                            "input": {
-                                "track": {"title": "Song", "artist": "Band"},
-                                "caption": caption,
-                            }
-                        },
-                    },
-                    headers={"Authorization": f"Bearer {author_token}"},
-                )
-                mutation.append(time.monotonic() - t0)
-                postcard = response.json()["data"]["createPostcard"]["postcard"]["id"]
-                captions[caption] = decode_id(postcard, "Postcard")
-                async with asyncio.timeout(30):
-                    while len(clients.arrivals.get(caption, [])) < subscribers:
-                        await asyncio.sleep(0.001)
-                from_start.append(max(clients.arrivals[caption]) - t0)
-            published = (await http.get("/bench/published")).json()
-        # from the commit (the server's publish, on the shared monotonic clock)
+        self.rss_per_connection_kb = (rss_kb(pid) - before) / self.subscribers
+        self.http = await stack.enter_async_context(httpx.AsyncClient(base_url=self.base))
+
+    async def event(self) -> None:
+        caption = f"fan-out {self.events}"
+        self.events += 1
+        t0 = time.monotonic()
+        response = await self.http.post(
+            "/graphql",
+            json={
+                "query": CREATE,
+                "variables": {
+                    "input": {"track": {"title": "Song", "artist": "Band"}, "caption": caption}
+                },
+            },
+            headers={"Authorization": f"Bearer {self.author_token}"},
+        )
+        self.mutation.append(time.monotonic() - t0)
+        postcard = response.json()["data"]["createPostcard"]["postcard"]["id"]
+        self.captions[caption] = decode_id(postcard, "Postcard")
+        arrivals = await self.clients.all_arrived(caption, self.subscribers)
+        self.from_start.append(max(arrivals) - t0)
+
+    async def results(self) -> dict[str, Any]:
+        # from the commit: the server's publish, on the machine's shared monotonic clock
+        published = (await self.http.get("/bench/published")).json()
         latencies = [
-            max(clients.arrivals[caption]) - published[str(pk)] for caption, pk in captions.items()
+            max(self.clients.arrivals[caption]) - published[str(pk)]
+            for caption, pk in self.captions.items()
         ]
-        payload_bytes = clients.size
-        await clients.close()
-    return {
-        "subscribers": subscribers,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": _p99(latencies) * 1000,
-        "each_ms": [round(x * 1000, 1) for x in latencies],
-        "from_mutation_start_p50_ms": statistics.median(from_start) * 1000,
-        "from_mutation_start_p99_ms": _p99(from_start) * 1000,
-        "mutation_p50_ms": statistics.median(mutation) * 1000,
-        "rss_per_idle_connection_kb": (idle - before) / subscribers,
-        "message_bytes": payload_bytes,
-    }
+        return {
+            "subscribers": self.subscribers,
+            "p50_ms": statistics.median(latencies) * 1000,
+            "p99_ms": _p99(latencies) * 1000,
+            "each_ms": [round(x * 1000, 1) for x in latencies],
+            "from_mutation_start_p50_ms": statistics.median(self.from_start) * 1000,
+            "from_mutation_start_p99_ms": _p99(self.from_start) * 1000,
+            "mutation_p50_ms": statistics.median(self.mutation) * 1000,
+            "rss_per_idle_connection_kb": self.rss_per_connection_kb,
+            "message_bytes": self.clients.size,
+        }
 
 
 RAW_SERVER = """
@@ -231,47 +243,53 @@ asyncio.run(main())
 """
 
 
-async def measure_raw(subscribers: int, size: int) -> dict[str, Any]:
-    """The same number of clients and a message of the same size, broadcast by a bare
-    `websockets` server."""
-    port = _port()
-    base = f"http://127.0.0.1:{port}"
-    async with process(["-c", RAW_SERVER, str(port)], dict(os.environ), base + "/healthz") as pid:
+class Raw:
+    """The same number of clients of a bare `websockets` server broadcasting a message of
+    the same size."""
+
+    def __init__(self, subscribers: int) -> None:
+        self.subscribers = subscribers
+        self.clients = Clients()
+        self.latencies: list[float] = []
+        self.events = 0
+
+    async def start(self, stack: AsyncExitStack) -> None:
+        port = _port()
+        base = f"http://127.0.0.1:{port}"
+        pid = await stack.enter_async_context(
+            process(["-c", RAW_SERVER, str(port)], dict(os.environ), base + "/healthz")
+        )
         await asyncio.sleep(1)
         before = rss_kb(pid)
-        clients = Clients()
-        for _ in range(subscribers):
+        for _ in range(self.subscribers):
             ws = await connect(f"ws://127.0.0.1:{port}/", compression=None, max_size=None)
-            clients.start(ws, lambda raw: json.loads(raw)["payload"]["data"]["caption"])
+            self.clients.start(ws, lambda raw: json.loads(raw)["payload"]["data"]["caption"])
+        stack.push_async_callback(self.clients.close)
         await asyncio.sleep(2)
-        idle = rss_kb(pid)
-        latencies = []
-        async with connect(f"ws://127.0.0.1:{port}/go", compression=None) as go:
-            for n in range(EVENTS):
-                caption = f"raw {n}"
-                message = json.dumps(
-                    {
-                        "id": "1",
-                        "type": "next",
-                        "payload": {"data": {"caption": caption, "pad": ""}},
-                    }
-                )
-                message = message.replace(
-                    '"pad": ""', '"pad": "' + "x" * max(0, size - len(message)) + '"'
-                )
-                t0 = time.monotonic()
-                await go.send(message)
-                async with asyncio.timeout(30):
-                    while len(clients.arrivals.get(caption, [])) < subscribers:
-                        await asyncio.sleep(0.001)
-                latencies.append(max(clients.arrivals[caption]) - t0)
-        await clients.close()
-    return {
-        "subscribers": subscribers,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": _p99(latencies) * 1000,
-        "rss_per_idle_connection_kb": (idle - before) / subscribers,
-    }
+        self.rss_per_connection_kb = (rss_kb(pid) - before) / self.subscribers
+        self.go = await stack.enter_async_context(
+            connect(f"ws://127.0.0.1:{port}/go", compression=None)
+        )
+
+    async def event(self, size: int) -> None:
+        caption = f"raw {self.events}"
+        self.events += 1
+        message = json.dumps(
+            {"id": "1", "type": "next", "payload": {"data": {"caption": caption, "pad": ""}}}
+        )
+        message = message.replace('"pad": ""', '"pad": "' + "x" * max(0, size - len(message)) + '"')
+        t0 = time.monotonic()
+        await self.go.send(message)
+        arrivals = await self.clients.all_arrived(caption, self.subscribers)
+        self.latencies.append(max(arrivals) - t0)
+
+    def results(self) -> dict[str, Any]:
+        return {
+            "subscribers": self.subscribers,
+            "p50_ms": statistics.median(self.latencies) * 1000,
+            "p99_ms": _p99(self.latencies) * 1000,
+            "rss_per_idle_connection_kb": self.rss_per_connection_kb,
+        }
 
 
 def _p99(values: list[float]) -> float:
@@ -288,17 +306,24 @@ def _port() -> int:
 
 
 async def measure(subscribers: int) -> dict[str, Any]:
+    """Both servers up with their clients at once; events in interleaved blocks
+    (Soundpost, raw, Soundpost, raw, …), so a noisy spell of the machine falls on both."""
     raise_file_limit()
     with_affinity = hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1
     if with_affinity:
         os.sched_setaffinity(0, {1})
     print(f"== fan-out to {subscribers} subscribers")
-    soundpost = await measure_soundpost(subscribers)
-    print(f"   soundpost: {soundpost}")
-    raw = await measure_raw(subscribers, soundpost["message_bytes"])
-    print(f"   raw websockets: {raw}")
-    return {
-        "soundpost": soundpost,
-        "raw": raw,
-        "p99_ratio": soundpost["p99_ms"] / raw["p99_ms"],
-    }
+    soundpost, raw = Soundpost(subscribers), Raw(subscribers)
+    async with AsyncExitStack() as stack:
+        await soundpost.start(stack)
+        await raw.start(stack)
+        for _ in range(BLOCKS):
+            for _ in range(EVENTS // BLOCKS):
+                await soundpost.event()
+            for _ in range(EVENTS // BLOCKS):
+                await raw.event(soundpost.clients.size)
+        ours = await soundpost.results()
+    theirs = raw.results()
+    print(f"   soundpost: {ours}")
+    print(f"   raw websockets: {theirs}")
+    return {"soundpost": ours, "raw": theirs, "p99_ratio": ours["p99_ms"] / theirs["p99_ms"]}
