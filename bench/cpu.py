@@ -25,24 +25,16 @@ from bench.run import FEED
 from bench.servers import TOKENS, memory_app, server_env
 from graph.cli import tune_gc
 from graph.settings import Settings
-from resolvers import auth, batch, postcards
-
-PATCHED = [
-    (auth, "viewer_for_token"),
-    (auth, "cached_viewer"),
-    (postcards, "feed"),
-    (batch, "rows_by_id"),
-    (batch, "liked_by_viewer"),
-    (batch, "first_comments"),
-]
 
 
 async def measure(blocks: int, per_block: int, real_only: list[str]) -> dict[str, float]:
-    real = {key: getattr(*key) for key in PATCHED}
-    app = memory_app(Settings(host="127.0.0.1", port=1))  # patches the module functions
-    memory = {key: getattr(*key) for key in PATCHED}
-    if real_only:
-        real = {key: real[key] if key[1] in real_only else memory[key] for key in PATCHED}
+    app = memory_app(Settings(host="127.0.0.1", port=1))
+    patches = app.state.memory_patches
+    memory = {(module, name): fake for module, name, _, fake in patches}
+    real = {
+        (module, name): function if not real_only or name in real_only else fake
+        for module, name, function, fake in patches
+    }
 
     def use(functions: dict[tuple[Any, str], Any]) -> None:
         for (module, name), function in functions.items():

@@ -145,7 +145,6 @@ class Soundpost:
     def __init__(self, subscribers: int) -> None:
         self.subscribers = subscribers
         self.clients = Clients()
-        self.latencies: list[float] = []
         self.from_start: list[float] = []
         self.mutation: list[float] = []
         self.captions: dict[str, int] = {}

@@ -83,6 +83,6 @@ def first_comment_sizes(info: Info) -> frozenset[int]:
             continue
         try:
             sizes.add(check_first(argument(info, node, "first")))
-        except (BadPageSize, TypeError):
+        except BadPageSize:
             continue
     return frozenset(sizes)

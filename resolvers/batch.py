@@ -334,10 +334,17 @@ async def first_comments(keys: Sequence[tuple[int, int]]) -> list[Page[Comment]]
     grouped: dict[int, list[Comment]] = defaultdict(list)
     made = Joined(found)
     for found_row in found:
-        comment = made.make(Comment, "c", found_row)
-        attach(comment, "author", made.make(User, "u", found_row, once=True))
+        comment = comment_of(made, found_row, "u")
         grouped[comment.postcard_id].append(comment)
     return [first_page(grouped.get(postcard_id, []), n) for postcard_id, n in keys]
+
+
+def comment_of(made: Joined, row: Any, author: str) -> Comment:
+    """The comment of a row with its columns under alias "c" and its author's under
+    `author`, the author attached (made once per person)."""
+    comment = made.make(Comment, "c", row)
+    attach(comment, "author", made.make(User, author, row, once=True))
+    return comment
 
 
 def first_page(comments: list[Comment], n: int) -> Page[Comment]:
@@ -390,9 +397,7 @@ def comments_of(made: Joined, value: str | None) -> list[Comment]:
     """The comments of a `first_comments_column` value, oldest first, authors attached."""
     found = []
     for row in orjson.loads(value) if value else ():
-        comment = made.make(Comment, "c", row)
-        attach(comment, "author", made.make(User, "a", row, once=True))
-        found.append(comment)
+        found.append(comment_of(made, row, "a"))
     # neither database promises an aggregate's order without ORDER BY inside it (SQLite
     # 3.40 has none); sorted here, a few at a time
     found.sort(key=lambda comment: (comment.created_at, comment.id))
