@@ -23,8 +23,8 @@ import httpx
 
 from bench.run import FEED
 from bench.servers import TOKENS, memory_app, server_env
-from graph.cli import tune_gc
-from graph.settings import Settings
+from server.cli import tune_gc
+from server.settings import Settings
 
 
 async def measure(blocks: int, per_block: int, real_only: list[str]) -> dict[str, float]:

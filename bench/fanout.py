@@ -53,9 +53,9 @@ async def make_database(url: str, followers: int) -> tuple[str, list[str]]:
     from tortoise.contrib.test import truncate_all_models
     from tortoise.migrations.api import migrate
 
-    from graph.settings import tortoise_config
     from models import AccessToken, Follow, User
-    from resolvers.auth import hash_token
+    from resolvers.tokens import hash_token
+    from server.database import tortoise_config
 
     config = tortoise_config(url)
     await migrate(config=config)

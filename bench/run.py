@@ -90,10 +90,10 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
     from tortoise import Tortoise
     from tortoise.migrations.api import migrate
 
-    from graph.seed import SeedSizes, analyze, database_is_empty, seed
-    from graph.settings import tortoise_config
     from models import Postcard, User
-    from resolvers import auth
+    from resolvers import accounts, tokens
+    from server.database import tortoise_config
+    from server.seed import SeedSizes, analyze, database_is_empty, seed
 
     config = tortoise_config(url)
     await migrate(config=config)
@@ -113,7 +113,7 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
         heavy = await User.all().order_by("-following_count").limit(4)
         ordinary = await User.filter(following_count__gte=10).order_by("id").limit(4)
         tokens = [
-            (await auth.log_in(user.username, "soundpost-demo", timedelta(days=1)))[1]
+            (await accounts.log_in(user.username, "soundpost-demo", timedelta(days=1)))[1]
             for user in [*heavy, *ordinary]
         ]
         TOKENS.write_text("\n".join(tokens) + "\n")
@@ -123,7 +123,7 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
                 username=f"{WRITER_PREFIX}{n}", defaults={"password_hash": heavy[0].password_hash}
             )
             writers.append(
-                (await auth.log_in(writer.username, "soundpost-demo", timedelta(days=1)))[1]
+                (await accounts.log_in(writer.username, "soundpost-demo", timedelta(days=1)))[1]
             )
         WRITERS.write_text("\n".join(writers) + "\n")
         ids = await Postcard.all().order_by("-id").limit(2000).values_list("id", flat=True)
@@ -134,10 +134,10 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
 
 async def sql_counts(url: str, postcard_ids: list[int]) -> dict[str, int]:
     """SQL statements of one request of each operation, counted in-process."""
-    from graph.app import create_app
     from graph.relay import to_global_id
-    from graph.settings import Settings
-    from resolvers import auth
+    from resolvers import tokens
+    from server.app import create_app
+    from server.settings import Settings
     from tests.support import count_sql
 
     token, writer = TOKENS.read_text().split()[0], WRITERS.read_text().split()[0]
@@ -156,12 +156,12 @@ async def sql_counts(url: str, postcard_ids: list[int]) -> dict[str, int]:
             for name, payload in operations.items():
                 who = writer if name in ("createPostcard", "likePostcard") else token
                 headers = {"Authorization": f"Bearer {who}", "Content-Type": "application/json"}
-                auth.known_tokens.clear()  # each counted with its token's statement
+                tokens.known_tokens.clear()  # each counted with its token's statement
                 with count_sql() as sql:
                     response = await http.post("/graphql", content=payload, headers=headers)
                 assert "errors" not in response.json(), response.text
                 counts[name] = len(sql.statements)
-                if name == "feed":  # again, its token known by then (resolvers.auth.TokenCache)
+                if name == "feed":  # again, its token known by then (resolvers.tokens.TokenCache)
                     with count_sql() as sql:
                         await http.post("/graphql", content=payload, headers=headers)
                     counts["feed, token known"] = len(sql.statements)

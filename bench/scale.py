@@ -216,9 +216,9 @@ async def _viewers() -> dict[str, list[Any]]:
 async def _explain(viewer: Any) -> str:
     from tortoise import Tortoise
 
-    from resolvers import postcards
+    from resolvers import feed as feeds
 
-    sql, params = postcards.feed_page_sql(viewer, 21, None)
+    sql, params = feeds.page_sql(viewer, 21, None)
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         rows = await conn.execute_query_dict("EXPLAIN (ANALYZE, BUFFERS) " + sql, params.values)
@@ -239,10 +239,11 @@ async def prepare(url: str, moments: int) -> dict[str, Any]:
     from tortoise import Tortoise
     from tortoise.migrations.api import migrate
 
-    from graph.seed import SeedSizes, analyze, database_is_empty, seed
-    from graph.settings import tortoise_config
     from models import Postcard
-    from resolvers import auth, postcards
+    from resolvers import accounts
+    from resolvers import feed as feeds
+    from server.database import tortoise_config
+    from server.seed import SeedSizes, analyze, database_is_empty, seed
 
     config = tortoise_config(url)
     await migrate(config=config)
@@ -272,7 +273,7 @@ async def prepare(url: str, moments: int) -> dict[str, Any]:
         }
         for name in VIEWER_SETS:
             tokens = [
-                (await auth.log_in(u.username, "soundpost-demo", timedelta(days=1)))[1]
+                (await accounts.log_in(u.username, "soundpost-demo", timedelta(days=1)))[1]
                 for u in viewers[name]
             ]
             (OUT / f"scale-{name}.{_tag(url)}.tokens").write_text("\n".join(tokens) + "\n")
@@ -281,12 +282,12 @@ async def prepare(url: str, moments: int) -> dict[str, Any]:
         page: dict[str, Any] = {}
         for name in VIEWER_SETS:
             for user in viewers[name]:
-                await postcards.feed(user, 20, None)  # warm
+                await feeds.page(user, 20, None)  # warm
             samples = []
             for _ in range(PAGE_SAMPLES):
                 for user in viewers[name]:
                     started = time.perf_counter()
-                    await postcards.feed(user, 20, None)
+                    await feeds.page(user, 20, None)
                     samples.append((time.perf_counter() - started) * 1000)
             page[name] = _percentiles(samples)
         out["page_query"] = page

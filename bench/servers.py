@@ -22,9 +22,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from graph.app import create_app
-from graph.cli import serve
-from graph.settings import Settings
+from server.app import create_app
+from server.cli import serve
+from server.settings import Settings
 
 OUT = Path(__file__).parent / "out"
 RAW_BODY = OUT / "feed-response.json"
@@ -42,7 +42,6 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "BROADCAST_URL": "memory://",
         "ENVIRONMENT": "production",
-        "SECRET_KEY": "bench-only-secret",
         "LOG_LEVEL": "warning",
         "RATE_LIMIT_POINTS": "1000000000",
         "RATE_LIMIT_ANONYMOUS_POINTS": "1000000000",
@@ -62,16 +61,19 @@ def raw_app() -> Starlette:
 
 def memory_app(settings: Settings) -> Starlette:
     """Ceiling B: everything the feed query reads, loaded once; no SQL per request."""
-    from resolvers import auth, batch, postcards
+    from resolvers import feed as feed_module
+    from resolvers import tokens
     from resolvers.pagination import Page
+    from resolvers.sql import batches
+    from resolvers.sql import comments as comments_module
 
     app = create_app(settings)
     real_lifespan = app.router.lifespan_context
     real = {
-        "viewer_for_token": auth.viewer_for_token,
-        "feed": postcards.feed,
-        "liked_by_viewer": batch.liked_by_viewer,
-        "first_comments": batch.first_comments,
+        "viewer_for_token": tokens.viewer_for_token,
+        "feed": feed_module.page,
+        "liked_by_viewer": batches.liked_by_viewer,
+        "first_comments": comments_module.first_comments,
     }
     tables: dict[type, dict[int, Any]] = {}
     viewers: dict[str, Any] = {}
@@ -114,7 +116,7 @@ def memory_app(settings: Settings) -> Starlette:
     def cached_viewer(token: str, generation: Any) -> Any:
         return viewers.get(token)
 
-    async def feed(
+    async def page(
         viewer: Any, first: int | None, after: str | None, comments: int = 0
     ) -> Page[Any]:
         return pages[viewer.id]  # its first comments come from `first_comments` below
@@ -134,12 +136,12 @@ def memory_app(settings: Settings) -> Starlette:
     patches = [
         (module, function.__name__, getattr(module, function.__name__), function)
         for module, function in (
-            (auth, viewer_for_token),
-            (auth, cached_viewer),
-            (postcards, feed),
-            (batch, rows_by_id),
-            (batch, liked_by_viewer),
-            (batch, first_comments),
+            (tokens, viewer_for_token),
+            (tokens, cached_viewer),
+            (feed_module, page),
+            (batches, rows_by_id),
+            (batches, liked_by_viewer),
+            (comments_module, first_comments),
         )
     ]
     for module, name, _, fake in patches:

@@ -1,18 +1,22 @@
-"""Errors clients see. Expected failures are `UserError`s in a mutation's payload; the few
-top-level ones carry `extensions.code`; anything unexpected is masked."""
+"""Errors clients see, and the error masking. Expected failures are `UserError`s in a
+mutation's payload; the few top-level ones carry `extensions.code`; anything unexpected is
+masked as INTERNAL_SERVER_ERROR, its trace in the log under the requestId the client is
+shown (`ShapeErrors` for operations, `shaped` for live events)."""
 
 from __future__ import annotations
 
 import logging
 import re
 import uuid
-from collections.abc import Awaitable
-from typing import TypeVar
+from collections.abc import Awaitable, Iterator
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 
-from resolvers.errors import Code, InputError, Problem
+from graph.config import hides_suggestions
+from resolvers.errors import Code, Forbidden, InputError, Problem
 from resolvers.pagination import BadCursor, BadPageSize
 
 T = TypeVar("T")
@@ -62,7 +66,12 @@ def unauthenticated(
     return GraphQLError(message, extensions={"code": "UNAUTHENTICATED"})
 
 
-CLIENT_ERRORS = (BadCursor, BadPageSize)
+# Refusals raised by resolvers/, and the top-level code each becomes.
+CLIENT_ERRORS: dict[type[Exception], str] = {
+    BadCursor: "BAD_USER_INPUT",
+    BadPageSize: "BAD_USER_INPUT",
+    Forbidden: "FORBIDDEN",
+}
 
 
 # graphql-core ends some messages with " Did you mean 'x'?", which maps the schema for
@@ -105,9 +114,9 @@ def shape_error(error: GraphQLError, *, hide_suggestions: bool = False) -> Graph
             )
         return error
     extensions: dict[str, object]
-    if isinstance(original, CLIENT_ERRORS):
+    if (code := _client_code(original)) is not None:
         message = str(original)
-        extensions = {"code": "BAD_USER_INPUT"}
+        extensions = {"code": code}
     else:
         message = "Internal server error."
         request_id = (error.extensions or {}).get("requestId")
@@ -125,9 +134,47 @@ def shape_error(error: GraphQLError, *, hide_suggestions: bool = False) -> Graph
     )
 
 
+def _client_code(error: BaseException) -> str | None:
+    for kind, code in CLIENT_ERRORS.items():
+        if isinstance(error, kind):
+            return code
+    return None
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, *CLIENT_ERRORS))
+    return (
+        original is not None
+        and not isinstance(original, GraphQLError)
+        and _client_code(original) is None
+    )
+
+
+def log_if_unexpected(errors: list[GraphQLError]) -> None:
+    """Only unexpected errors are worth a traceback in the log; client mistakes are not.
+    One requestId per operation, in the log line and in the masked errors' extensions."""
+    unexpected = [e for e in errors if is_unexpected(e)]
+    if unexpected:
+        log_unexpected(unexpected, new_request_id())
+
+
+class ShapeErrors(SchemaExtension):
+    """Masks unexpected errors after the schema has logged them with their trace."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            hide = hides_suggestions(getattr(self.execution_context.context, "settings", None))
+            result.errors = [shape_error(e, hide_suggestions=hide) for e in result.errors]
+
+
+def shaped(errors: list[GraphQLError], context: Any) -> list[dict[str, Any]]:
+    """A live event's errors as the client is shown them: logged, then shaped as an
+    operation's are (live events are executed outside strawberry's operation)."""
+    log_if_unexpected(errors)
+    hide = hides_suggestions(getattr(context, "settings", None))
+    return [shape_error(e, hide_suggestions=hide).formatted for e in errors]
 
 
 def bad_input(message: str) -> GraphQLError:

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 import models
-from resolvers import batch
 from resolvers.pagination import Page
+from resolvers.sql import batches, comments
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -47,7 +47,7 @@ ROW_LOADERS = (
 
 
 def _by_id(model: type[Any]) -> DataLoader[int, Any]:
-    return SharedLoader(partial(batch.rows_by_id, model))
+    return SharedLoader(partial(batches.rows_by_id, model))
 
 
 class Loaders:
@@ -73,7 +73,7 @@ class Loaders:
     @cached_property
     def postcard_by_id(self) -> DataLoader[int, models.Postcard | None]:
         """Moments come with their author and track attached (graph.types.postcard)."""
-        return SharedLoader(batch.postcards_by_id)
+        return SharedLoader(batches.postcards_by_id)
 
     @cached_property
     def comment_by_id(self) -> DataLoader[int, models.Comment | None]:
@@ -93,18 +93,18 @@ class Loaders:
 
     @cached_property
     def first_comments_by_postcard(self) -> DataLoader[tuple[int, int], Page[models.Comment]]:
-        return SharedLoader(batch.first_comments)
+        return SharedLoader(comments.first_comments)
 
     @cached_property
     def viewer_liked_by_postcard(self) -> DataLoader[int, bool]:
         viewer_id = self._viewer_id
         return SharedLoader(
-            _nothing if viewer_id is None else partial(batch.liked_by_viewer, viewer_id)
+            _nothing if viewer_id is None else partial(batches.liked_by_viewer, viewer_id)
         )
 
     @cached_property
     def viewer_follows_by_user(self) -> DataLoader[int, bool]:
         viewer_id = self._viewer_id
         return SharedLoader(
-            _nothing if viewer_id is None else partial(batch.followed_by_viewer, viewer_id)
+            _nothing if viewer_id is None else partial(batches.followed_by_viewer, viewer_id)
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from graph.context import Info
 from graph.relay import Node, from_global_id
 from graph.types.notification import Notification
-from graph.types.notification import visible as notification_visible
 from graph.types.playlist import Playlist, PlaylistItem
 from graph.types.postcard import Comment, Postcard
 from graph.types.track import Track
 from graph.types.user import User
+from resolvers import notifications
 from resolvers.playlists import visible
 
 MAX_NODES = 100
@@ -36,7 +36,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         return Comment.from_row(comment) if comment else None
     if type_name == "Notification":  # its recipient's only
         notification = await loaders.notification_by_id.load(pk)
-        if notification is None or not notification_visible(notification, viewer):
+        if notification is None or not notifications.visible(notification, viewer):
             return None
         return Notification.from_row(notification)
     if type_name == "Playlist":

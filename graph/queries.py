@@ -23,6 +23,7 @@ from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard, postcards_connection
 from graph.types.track import Track
 from graph.types.user import User, load_user
+from resolvers import feed as feeds
 from resolvers import playlists, postcards, tracks, users
 
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
@@ -76,7 +77,7 @@ async def feed(info: Info, first: First = None, after: After = None) -> Connecti
     viewer = info.context.require_viewer()
     # the first comments the page's moments ask for come in the page's own statement
     sizes = first_comment_sizes(info)
-    page = await postcards.feed(viewer, first, after, comments=max(sizes, default=0))
+    page = await feeds.page(viewer, first, after, comments=max(sizes, default=0))
     return postcards_connection(info, page)
 
 

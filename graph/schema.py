@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 
 from graph import queries
-from graph.cost import limit_extensions
-from graph.errors import is_unexpected, log_unexpected, new_request_id, shape_error
-from graph.live import Subscription
+from graph.config import Config
+from graph.errors import ShapeErrors, log_if_unexpected
+from graph.limits import limit_extensions
+from graph.live.fields import Subscription
+from graph.live.sharing import SharingExecutor
 from graph.mutations import auth, notifications, playlists, postcards, social
+from graph.rate_limits import Budgets
 from graph.relay import Connection, Node
-from graph.settings import Settings
-from graph.sharing import SharingExecutor
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard
 from graph.types.rate_limit import RateLimit, rate_limit
@@ -130,34 +125,22 @@ class Mutation:
     )
 
 
-class ShapeErrors(SchemaExtension):
-    """Masks unexpected errors after strawberry has logged them with their trace."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            settings = getattr(self.execution_context.context, "settings", None)
-            hide = settings is not None and settings.environment == "production"
-            result.errors = [shape_error(e, hide_suggestions=hide) for e in result.errors]
-
-
 class SoundpostSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:  # type: ignore[no-untyped-def]
-        # Only unexpected errors are worth a traceback in the log; client mistakes are not.
-        # One requestId per operation, in the log line and in the masked errors' extensions.
-        unexpected = [e for e in errors if is_unexpected(e)]
-        if unexpected:
-            log_unexpected(unexpected, new_request_id())
+        log_if_unexpected(errors)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    extensions: list[Any] = [ParserCache, ValidationCache, ShapeErrors]
-    if settings is not None and not settings.introspection:
-        extensions.append(DisableIntrospection)
-    if settings is not None:
-        # Depth, alias, token, cost and rate limits (graph/cost.py).
-        extensions.extend(limit_extensions(settings))
+def build_schema(config: Config | None = None) -> strawberry.Schema:
+    """The schema as the server runs it, with its limits; without a `config`, the bare
+    schema (its SDL is the same)."""
+    extensions: list[Any] = [ShapeErrors]
+    if config is None:
+        extensions += [ParserCache, ValidationCache]
+    else:
+        if not config.introspection:
+            extensions.append(DisableIntrospection)
+        # Tokens, depth, aliases and cost (graph/limits.py), then the budgets.
+        extensions += [*limit_extensions(config), lambda: Budgets(config)]
     return SoundpostSchema(
         query=Query,
         mutation=Mutation,

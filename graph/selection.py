@@ -17,8 +17,8 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
 )
-from strawberry.types.nodes import get_variable_values
 
+from graph import compat
 from graph.context import Info
 from resolvers.pagination import BadPageSize, check_first
 
@@ -44,13 +44,13 @@ def _fields(
 def below(info: Info, path: Iterable[str]) -> list[FieldNode]:
     """Every field reached from the resolved field along `path` (field names, aliases
     ignored), however fragments spread them."""
-    raw = info._raw_info
-    nodes: list[FieldNode] = list(raw.field_nodes)
+    nodes = compat.field_nodes(info)
+    fragments = compat.fragments(info)
     for name in path:
         nodes = [
             field
             for node in nodes
-            for field in _fields(node.selection_set, raw.fragments)
+            for field in _fields(node.selection_set, fragments)
             if field.name.value == name
         ]
     return nodes
@@ -64,7 +64,7 @@ def argument(info: Info, node: FieldNode, name: str) -> Any:
             continue
         value = given.value
         if isinstance(value, VariableNode):
-            return get_variable_values(info._raw_info).get(value.name.value)
+            return info.variable_values.get(value.name.value)
         if isinstance(value, NullValueNode):
             return None
         if isinstance(value, IntValueNode):

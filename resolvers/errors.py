@@ -52,6 +52,11 @@ def not_found(field: str | tuple[str, ...], what: str) -> InputError:
     return problem(field, f"No {what} with this id.", Code.NOT_FOUND)
 
 
+class Forbidden(Exception):
+    """The viewer may not read this (someone else's notifications): the GraphQL layer
+    makes it a top-level FORBIDDEN error."""
+
+
 class Collector:
     """Gathers every problem of an input before raising, so clients see them all at once."""
 

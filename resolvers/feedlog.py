@@ -1,13 +1,25 @@
-"""Appending to the durable feed event log, in commit order."""
+"""The durable feed event log, all of it: appended inside the writing transaction
+(`append`), read back in order by the live hub and by a subscription's catch-up (`read`,
+`read_for_viewer`), routed (`followers_among`) and pruned past retention (`prune`).
+
+The hub (subscriptions/hub.py) imports no models: the server hands it this module as its
+`FeedLog`."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q, Subquery
+from tortoise.functions import Max
 
-from models import FeedEvent
+from models import FeedEvent, Follow
+from subscriptions.events import FeedMessage
 
+BATCH = 500
 # Any fixed number: the key of the advisory lock that orders feed-log writers.
 FEED_LOCK_KEY = 7_368_801
+POSTED, DELETED = "POSTED", "DELETED"
 
 
 async def append(conn: BaseDBAsyncClient, kind: str, postcard_id: int, author_id: int) -> FeedEvent:
@@ -19,3 +31,59 @@ async def append(conn: BaseDBAsyncClient, kind: str, postcard_id: int, author_id
     return await FeedEvent.create(
         kind=kind, postcard_id=postcard_id, author_id=author_id, using_db=conn
     )
+
+
+def to_message(row: FeedEvent) -> FeedMessage:
+    return FeedMessage(
+        seq=row.id,
+        kind=row.kind,
+        postcard_id=row.postcard_id,
+        author_id=row.author_id,
+        created_at=row.created_at.timestamp(),
+    )
+
+
+async def last_seq() -> int:
+    row = await FeedEvent.annotate(top=Max("id")).first().values("top")
+    return int(row["top"] or 0) if row else 0
+
+
+async def read(after: int, upto: int | None = None, limit: int = BATCH) -> list[FeedMessage]:
+    """Every event with `after < seq <= upto`, in order."""
+    rows = FeedEvent.filter(id__gt=after)
+    if upto is not None:
+        rows = rows.filter(id__lte=upto)
+    return [to_message(row) for row in await rows.order_by("id").limit(limit)]
+
+
+async def read_for_viewer(
+    viewer_id: int, after: int, upto: int, limit: int = BATCH
+) -> list[FeedMessage]:
+    """The viewer's feed events with `after < seq <= upto`, their own and their followees',
+    at most `limit` of them."""
+    followees = Follow.filter(follower_id=viewer_id).values("followee_id")
+    rows = (
+        FeedEvent.filter(id__gt=after, id__lte=upto)
+        .filter(Q(author_id=viewer_id) | Q(author_id__in=Subquery(followees)))
+        .order_by("id")
+        .limit(limit)
+    )
+    return [to_message(row) for row in await rows]
+
+
+async def followers_among(author_id: int, viewer_ids: set[int]) -> set[int]:
+    """Which of these viewers follow the author: one query per chunk of viewers."""
+    found: set[int] = set()
+    ids = sorted(viewer_ids)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        rows = await Follow.filter(followee_id=author_id, follower_id__in=chunk).values_list(
+            "follower_id", flat=True
+        )
+        found.update(int(row) for row in rows)  # type: ignore[call-overload]
+    return found
+
+
+async def prune(older_than: timedelta) -> int:
+    """Drop events past retention; cursors older than that ask the client to resync."""
+    return await FeedEvent.filter(created_at__lt=datetime.now().astimezone() - older_than).delete()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from tortoise import timezone
 
 from models import Comment, Notification, NotificationKind, Postcard, User
-from resolvers.errors import not_found
+from resolvers.errors import Forbidden, not_found
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.rows import create_once
 from subscriptions.events import NotificationMessage, Publish
@@ -65,14 +65,33 @@ async def record_follow(actor: User, recipient: User) -> Notification | None:
     )
 
 
-async def page(recipient_id: int, first: int | None, after: str | None) -> Page[Notification]:
-    """The recipient's notifications, newest first."""
+def visible(row: Notification | None, viewer: User | None) -> bool:
+    """A notification exists only for its recipient."""
+    return row is not None and viewer is not None and row.recipient_id == viewer.id
+
+
+def check_reader(viewer: User, recipient_id: int) -> None:
+    """Only the recipient reads their notifications (and how many are unread)."""
+    if viewer.id != recipient_id:
+        raise Forbidden("Only the member themselves can read their notifications: use `viewer`.")
+
+
+async def page(
+    viewer: User, recipient_id: int, first: int | None, after: str | None
+) -> Page[Notification]:
+    """The recipient's notifications, newest first; the viewer must be the recipient."""
+    check_reader(viewer, recipient_id)
     return await keyset_page(
         Notification.filter(recipient_id=recipient_id),
         first=first,
         after=after,
         order=NEWEST_FIRST_BY_ID,
     )
+
+
+async def unread_count_for(viewer: User, recipient_id: int) -> int:
+    check_reader(viewer, recipient_id)
+    return await unread_count(recipient_id)
 
 
 async def unread_count(recipient_id: int) -> int:

@@ -14,6 +14,8 @@ from tortoise.expressions import Q
 from tortoise.fields import CharField, IntField, TextField
 from tortoise.queryset import QuerySet
 
+from resolvers.sql.hydrate import field as model_field
+
 T = TypeVar("T")
 DEFAULT_FIRST = 20
 MAX_FIRST = 100
@@ -149,7 +151,7 @@ def decode_cursor(cursor: str, *, is_time: bool) -> tuple[Any, int]:
 def _check_fits(query: QuerySet[Any], field_name: str, value: Any) -> None:
     """A cursor of another list (a name where this one sorts by number, or text longer
     than the column) is a bad cursor, not a database error."""
-    field = query.model._meta.fields_map[field_name]
+    field = model_field(query.model, field_name)
     if field_name == "id" or isinstance(field, IntField):
         bounds = getattr(field, "constraints", {})
         low, high = bounds.get("ge", -(2**63)), bounds.get("le", 2**63 - 1)

@@ -17,6 +17,10 @@ BY_USERNAME = Order("username", descending=False)
 UNSET = object()
 
 
+async def get(user_id: int) -> User:
+    return await User.get(id=user_id)
+
+
 async def by_username(username: str) -> User | None:
     name = lookup_username(username)
     return await User.get_or_none(username=name) if name else None

@@ -14,9 +14,8 @@ import uuid
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from subscriptions import log as event_log
 from subscriptions.broker import Broker
 from subscriptions.events import (
     ActivityMessage,
@@ -29,6 +28,22 @@ from subscriptions.events import (
 )
 
 logger = logging.getLogger("soundpost.hub")
+
+
+class FeedLog(Protocol):
+    """The durable feed event log, read by the hub (resolvers/feedlog.py; the server passes
+    it in, so this package imports no models)."""
+
+    async def last_seq(self) -> int: ...
+
+    async def read(
+        self, after: int, upto: int | None = None, limit: int = ...
+    ) -> list[FeedMessage]: ...
+
+    async def followers_among(self, author_id: int, viewer_ids: set[int]) -> set[int]: ...
+
+    async def prune(self, older_than: timedelta) -> int: ...
+
 
 CLOSE_SLOW_CONSUMER = 4008
 CLOSE_TOKEN_REVOKED = 4403
@@ -148,12 +163,14 @@ class Hub:
     def __init__(
         self,
         broker_url: str,
+        log: FeedLog,
         *,
         queue_size: int = 256,
         poll_interval: float = 1.0,
         check_interval: float = 1.0,
         retention: timedelta = timedelta(days=7),
     ) -> None:
+        self.log = log
         self.queue_size = queue_size
         self.poll_interval = poll_interval
         self.retention = retention
@@ -170,7 +187,7 @@ class Hub:
     # lifecycle
 
     async def start(self) -> None:
-        self.seq = await event_log.last_seq()
+        self.seq = await self.log.last_seq()
         await self.broker.start()
         self._poller = asyncio.create_task(self._poll(), name="soundpost-hub-poll")
 
@@ -187,7 +204,7 @@ class Hub:
     async def reset(self) -> None:
         """Forget the position in the log (tests empty the database between cases)."""
         async with self._feed_lock:
-            self.seq = await event_log.last_seq()
+            self.seq = await self.log.last_seq()
 
     def spawn(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
@@ -278,14 +295,14 @@ class Hub:
             if message.seq == self.seq + 1:
                 missing = [message]
             else:
-                missing = await event_log.read(self.seq, message.seq, limit=message.seq - self.seq)
+                missing = await self.log.read(self.seq, message.seq, limit=message.seq - self.seq)
             for event in missing:
                 await self._route(event)
 
     async def catch_up(self) -> None:
         """Route whatever the log holds beyond our position (after a broker outage)."""
         async with self._feed_lock:
-            while batch := await event_log.read(self.seq):
+            while batch := await self.log.read(self.seq):
                 for event in batch:
                     await self._route(event)
 
@@ -301,7 +318,7 @@ class Hub:
             if event.author_id in viewers:
                 recipients.add(event.author_id)
             if others := viewers - {event.author_id}:
-                recipients |= await event_log.followers_among(event.author_id, others)
+                recipients |= await self.log.followers_among(event.author_id, others)
             checked |= viewers
         self.seq = event.seq
         for viewer_id in recipients:
@@ -327,6 +344,6 @@ class Hub:
         if loop.time() - self._last_prune < 3600:
             return
         self._last_prune = loop.time()
-        removed = await event_log.prune(self.retention)
+        removed = await self.log.prune(self.retention)
         if removed:
             logger.info("pruned %d feed events older than %s", removed, self.retention)

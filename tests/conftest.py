@@ -15,8 +15,9 @@ from tortoise import Tortoise
 from tortoise.contrib.test import truncate_all_models
 from tortoise.migrations.api import migrate
 
-from graph.app import create_app
-from graph.settings import Settings
+from resolvers.accounts import Hashing
+from server.app import create_app
+from server.settings import Settings
 from tests.support import Api
 
 
@@ -44,6 +45,8 @@ def settings(database_url: str) -> Settings:
         rate_limit_log_in_ip="1000000 per minute",
         rate_limit_key_prefix=f"test-{uuid.uuid4().hex}",
         cost_in_response=False,
+        # argon2 at its minimum: the suite signs up hundreds of members
+        password_hashing=Hashing.FASTEST,
     )
 
 

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from graph.cli import WEBSOCKETS
+from server.cli import WEBSOCKETS
 
 WAIT = 5.0
 

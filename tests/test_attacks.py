@@ -12,8 +12,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from graph.app import create_app
-from graph.settings import Settings
+from server.app import create_app
+from server.settings import Settings
 from tests.support import SIGN_UP, count_sql
 
 EXPLORE = "{ explore(first: 3) { edges { node { id } } } }"
@@ -47,6 +47,7 @@ async def client(app: Starlette, settings: Settings) -> AsyncIterator[httpx.Asyn
         database_url=settings.database_url,
         broadcast_url=settings.broadcast_url,
         rate_limit_key_prefix=f"attack-{uuid.uuid4().hex}",
+        password_hashing=settings.password_hashing,
     )
     own = create_app(defaults)
     transport = httpx.ASGITransport(app=own)

@@ -18,13 +18,13 @@ import pytest
 
 import models
 from graph.relay import to_global_id
-from resolvers import auth, comments, likes, playlists, postcards, tracks, users
+from resolvers import accounts, comments, likes, playlists, postcards, tokens, tracks, users
 from tests.support import Api
 
 ANONYMOUS, OWNER, STRANGER = "anonymous", "owner", "stranger"
 CALLERS = (ANONYMOUS, OWNER, STRANGER)
 PASSWORD = "correct horse"
-PASSWORD_HASH = auth._hasher.hash(PASSWORD)
+PASSWORD_HASH = accounts._hasher(accounts.Hashing.STANDARD).hash(PASSWORD)
 
 # Outcomes of a mutation
 OK = "ok"  # no errors, and something was written
@@ -48,7 +48,7 @@ async def member(username: str) -> tuple[models.User, str]:
     user = await models.User.create(
         username=username, display_name=username.title(), password_hash=PASSWORD_HASH
     )
-    return user, await auth._issue_token(user, timedelta(days=1))
+    return user, await tokens.issue_token(user, timedelta(days=1))
 
 
 async def add_items(owner: models.User, playlist: models.Playlist, cards: list[int]) -> None:

@@ -50,7 +50,7 @@ async def server(broadcast_url: str, database_url: str | None = None) -> AsyncIt
     env = {**os.environ, "PORT": str(port), "BROADCAST_URL": broadcast_url, "LOG_LEVEL": "warning"}
     if database_url:
         env["DATABASE_URL"] = database_url
-    process = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve"], env=env)
+    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env)
     RUNNING.append(process)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -166,7 +166,7 @@ async def test_redis_restarted_mid_stream_loses_nothing(api: Api) -> None:
 async def test_a_token_logged_out_through_one_process_is_refused_by_another_at_once(
     api: Api,
 ) -> None:
-    """Each process remembers tokens it has just seen (resolvers.auth.TokenCache); the
+    """Each process remembers tokens it has just seen (resolvers.tokens.TokenCache); the
     revocation's message reaches the others well before that memory would lapse."""
     maya = await api.sign_up("maya")
     redis_url = os.environ["BROADCAST_URL"]

@@ -35,8 +35,8 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from graph import ws
-from resolvers import auth
+from resolvers import tokens
+from server.ws import handlers as ws
 from tests.live import serve
 from tests.test_cluster import free_port
 
@@ -182,7 +182,7 @@ async def soundpost(database_url: str) -> AsyncIterator[tuple[str, subprocess.Po
     }
     await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "graph.cli", "migrate"],
+        [sys.executable, "-m", "server.cli", "migrate"],
         env=env,
         check=True,
         timeout=120,
@@ -192,7 +192,7 @@ async def soundpost(database_url: str) -> AsyncIterator[tuple[str, subprocess.Po
     env["PORT"] = str(port)
     log = tempfile.TemporaryFile()  # the server's tracebacks stay out of the test output
     process = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "serve"], env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "server.cli", "serve"], env=env, stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -399,7 +399,7 @@ def database_down(monkeypatch: pytest.MonkeyPatch) -> None:
     async def unreachable(token: str, generation: object = None) -> None:
         raise ConnectionRefusedError(111, "Connection refused")
 
-    monkeypatch.setattr(auth, "viewer_for_token", unreachable)
+    monkeypatch.setattr(tokens, "viewer_for_token", unreachable)
 
 
 @pytest.mark.usefixtures("database_down")

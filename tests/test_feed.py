@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers import auth, postcards
+from resolvers import feed, tokens
 from tests.support import Api, count_sql
 
 CREATE = """
@@ -87,7 +87,7 @@ async def test_feed_sql_statements_do_not_grow_with_page_size(api: Api) -> None:
     # when
     counts = {}
     for size in (10, 50):
-        auth.known_tokens.clear()
+        tokens.known_tokens.clear()
         counts[size] = []
         for _ in range(2):  # the token unknown, then known
             with count_sql() as sql:
@@ -140,7 +140,7 @@ async def test_feed_statements_have_one_text_whoever_reads_them(api: Api) -> Non
     texts = []
     for viewer in viewers:
         first = await api.ok(PAGES, {"first": 2}, viewer.token)
-        auth.known_tokens.clear()  # the token's statement too
+        tokens.known_tokens.clear()  # the token's statement too
         with count_sql() as sql:
             await api.ok(FEED, {"first": 2}, viewer.token)
             await api.ok(
@@ -164,7 +164,7 @@ async def test_feed_pages_through_everything_in_order(
     in time for someone following many) give the same pages: every moment of the people
     followed and the viewer's own, newest first, each once, none of a stranger's."""
     # given: two busy authors, one who never posts, a stranger, and the viewer's own
-    monkeypatch.setattr(postcards, "DENSE_FEED_FOLLOWING", -1 if dense else 10_000)
+    monkeypatch.setattr(feed, "DENSE_FEED_FOLLOWING", -1 if dense else 10_000)
     viewer, stranger = await api.sign_up("viewer"), await api.sign_up("stranger")
     authors = [await api.sign_up(f"author{n}") for n in range(3)]
     for author in authors:

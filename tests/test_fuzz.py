@@ -42,11 +42,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import models
-from graph.live import parse_feed_cursor
+from graph.live.fields import parse_feed_cursor
 from graph.relay import from_global_id, to_global_id
 from graph.schema import build_schema, schema
-from graph.settings import Settings
-from resolvers import auth, comments, likes, playlists, postcards, tracks, users
+from resolvers import comments, likes, playlists, postcards, tokens, tracks, users
 from resolvers.errors import InputError
 from resolvers.pagination import BadCursor, decode_cursor, encode_cursor
 from resolvers.validate import (
@@ -56,6 +55,7 @@ from resolvers.validate import (
     instagram_url,
     spotify_track_id,
 )
+from server.settings import Settings
 from tests.support import Api
 
 OPERATIONS = 1200
@@ -537,7 +537,7 @@ async def test_schema_fuzz(api: Api, http: httpx.AsyncClient) -> None:
     for seed in range(OPERATIONS):
         operation = fuzz_operation(seed, live, world)
         if "logOut" in operation.query:  # revoke a throwaway token, not the world's
-            token: str | None = await auth._issue_token(world.users[0], WEEK)
+            token: str | None = await tokens.issue_token(world.users[0], WEEK)
         else:
             roll = random.Random(seed).random()
             token = None if roll < 0.2 else "not-a-token" if roll < 0.25 else world.tokens[seed % 2]
@@ -769,7 +769,7 @@ async def test_introspection_can_be_switched_off() -> None:
     ],
 )
 async def test_no_field_suggestions_in_production(query: str) -> None:
-    production = SimpleNamespace(settings=Settings(environment="production", secret_key="s" * 40))
+    production = SimpleNamespace(settings=Settings(environment="production"))
     development = SimpleNamespace(settings=Settings())
     shown = await schema.execute(query, context_value=development)
     hidden = await schema.execute(query, context_value=production)
@@ -782,7 +782,7 @@ async def test_no_field_suggestions_in_production(query: str) -> None:
 
 async def test_suggestions_hidden_in_variable_errors_too() -> None:
     query = "mutation ($input: CreatePostcardInput!) { createPostcard(input: $input) { errors { code } } }"
-    production = SimpleNamespace(settings=Settings(environment="production", secret_key="s" * 40))
+    production = SimpleNamespace(settings=Settings(environment="production"))
     variables = {"input": {"track": {"titl": "x"}}}
     hidden = await schema.execute(query, variables, context_value=production)
     assert hidden.errors and "Did you mean" not in hidden.errors[0].message

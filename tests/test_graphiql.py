@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from graph.graphiql import graphiql_asset_routes, graphiql_html
+from server.http.graphiql import graphiql_asset_routes, graphiql_html
 
 HOST = "testserver"
 ABSOLUTE_URL = re.compile(r"(?i)\b(?:https?|wss?)://([^/\s\"'`<>:]+)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers import auth
+from resolvers import tokens
 from tests.support import Api, count_sql
 
 DETAIL = """query ($id: ID!) { postcard(id: $id) { id caption likeCount commentCount
@@ -44,7 +44,7 @@ async def test_postcard_detail_statements_do_not_grow_with_its_comments(api: Api
     # when
     counts, data = {}, {}
     for name, card in (("quiet", quiet), ("busy", busy)):
-        auth.known_tokens.clear()  # the token's statement too (none when it is known)
+        tokens.known_tokens.clear()  # the token's statement too (none when it is known)
         with count_sql() as sql:
             data[name] = await api.ok(DETAIL, {"id": card}, members[0].token)
         counts[name] = len(sql.statements)
@@ -100,12 +100,12 @@ async def test_like_statements_do_not_grow_with_likes(api: Api) -> None:
 async def test_a_connection_given_back_to_the_pool_holds_no_session_state(
     api: Api, is_postgres: bool
 ) -> None:
-    """The pool no longer resets each connection it gets back (graph.settings.keep_session):
+    """The pool no longer resets each connection it gets back (server.database.keep_session):
     a round trip per statement. That holds only while nothing leaves session state."""
     if not is_postgres:
         pytest.skip("PostgreSQL's connection pool")
-    from graph.settings import keep_session
     from models import Postcard
+    from server.database import keep_session
 
     db = Postcard._meta.db
     # given: moments posted, whose transactions take the feed log's advisory lock

@@ -21,12 +21,12 @@ import pytest
 from graphql import parse
 from starlette.applications import Starlette
 
-from graph.app import create_app
 from graph.cost import query_cost
-from graph.limits import RateLimits
+from graph.rate_limits import RateLimits
 from graph.schema import schema
-from graph.settings import Settings
 from models import User as UserRow
+from server.app import create_app
+from server.settings import Settings
 from tests.live import free_port, private_redis
 from tests.support import SIGN_UP
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
-import graph.live
+import graph.live.fields
 from tests.live import Subscriber, serve, server_tasks, until
 from tests.support import Api
 from tests.test_live import ACTIVITY, FRIEND_MOMENTS, NOTIFICATIONS, caption_of, post
@@ -122,7 +122,7 @@ async def test_an_event_that_fails_ends_its_subscription_with_a_masked_error(
     async def broken(message: Any) -> Any:
         raise RuntimeError("the row could not be read")
 
-    monkeypatch.setattr(graph.live, "_feed_event", broken)
+    monkeypatch.setattr(graph.live.fields, "_feed_event", broken)
     maya = await api.sign_up("maya")
     hub = app.state.hub
     async with Subscriber.open(url, FRIEND_MOMENTS, token=maya.token) as live:

@@ -1,4 +1,4 @@
-"""The hand-written statements on the feed's hot path (resolvers/batch.py, the token lookup):
+"""The hand-written statements on the feed's hot path (resolvers/sql/, the token lookup):
 one statement per call, results in key order, and the same rows a queryset would give."""
 
 from __future__ import annotations
@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models import AccessToken, Comment, Postcard, User
-from resolvers import auth, batch
+from resolvers import tokens
 from resolvers.pagination import Cursors, decode_cursor, encode_cursor
+from resolvers.sql import batches, comments
+from resolvers.sql.params import Params
 from tests.support import Api, count_sql
 
 CREATE = """
@@ -29,7 +31,7 @@ async def test_rows_by_id_one_statement_in_key_order_none_for_missing(api: Api) 
 
     # when
     with count_sql() as sql:
-        rows = await batch.rows_by_id(User, [ids[1], missing, ids[0], ids[1]])
+        rows = await batches.rows_by_id(User, [ids[1], missing, ids[0], ids[1]])
 
     # then: the same instances a queryset makes, field for field
     assert len(sql.statements) == 1
@@ -52,7 +54,7 @@ async def test_postcards_by_id_come_with_author_and_track_in_one_statement(api: 
 
     # when
     with count_sql() as sql:
-        rows = await batch.postcards_by_id([second, second + 100, first])
+        rows = await batches.postcards_by_id([second, second + 100, first])
 
     # then: the instances a queryset with select_related makes, one author and track each
     assert len(sql.statements) == 1
@@ -63,7 +65,7 @@ async def test_postcards_by_id_come_with_author_and_track_in_one_statement(api: 
     assert vars(rows[0].author) == vars(expected.author)
     assert vars(rows[0].track) == vars(expected.track)
     assert rows[0].author is rows[2].author and rows[0].track is rows[2].track
-    assert await batch.postcards_by_id([]) == []
+    assert await batches.postcards_by_id([]) == []
 
 
 async def test_viewer_likes_and_first_comments_one_statement_each(api: Api) -> None:
@@ -84,8 +86,8 @@ async def test_viewer_likes_and_first_comments_one_statement_each(api: Api) -> N
 
     # when
     with count_sql() as sql:
-        liked = await batch.liked_by_viewer(viewer.id, [first, second, first])
-        pages = await batch.first_comments([(second, 2), (first, 2), (second, 5)])
+        liked = await batches.liked_by_viewer(viewer.id, [first, second, first])
+        pages = await comments.first_comments([(second, 2), (first, 2), (second, 5)])
 
     # then
     assert len(sql.statements) == 2
@@ -98,23 +100,23 @@ async def test_viewer_likes_and_first_comments_one_statement_each(api: Api) -> N
     authors = [c.author for page in pages for c in page.rows]
     assert {id(a) for a in authors} == {id(authors[0])}
     assert vars(authors[0]) == vars(await User.get(username="kofi"))
-    assert await batch.rows_by_id(User, []) == []
-    assert await batch.first_comments([]) == []
+    assert await batches.rows_by_id(User, []) == []
+    assert await comments.first_comments([]) == []
 
 
 async def test_token_lookup_refuses_revoked_and_expired_tokens_at_once(api: Api) -> None:
     # given
     maya = await api.sign_up("maya")
-    user = await auth.viewer_for_token(maya.token)
+    user = await tokens.viewer_for_token(maya.token)
     assert user is not None and user.username == "maya"
     assert vars(user) == vars(await User.get(username="maya"))
 
     # when the token expires, then it is refused at once
-    token_hash = auth.hash_token(maya.token)
+    token_hash = tokens.hash_token(maya.token)
     await AccessToken.filter(token_hash=token_hash).update(
         expires_at=datetime.now(UTC) - timedelta(seconds=1)
     )
-    assert await auth.viewer_for_token(maya.token) is None
+    assert await tokens.viewer_for_token(maya.token) is None
 
     # when a live token is revoked, then it is refused on the very next request
     await AccessToken.filter(token_hash=token_hash).update(
@@ -126,8 +128,8 @@ async def test_token_lookup_refuses_revoked_and_expired_tokens_at_once(api: Api)
     await api.ok("mutation { logOut { revoked } }", {}, maya.token)
     body = await api.raw("{ viewer { username } }", token=maya.token)
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
-    assert await auth.viewer_for_token(maya.token) is None
-    assert await auth.viewer_for_token("not-a-token") is None
+    assert await tokens.viewer_for_token(maya.token) is None
+    assert await tokens.viewer_for_token("not-a-token") is None
 
 
 def test_cursors_are_encoded_when_read() -> None:
@@ -160,14 +162,14 @@ async def test_first_comments_in_a_page_statement_are_the_rows_a_queryset_makes(
         await api.mutate("addComment", COMMENT, {"postcardId": busy_id, "body": body}, who.token)
 
     # when: the first 2 (and one more) of each, in one statement
-    params = batch.Params(Postcard)
-    column = batch.first_comments_column("p.id", 2, params)
+    params = Params(Postcard)
+    column = comments.first_comments_column("p.id", 2, params)
     wanted = f"{params.add(bare)}, {params.add(busy)}"
     sql = f"SELECT p.id, {column} AS c FROM postcards p WHERE p.id IN ({wanted}) ORDER BY p.id"
     with count_sql() as statements:
         _, rows = await Postcard._meta.db.execute_query(sql, params.values)
-    made = batch.comment_rows()
-    found = [batch.comments_of(made, row[1]) for row in rows]
+    made = comments.comment_rows()
+    found = [comments.comments_of(made, row[1]) for row in rows]
 
     # then
     assert len(statements.statements) == 1
@@ -179,7 +181,7 @@ async def test_first_comments_in_a_page_statement_are_the_rows_a_queryset_makes(
         assert comment.created_at.tzinfo is stored.created_at.tzinfo is not None
         assert vars(comment.author) == vars(await User.get(id=stored.author_id))
     assert found[1][0].author is found[1][2].author  # one instance per person
-    page = batch.first_page(found[1], 2)
+    page = comments.first_page(found[1], 2)
     assert ([c.body for c in page.rows], page.has_next) == (["a", "b"], True)
-    page = batch.first_page(found[1], 3)
+    page = comments.first_page(found[1], 3)
     assert ([c.body for c in page.rows], page.has_next) == (["a", "b", "c"], False)

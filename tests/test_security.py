@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from graph.app import create_app
-from graph.security import CONTENT_SECURITY_POLICY
-from graph.settings import Settings
+from server.app import create_app
+from server.http.security_headers import CONTENT_SECURITY_POLICY
+from server.settings import Settings
 from tests.support import Api
 
 ALLOWED_ORIGIN = "https://app.soundpost.example"
@@ -82,7 +82,7 @@ async def test_the_policy_lets_the_graphiql_page_load_its_own_assets(
 
 
 async def test_strict_transport_security_in_production_only(settings: Settings) -> None:
-    production = settings.model_copy(update={"environment": "production", "secret_key": "s" * 40})
+    production = settings.model_copy(update={"environment": "production"})
     async with client_for(production) as client:
         response = await client.get("/healthz")
     assert_security_headers(response)

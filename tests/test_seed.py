@@ -16,8 +16,6 @@ from tortoise.functions import Count
 from tortoise.migrations.api import migrate
 from tortoise.models import Model
 
-from graph.seed import SeedSizes, database_is_empty, seed
-from graph.settings import tortoise_config
 from models import (
     Comment,
     FeedEvent,
@@ -31,6 +29,8 @@ from models import (
     User,
 )
 from resolvers.validate import track_dedupe_key
+from server.database import tortoise_config
+from server.seed import SeedSizes, database_is_empty, seed
 
 SIZES = SeedSizes(users=60, postcards=300, tracks=80, playlists_per_user=0.5)
 USERNAME = re.compile(r"[a-z0-9_.]{3,30}")

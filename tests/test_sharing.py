@@ -1,4 +1,4 @@
-"""Shared execution of live events (graph/sharing.py): subscribers of one selection share
+"""Shared execution of live events (graph/live/sharing.py): subscribers of one selection share
 one execution per event; anything that depends on the viewer is executed per viewer."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
-from graph import sharing
+from graph.live import sharing
 from tests.live import Subscriber, serve, until
 from tests.support import Api
 from tests.support import User as Member

@@ -1,4 +1,4 @@
-"""The token cache (resolvers.auth.TokenCache): a token used a moment ago costs no
+"""The token cache (resolvers.tokens.TokenCache): a token used a moment ago costs no
 statement, and it still stops working at once when revoked, at its expiry, and never shows
 a stale profile; nothing is trusted while revocations might be lost (broker down)."""
 
@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from models import AccessToken, User
-from resolvers import auth
+from resolvers import tokens
 from subscriptions.events import RevokeMessage, encode
 from tests.support import Api, count_sql
 from tests.support import User as User_
@@ -47,7 +47,7 @@ async def refused(api: Api, token: str) -> bool:
 
 async def test_a_token_used_a_moment_ago_costs_no_statement(api: Api) -> None:
     maya = await member(api, "maya")
-    auth.known_tokens.clear()
+    tokens.known_tokens.clear()
     assert [await statements(api, maya.token) for _ in range(3)] == [COLD, KNOWN, KNOWN]
 
 
@@ -70,7 +70,7 @@ async def test_a_revocation_from_another_process_refuses_the_token_when_it_arriv
     # given: a token the cache knows, revoked by another process (its row and its message)
     maya = await member(api, "maya")
     await api.ok(FEED, {}, maya.token)
-    token_hash = auth.hash_token(maya.token)
+    token_hash = tokens.hash_token(maya.token)
     await AccessToken.filter(token_hash=token_hash).update(revoked_at=datetime.now(UTC))
     assert await statements(api, maya.token) == KNOWN  # until its message comes
 
@@ -85,8 +85,8 @@ async def test_a_known_token_stops_working_at_its_expiry(api: Api) -> None:
     # given: a token expiring well within the cache's time
     maya = await member(api, "maya")
     expiry = datetime.now(UTC) + timedelta(seconds=0.6)
-    await AccessToken.filter(token_hash=auth.hash_token(maya.token)).update(expires_at=expiry)
-    auth.known_tokens.clear()  # it knew the expiry it was issued with, which never changes
+    await AccessToken.filter(token_hash=tokens.hash_token(maya.token)).update(expires_at=expiry)
+    tokens.known_tokens.clear()  # it knew the expiry it was issued with, which never changes
     await api.ok(FEED, {}, maya.token)
     assert await statements(api, maya.token) == KNOWN
 
@@ -94,7 +94,7 @@ async def test_a_known_token_stops_working_at_its_expiry(api: Api) -> None:
     await asyncio.sleep((expiry - datetime.now(UTC)).total_seconds() + 0.05)
 
     # then
-    assert auth.TOKEN_CACHE_SECONDS > 0.7
+    assert tokens.TOKEN_CACHE_SECONDS > 0.7
     assert await refused(api, maya.token)
 
 
@@ -141,17 +141,17 @@ async def test_nothing_is_cached_while_the_broker_is_down_nor_trusted_after(
 
 async def test_a_lookup_that_began_before_a_revocation_does_not_store_it(api: Api) -> None:
     maya = await member(api, "maya")
-    auth.known_tokens.clear()
+    tokens.known_tokens.clear()
     real = AccessToken._meta.db.execute_query
 
     async def revoked_meanwhile(*args: object) -> object:
         found = await real(*args)  # type: ignore[arg-type]
-        auth.known_tokens.forget(auth.hash_token(maya.token))  # a logOut lands here
+        tokens.known_tokens.forget(tokens.hash_token(maya.token))  # a logOut lands here
         return found
 
     AccessToken._meta.db.execute_query = revoked_meanwhile  # type: ignore[method-assign]
     try:
-        assert await auth.viewer_for_token(maya.token, "generation") is not None
+        assert await tokens.viewer_for_token(maya.token, "generation") is not None
     finally:
         AccessToken._meta.db.execute_query = real  # type: ignore[method-assign]
-    assert auth.cached_viewer(maya.token, "generation") is None
+    assert tokens.cached_viewer(maya.token, "generation") is None

@@ -17,10 +17,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from graph import cli, ws
-from graph.app import SoundpostGraphQL
 from graph.relay import decode_id
-from graph.settings import Settings
+from server import cli
+from server.settings import Settings
+from server.view import SoundpostGraphQL
+from server.ws import handlers as ws
 from tests.live import serve, until
 from tests.support import Api
 from tests.test_cluster import server

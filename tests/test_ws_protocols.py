@@ -18,8 +18,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
-from graph.app import SoundpostGraphQL
-from graph.settings import Settings
+from server.settings import Settings
+from server.view import SoundpostGraphQL
 from tests.live import serve, server_tasks
 from tests.support import Api
 

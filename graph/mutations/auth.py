@@ -5,12 +5,11 @@ from typing import Annotated
 
 import strawberry
 
-import models
 from graph.context import Info, publisher
 from graph.errors import UserError, attempt
 from graph.mutations import INPUT
 from graph.types.user import User
-from resolvers import auth, users
+from resolvers import accounts, users
 
 PASSWORD = "At least 8 characters."
 
@@ -68,7 +67,13 @@ def _ttl(info: Info) -> timedelta:
 
 async def sign_up(info: Info, input: Annotated[SignUpInput, INPUT]) -> AuthPayload:
     result, errors = await attempt(
-        auth.sign_up(input.username, input.password, input.display_name, _ttl(info))
+        accounts.sign_up(
+            input.username,
+            input.password,
+            input.display_name,
+            _ttl(info),
+            info.context.settings.password_hashing,
+        )
     )
     if result is None:
         return AuthPayload(token=None, user=None, errors=errors)
@@ -77,7 +82,11 @@ async def sign_up(info: Info, input: Annotated[SignUpInput, INPUT]) -> AuthPaylo
 
 
 async def log_in(info: Info, input: Annotated[LogInInput, INPUT]) -> AuthPayload:
-    result, errors = await attempt(auth.log_in(input.username, input.password, _ttl(info)))
+    result, errors = await attempt(
+        accounts.log_in(
+            input.username, input.password, _ttl(info), info.context.settings.password_hashing
+        )
+    )
     if result is None:
         return AuthPayload(token=None, user=None, errors=errors)
     user, token = result
@@ -87,7 +96,7 @@ async def log_in(info: Info, input: Annotated[LogInInput, INPUT]) -> AuthPayload
 async def log_out(info: Info) -> LogOutPayload:
     info.context.require_viewer()
     assert info.context.token is not None
-    await auth.log_out(info.context.token, publisher(info.context))
+    await accounts.log_out(info.context.token, publisher(info.context))
     return LogOutPayload(revoked=True, errors=[])
 
 
@@ -102,5 +111,5 @@ async def update_profile(
         )
     )
     if row is not None and info.context.viewer_cached:  # its counters may be seconds old
-        row = await models.User.get(id=row.id)
+        row = await users.get(row.id)
     return UpdateProfilePayload(user=User.from_row(row) if row else None, errors=errors)

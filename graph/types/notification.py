@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from graphql import GraphQLError
 
 import models
 from graph.context import Info
@@ -66,30 +65,13 @@ class Notification(Node):
         return Comment.from_row(row) if row else None
 
 
-def forbidden(message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "FORBIDDEN"})
-
-
-def require_self(info: Info, user: models.User) -> None:
-    """Notifications are the viewer's own: anyone else asking gets a FORBIDDEN error."""
-    viewer = info.context.require_viewer()
-    if viewer.id != user.id:
-        raise forbidden("Only the member themselves can read their notifications: use `viewer`.")
-
-
 async def notifications_of(
     info: Info, user: models.User, first: int | None, after: str | None
 ) -> Connection[Notification]:
-    require_self(info, user)
-    page = await notifications.page(user.id, first, after)
+    viewer = info.context.require_viewer()
+    page = await notifications.page(viewer, user.id, first, after)
     return connection(page, wrap=Notification.from_row)
 
 
 async def unread_count_of(info: Info, user: models.User) -> int:
-    require_self(info, user)
-    return await notifications.unread_count(user.id)
-
-
-def visible(row: models.Notification | None, viewer: models.User | None) -> bool:
-    """A notification exists only for its recipient."""
-    return row is not None and viewer is not None and row.recipient_id == viewer.id
+    return await notifications.unread_count_for(info.context.require_viewer(), user.id)

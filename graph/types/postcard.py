@@ -15,9 +15,11 @@ from graph.relay import (
     to_global_id,
 )
 from graph.types.track import Track, track_of
-from graph.types.user import User, joined, loaded, user_of, users_connection
-from resolvers import batch, comments, likes
+from graph.types.user import User, loaded, user_of, users_connection
+from resolvers import comments, likes
 from resolvers.pagination import Page, check_first
+from resolvers.sql.comments import first_page
+from resolvers.sql.hydrate import joined
 
 PhotoSource = strawberry.enum(
     models.PhotoSource,
@@ -119,7 +121,7 @@ class Postcard(Node):
             size = check_first(first)
             brought = self.row.__dict__.get("first_comments")
             if brought is not None and size <= brought[0]:
-                return connection(batch.first_page(brought[1], size), wrap=Comment.from_row)
+                return connection(first_page(brought[1], size), wrap=Comment.from_row)
             return self._first_comments(info, size)  # type: ignore[return-value]
         return self._comments_after(first, after)  # type: ignore[return-value]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -144,13 +144,6 @@ def loaded(loader: DataLoader[K, V], key: K) -> V | None:
     if future is None or not future.done() or future.cancelled() or future.exception():
         return None
     return future.result()  # type: ignore[no-any-return]
-
-
-def joined(row: Any, relation: str, model: type[R]) -> R | None:
-    """The row's `relation` when the row was fetched with it (`select_related`, or
-    `resolvers.batch.attach`), else None; an unfetched relation is a lazy query."""
-    found = row.__dict__.get(f"_{relation}")
-    return found if isinstance(found, model) else None
 
 
 def user_of(info: Info, user_id: int) -> User | Awaitable[User]:

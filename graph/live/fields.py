@@ -15,13 +15,12 @@ from starlette.websockets import WebSocket
 
 from graph.context import Context, Info
 from graph.errors import bad_input
+from graph.live.sharing import Direct, Live, Shared, hand_off, shares
 from graph.relay import decode_id, to_global_id
-from graph.sharing import Direct, Live, Shared, hand_off, shares
 from graph.types.notification import Notification
 from graph.types.postcard import Comment, Postcard
-from models import Postcard as PostcardRow
-from resolvers.auth import hash_token
-from subscriptions import log as event_log
+from resolvers import feedlog, postcards
+from resolvers.tokens import hash_token
 from subscriptions.events import ActivityMessage, FeedMessage, NotificationMessage
 from subscriptions.hub import Hub, Listener
 
@@ -139,7 +138,7 @@ async def friend_moments(
             else:
                 position = seq
                 while position < listener.start_seq:
-                    batch = await event_log.read_for_viewer(viewer.id, position, listener.start_seq)
+                    batch = await feedlog.read_for_viewer(viewer.id, position, listener.start_seq)
                     if not batch:
                         break
                     for message in batch:
@@ -158,7 +157,7 @@ async def postcard_activity(
 ) -> AsyncGenerator[PostcardActivity, None]:
     context = info.context
     pk = decode_id(postcard_id, "Postcard")
-    if pk is None or not await PostcardRow.exists(id=pk):
+    if pk is None or not await postcards.exists(pk):
         raise bad_input("No postcard with this id.")
     hub = _hub(context)
     direct = Direct(info)

@@ -1,4 +1,5 @@
-"""One Settings object, read from the environment (and an optional .env file)."""
+"""One Settings object, read from the environment (and an optional .env file) once, by the
+server; it passes them down (the schema reads them as graph/config.py's `Config`)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ from typing import Annotated, Any, Literal
 from limits import parse as parse_limit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from tortoise.backends.base.config_generator import expand_db_url
 
-DEV_SECRET = "dev-only-secret-change-me"
-MODEL_MODULES = ["models"]
+from resolvers.accounts import Hashing
+from server.database import tortoise_config
 
 
 class Settings(BaseSettings):
@@ -20,12 +20,13 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     database_url: str = "sqlite://soundpost.sqlite3"
     broadcast_url: str = "memory://"
-    secret_key: str = DEV_SECRET
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     token_ttl_days: int = Field(default=30, ge=1, le=365)
+    # "fastest" is for test suites only: refused in production.
+    password_hashing: Hashing = Hashing.STANDARD
     db_pool_size: int = Field(default=10, ge=1, le=200)
     feed_retention_days: float = Field(default=7, gt=0)
     subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
@@ -67,9 +68,9 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("SECRET_KEY must be set to a real secret when ENVIRONMENT=production")
+    def _refuse_test_settings_in_production(self) -> Settings:
+        if self.environment == "production" and self.password_hashing is not Hashing.STANDARD:
+            raise ValueError("PASSWORD_HASHING must be 'standard' when ENVIRONMENT=production")
         return self
 
     @property
@@ -79,45 +80,3 @@ class Settings(BaseSettings):
     @cached_property
     def tortoise_config(self) -> dict[str, Any]:
         return tortoise_config(self.database_url, self.db_pool_size)
-
-
-SQLITE_CACHE_KIB = 64 * 1024
-
-
-async def keep_session(connection: Any) -> None:
-    """What the PostgreSQL pool does to a connection given back, beyond asyncpg's own
-    rollback of an open transaction: nothing. asyncpg's default sends `SELECT
-    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on every release, and
-    tortoise takes a connection from the pool for each statement, so every statement cost
-    a second round trip (a feed page, three). None of that state is ever left behind
-    here: no SET, LISTEN, cursors or session advisory locks (the feed log's lock is
-    transaction-scoped); tests/test_hot_paths.py checks a released connection."""
-
-
-def tortoise_config(database_url: str, pool_size: int = 10) -> dict[str, Any]:
-    """Tortoise config for a URL; PostgreSQL gets an explicit pool size (the default is 5)."""
-    url = database_url
-    if url.startswith(("postgres://", "postgresql://")) and "maxsize=" not in url:
-        url += ("&" if "?" in url else "?") + f"maxsize={pool_size}"
-    if url.startswith("postgresql://"):
-        url = "postgres://" + url.removeprefix("postgresql://")
-    if url.startswith("sqlite") and "cache_size=" not in url:
-        # SQLite's default page cache is 2 MB: at a million moments a heavy feed page then
-        # reads its index pages from the OS again and again (20 ms, against 7 ms warm).
-        url += ("&" if "?" in url else "?") + f"cache_size=-{SQLITE_CACHE_KIB}"
-    connection: str | dict[str, Any] = url
-    if url.startswith("postgres://"):
-        connection = expand_db_url(url)
-        connection["credentials"]["reset"] = keep_session
-    return {
-        "connections": {"default": connection},
-        "apps": {
-            "models": {
-                "models": MODEL_MODULES,
-                "default_connection": "default",
-                "migrations": "models.migrations",
-            }
-        },
-        "use_tz": True,
-        "timezone": "UTC",
-    }

@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 __all__ = ["graphiql_asset_routes", "graphiql_html"]
 
 _ASSETS_PACKAGE = "graphene_django_graphiql_static"
-_TEMPLATE = files("graph") / "static" / "graphiql.html"
+_TEMPLATE = files("server.http") / "static" / "graphiql.html"
 
 _MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
 # Asset names carry no version, so the page adds the wheel's version as a query string:

@@ -21,7 +21,7 @@ from starlette.websockets import WebSocketDisconnected as SocketClosed
 from strawberry.http.exceptions import WebSocketDisconnected
 
 from graph.errors import shape_error
-from graph.sharing import Live
+from graph.live.sharing import Live
 
 log = logging.getLogger("soundpost.live")
 

@@ -19,7 +19,6 @@ from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from starlette.websockets import WebSocketDisconnected as SocketClosed
 from strawberry.asgi import ASGIWebSocketAdapter
-from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import (
     NonJsonMessageReceived,
     NonTextMessageReceived,
@@ -43,13 +42,11 @@ from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage, St
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from tortoise.exceptions import OperationalError
 
-from graph.context import Context, bearer_token
-from graph.cost import CODES as LIMIT_CODES
-from graph.heartbeat import Heartbeat
-from graph.liveops import LiveOp
+from graph.context import Context
+from graph.live.sharing import HandOff, Live, Rendered, direct_send, hand_off
 from graph.loaders import Loaders
-from graph.sharing import HandOff, Live, Rendered, direct_send, hand_off
-from resolvers import auth
+from server.ws.heartbeat import Heartbeat
+from server.ws.takeover import LiveOp
 
 # Mobile networks drop sockets idle for ~30-60 s; a ping every 15 s keeps them open.
 KEEP_ALIVE_INTERVAL = 15.0
@@ -196,43 +193,6 @@ def _too_big(text: str, limit: int) -> bool:
     return len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit)
 
 
-def _authorization(source: object) -> object:
-    if isinstance(source, Mapping):
-        for key, value in source.items():
-            if isinstance(key, str) and key.lower() == "authorization" and value:
-                return value
-    return None
-
-
-def connection_token(context: Context) -> str | None:
-    """None when no token was sent; "" when one was sent but is not `Bearer <token>`."""
-    params = context.connection_params or {}
-    raw = (
-        _authorization(params)
-        or _authorization(params.get("headers"))
-        or context.request.headers.get("authorization")
-    )
-    return bearer_token(str(raw)) if raw else None
-
-
-async def authenticate(context: Context) -> None:
-    """Resolves the viewer once per connection; a token that was sent but does not work
-    refuses the connection, so a client never runs silently as anonymous."""
-    token = connection_token(context)
-    viewer = await auth.viewer_for_token(token) if token else None
-    if token is not None and viewer is None:
-        message = (
-            "Your token is invalid, expired or revoked: log in again."
-            if token
-            else "Send the token as `Bearer <token>`."
-        )
-        raise ConnectionRejectionError({"message": message, "code": "UNAUTHENTICATED"})
-    context.viewer = viewer
-    context.token = token
-    context.token_rejected = False
-    _refresh_loaders(context)
-
-
 def admit(counter: ConnectionCounter, context: Context) -> None:
     """After `authenticate`: count the connection against its viewer's limit."""
     counter.admit(context, context.viewer.id if context.viewer else None)
@@ -257,20 +217,6 @@ def heartbeat(view: Any) -> Heartbeat:
         beat = Heartbeat(view.keep_alive_interval if view.keep_alive else None)
         view.soundpost_heartbeat = beat
     return beat
-
-
-def _coded(message: Any) -> Any:
-    """Strawberry validates a subscription outside the extensions that give limit errors
-    their code (graph/cost.py); give them the same codes on the wire."""
-    if message.get("type") != "error":
-        return message
-    payload = message.get("payload")
-    for error in payload if isinstance(payload, list) else [payload]:
-        if isinstance(error, dict) and "code" not in (error.get("extensions") or {}):
-            for pattern, code in LIMIT_CODES:
-                if pattern.search(str(error.get("message", ""))):
-                    error["extensions"] = {**(error.get("extensions") or {}), "code": code}
-    return message
 
 
 def _taken_over(result: object) -> Live | None:
@@ -389,9 +335,6 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if not operation.completed:
             await _send_rendered(self, {"id": operation.id, "type": "next"}, payload)
 
-    async def send_message(self, message: Any) -> None:
-        await super().send_message(_coded(message))
-
     async def shutdown(self) -> None:
         heartbeat(self.view).forget(self)
         _release(self)
@@ -419,9 +362,6 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             heartbeat(self.view).forget(self)
             _release(self)
             _stop_all(self.live)
-
-    async def send_message(self, message: Any) -> None:
-        await super().send_message(_coded(message))
 
     async def _init_timed_out(self) -> None:
         if not self.init_received:

@@ -1,4 +1,5 @@
-"""`soundpost serve | migrate | seed | export-schema`."""
+"""`soundpost serve | migrate | seed | export-schema`: the command line, and how the server
+process runs (uvicorn's websocket protocol, garbage collection)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.types import ASGIApp
 from tortoise import Tortoise
-from uvicorn._types import ASGIApplication
 
-from graph.settings import Settings
+from server.settings import Settings
 
 # Young collections every 10,000 allocations instead of 700, older ones rarely: a full
 # collection with 1,000 subscribed websockets paused every connection ~230 ms (the
@@ -49,11 +50,11 @@ async def migrate(settings: Settings) -> None:
         await Tortoise.close_connections()
 
 
-def serve(settings: Settings, app: ASGIApplication | None = None) -> None:
+def serve(settings: Settings, app: ASGIApp | None = None) -> None:
     """Run `app` (Soundpost by default) the way production runs it."""
     import uvicorn
 
-    from graph.app import create_app
+    from server.app import create_app
 
     app = app or create_app(settings)
     tune_gc()
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _seed(args: argparse.Namespace) -> None:
-    from graph.seed import SeedSizes, database_is_empty, seed
+    from server.seed import SeedSizes, database_is_empty, seed
 
     if args.if_empty and not await database_is_empty():
         print("database already has data: not seeding")

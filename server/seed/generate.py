@@ -1,17 +1,5 @@
-"""Realistic demo data: users with a skewed follow graph, a track catalogue, postcards with
-likes and comments, playlists and the feed-event log. Used by `soundpost seed` and benchmarks.
-
-Everything is generated in memory first (with local 0-based indices), then written with
-`bulk_create` inside ONE transaction, so a failed seed leaves nothing behind and every
-denormalized counter is exact. The caller initialises Tortoise and applies migrations.
-
-tortoise-orm 1.1.9 `bulk_create`, as verified on SQLite and PostgreSQL:
-- it returns None and never fills in generated ids, on either database, so parents get
-  explicit ids reserved up front and children point at them;
-- an explicit value for an `auto_now_add` field is kept, but `auto_now` fields
-  (`updated_at`) are always overwritten with the current time, so they are fixed afterwards
-  with one UPDATE per table.
-"""
+"""Generating the demo data in memory: plain rows with local 0-based indices (`Plan`),
+drawn from `server/seed/data.py` with a seeded random generator (`Generator`)."""
 
 from __future__ import annotations
 
@@ -21,180 +9,23 @@ import random
 import re
 import unicodedata
 from bisect import bisect
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from itertools import accumulate
-from typing import TypeVar
 
-from argon2 import PasswordHasher
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from tortoise import Tortoise
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.models import Model
-from tortoise.transactions import in_transaction
+from rich.progress import Progress
 
-from graph import seed_data as data
-from models import (
-    Comment,
-    FeedEvent,
-    Follow,
-    Like,
-    PhotoSource,
-    Playlist,
-    PlaylistItem,
-    Postcard,
-    Track,
-    User,
-)
+from models import PhotoSource
 from resolvers.validate import track_dedupe_key
-
-M = TypeVar("M", bound=Model)
-R = TypeVar("R")
+from server.seed import data
+from server.seed.plan import Plan, PlaylistRow, PostcardRow, SeedSizes, TrackRow, UserRow
 
 DAY = 86_400
-CHUNK = 5_000
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-@dataclass(frozen=True)
-class SeedSizes:
-    users: int = 200
-    postcards: int = 2_000
-    follows_per_user: int = 30  # mean; followees are drawn from a Zipf-like popularity
-    likes_per_postcard: int = 5  # mean
-    comments_per_postcard: int = 2  # mean
-    playlists_per_user: float = 0.5
-    items_per_playlist: int = 8  # mean
-    tracks: int = 400  # catalogue size; fewer if an existing track has the same dedupe key
+class Generator:
+    """Draws a whole plan from one seeded random generator: the same seed, the same data."""
 
-
-async def database_is_empty() -> bool:
-    return not await User.exists()
-
-
-async def analyze() -> None:
-    """Refresh the planner's statistics after a bulk load. Without them PostgreSQL planned
-    a feed page on 100,000 fresh moments as if the tables were empty (160 ms instead of
-    14 ms) until autovacuum came by. PostgreSQL also gets VACUUM, which marks the loaded
-    pages all-visible: a feed page then reads its ids from the index alone (index-only
-    scans), as it will once autovacuum has been by."""
-    connection = Tortoise.get_connection("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    await connection.execute_script("VACUUM ANALYZE" if postgres else "ANALYZE")
-
-
-async def seed(
-    sizes: SeedSizes,
-    *,
-    rng_seed: int = 7,
-    progress: bool = True,
-    password: str = "soundpost-demo",
-    now: datetime | None = None,
-) -> dict[str, int]:
-    """Insert demo data and return the number of rows inserted per table.
-
-    Same `rng_seed` → same content; only timestamps move with `now` (default: the current
-    time). Works on a non-empty database too: ids continue after the existing ones, taken
-    usernames get a digit suffix and tracks with a known dedupe key are reused."""
-    now_ts = int((now or datetime.now(UTC)).timestamp())
-    # One hash for everyone: argon2 is deliberately slow, 10k hashes would take minutes.
-    password_hash = PasswordHasher().hash(password)
-    with _progress_bar(progress) as bar:
-        async with in_transaction() as conn:
-            taken = {name for (name,) in await User.all().using_db(conn).values_list("username")}
-            known_tracks = dict(await Track.all().using_db(conn).values_list("dedupe_key", "id"))
-            plan = _Generator(sizes, random.Random(rng_seed), now_ts, taken, bar).run()
-            ids = await _reserve_all_ids(conn, plan, known_tracks)
-            await _write(conn, plan, ids, known_tracks, password_hash, bar)
-    await analyze()
-    return {
-        "users": len(plan.users),
-        "tracks": sum(1 for t in plan.tracks if t.key not in known_tracks),
-        "follows": len(plan.follows),
-        "postcards": len(plan.postcards),
-        "feed_events": len(plan.postcards),
-        "likes": len(plan.likes),
-        "comments": len(plan.comments),
-        "playlists": len(plan.playlists),
-        "playlist_items": len(plan.items),
-    }
-
-
-# --- the plan: plain rows with local indices ------------------------------------------------
-
-
-@dataclass(slots=True)
-class _UserRow:
-    username: str
-    first_name: str
-    display_name: str
-    bio: str
-    avatar_url: str | None
-    created: int
-    follower_count: int = 0
-    following_count: int = 0
-    postcard_count: int = 0
-
-
-@dataclass(slots=True)
-class _TrackRow:
-    title: str
-    artist: str
-    album: str | None
-    duration_ms: int
-    artwork_url: str | None
-    spotify_id: str | None
-    key: str
-    created: int = 0
-
-
-@dataclass(slots=True)
-class _PostcardRow:
-    author: int
-    track: int
-    created: int
-    caption: str = ""
-    photo_url: str | None = None
-    photo_source: PhotoSource | None = None
-    place: tuple[str, float, float, str | None] | None = None
-    like_count: int = 0
-    comment_count: int = 0
-
-
-@dataclass(slots=True)
-class _PlaylistRow:
-    owner: int
-    created: int
-    title: str = ""
-    description: str = ""
-    is_public: bool = True
-    item_count: int = 0
-    updated: int = 0
-
-
-@dataclass(slots=True)
-class _Plan:
-    users: list[_UserRow]
-    tracks: list[_TrackRow]
-    follows: list[tuple[int, int, int]]  # follower, followee, created
-    postcards: list[_PostcardRow]  # in created order, so ids follow time
-    likes: list[tuple[int, int, int]]  # user, postcard, created
-    comments: list[tuple[int, int, str, int]]  # postcard, author, body, created
-    playlists: list[_PlaylistRow]
-    items: list[tuple[int, int, int, int | None, int]]  # playlist, position, track, postcard, at
-
-
-class _Generator:
     def __init__(
         self, sizes: SeedSizes, rng: random.Random, now: int, taken: set[str], bar: Progress
     ) -> None:
@@ -205,19 +36,19 @@ class _Generator:
         self.bar = bar
         self.next_suffix: dict[str, int] = {}
         # Filled by the steps of run(), in order.
-        self.users: list[_UserRow] = []
+        self.users: list[UserRow] = []
         self.followers_of: list[list[int]] = []
         self.following_of: list[list[int]] = []
         self.follows: list[tuple[int, int, int]] = []
-        self.tracks: list[_TrackRow] = []
-        self.postcards: list[_PostcardRow] = []
+        self.tracks: list[TrackRow] = []
+        self.postcards: list[PostcardRow] = []
         self.postcards_of: list[list[int]] = []
         self.likes: list[tuple[int, int, int]] = []
         self.comments: list[tuple[int, int, str, int]] = []
-        self.playlists: list[_PlaylistRow] = []
+        self.playlists: list[PlaylistRow] = []
         self.items: list[tuple[int, int, int, int | None, int]] = []
 
-    def run(self) -> _Plan:
+    def run(self) -> Plan:
         steps: list[tuple[str, Callable[[], None]]] = [
             ("users", self.make_users),
             ("follow graph", self.make_follows),
@@ -234,7 +65,7 @@ class _Generator:
             step()
             self.bar.advance(task)
         self.bar.update(task, description="Generated")
-        return _Plan(
+        return Plan(
             self.users,
             self.tracks,
             self.follows,
@@ -328,7 +159,7 @@ class _Generator:
                 if rng.random() < 0.15
                 else rng.randrange(90 * DAY, 3 * 365 * DAY)
             )
-            users.append(_UserRow(username, first, display, bio, avatar, self.now - age))
+            users.append(UserRow(username, first, display, bio, avatar, self.now - age))
         users.sort(key=lambda u: u.created)  # ids in sign-up order, like production
         self.users = users
 
@@ -388,7 +219,7 @@ class _Generator:
             artist: [self.album_title() for _ in range(rng.randint(1, 3))]
             for artist in data.ARTISTS
         }
-        tracks: list[_TrackRow] = []
+        tracks: list[TrackRow] = []
         keys: set[str] = set()
         attempts = 0
         while len(tracks) < self.sizes.tracks and attempts < 20 * self.sizes.tracks:
@@ -404,7 +235,7 @@ class _Generator:
             slug = f"{_ascii_slug(artist)}-{_ascii_slug(album or title)}"
             artwork = f"https://picsum.photos/seed/{slug}/640/640" if rng.random() < 0.95 else None
             duration = int(rng.triangular(120_000, 420_000, 210_000))
-            tracks.append(_TrackRow(title, artist, album, duration, artwork, spotify_id, key))
+            tracks.append(TrackRow(title, artist, album, duration, artwork, spotify_id, key))
         self.tracks = tracks
 
     def track_title(self, artist: str) -> str:
@@ -443,7 +274,7 @@ class _Generator:
         for _ in range(self.sizes.postcards):
             author = self.pick(activity)
             created = self.between(max(self.users[author].created, window_start), now)
-            postcards.append(_PostcardRow(author, self.pick(hits), created))
+            postcards.append(PostcardRow(author, self.pick(hits), created))
         postcards.sort(key=lambda p: p.created)
         for i, postcard in enumerate(postcards):
             self.users[postcard.author].postcard_count += 1
@@ -451,7 +282,7 @@ class _Generator:
             self.decorate(postcard)
         self.postcards = postcards
 
-    def decorate(self, postcard: _PostcardRow) -> None:
+    def decorate(self, postcard: PostcardRow) -> None:
         rng = self.rng
         if rng.random() < 0.72:
             name, lat, lng, has_fsq = rng.choice(data.PLACES)
@@ -531,7 +362,7 @@ class _Generator:
         comments.sort(key=lambda c: c[3])
         self.comments = comments
 
-    def comment_body(self, postcard: _PostcardRow) -> str:
+    def comment_body(self, postcard: PostcardRow) -> str:
         rng = self.rng
         body = rng.choice(data.COMMENTS).format(
             friend=self.random_username(), artist=self.tracks[postcard.track].artist
@@ -557,7 +388,7 @@ class _Generator:
         for _ in range(round(len(self.users) * self.sizes.playlists_per_user)):
             owner = self.pick(activity)
             created = self.between(self.users[owner].created, now)
-            playlists.append(_PlaylistRow(owner, created))
+            playlists.append(PlaylistRow(owner, created))
         playlists.sort(key=lambda p: p.created)
         self.playlists = playlists
         hits = self.zipf_cumulative(len(self.tracks), 0.7)
@@ -573,7 +404,7 @@ class _Generator:
             playlist.is_public = rng.random() < 0.8
             self.fill_playlist(index, playlist, hits)
 
-    def fill_playlist(self, index: int, playlist: _PlaylistRow, hits: list[float]) -> None:
+    def fill_playlist(self, index: int, playlist: PlaylistRow, hits: list[float]) -> None:
         rng = self.rng
         size = min(self.around(self.sizes.items_per_playlist, 0.6), 100, len(self.tracks))
         friends_with_posts = [f for f in self.following_of[playlist.owner] if self.postcards_of[f]]
@@ -642,241 +473,3 @@ def _clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _at(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
-# --- writing --------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Ids:
-    user: int
-    follow: int
-    postcard: int
-    feed_event: int
-    like: int
-    comment: int
-    playlist: int
-    item: int
-    track: list[int]  # per local track index: the new id, or the existing track's id
-
-
-async def _reserve_all_ids(
-    conn: BaseDBAsyncClient, plan: _Plan, known_tracks: dict[str, int]
-) -> _Ids:
-    track_ids = [known_tracks.get(t.key, 0) for t in plan.tracks]
-    new_tracks = sorted(
-        (i for i, t in enumerate(plan.tracks) if t.key not in known_tracks),
-        key=lambda i: plan.tracks[i].created,
-    )
-    first_track = await _reserve_ids(conn, Track, len(new_tracks))
-    for offset, index in enumerate(new_tracks):
-        track_ids[index] = first_track + offset
-    return _Ids(
-        user=await _reserve_ids(conn, User, len(plan.users)),
-        follow=await _reserve_ids(conn, Follow, len(plan.follows)),
-        postcard=await _reserve_ids(conn, Postcard, len(plan.postcards)),
-        feed_event=await _reserve_ids(conn, FeedEvent, len(plan.postcards)),
-        like=await _reserve_ids(conn, Like, len(plan.likes)),
-        comment=await _reserve_ids(conn, Comment, len(plan.comments)),
-        playlist=await _reserve_ids(conn, Playlist, len(plan.playlists)),
-        item=await _reserve_ids(conn, PlaylistItem, len(plan.items)),
-        track=track_ids,
-    )
-
-
-async def _reserve_ids(conn: BaseDBAsyncClient, model: type[Model], count: int) -> int:
-    """The first of `count` consecutive free ids of the model's table.
-
-    Ids only ever move forward (feed-event ids are the cursor live clients resume from).
-    PostgreSQL: the block is taken from the sequence, which keeps later (and concurrent)
-    inserts from colliding; it stays taken if the seed rolls back. SQLite: AUTOINCREMENT's
-    high-water mark in sqlite_sequence is respected, and advances by itself when explicit
-    ids are inserted."""
-    table = model._meta.db_table
-    dialect = conn.capabilities.dialect
-    if dialect == "postgres":
-        if count == 0:
-            return 1
-        sequence = f"pg_get_serial_sequence('{table}', 'id')"
-        rows = await conn.execute_query_dict(
-            f"SELECT setval({sequence}, GREATEST(nextval({sequence}),"
-            f' (SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}")) + {count - 1}) AS last'
-        )
-        return int(rows[0]["last"]) - count + 1
-    rows = await conn.execute_query_dict(f'SELECT COALESCE(MAX(id), 0) AS last FROM "{table}"')
-    last = int(rows[0]["last"])
-    if dialect == "sqlite" and await conn.execute_query_dict(
-        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
-    ):
-        rows = await conn.execute_query_dict(
-            "SELECT seq FROM sqlite_sequence WHERE name = ?", [table]
-        )
-        last = max([last, *(int(r["seq"]) for r in rows)])
-    return last + 1
-
-
-async def _write(
-    conn: BaseDBAsyncClient,
-    plan: _Plan,
-    ids: _Ids,
-    known_tracks: dict[str, int],
-    password_hash: str,
-    bar: Progress,
-) -> None:
-    uid, pid, tid = ids.user, ids.postcard, ids.track
-
-    async def insert(model: type[M], rows: Sequence[R], build: Callable[[int, R], M]) -> None:
-        task = bar.add_task(f"Writing {model._meta.db_table}", total=len(rows))
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            objs = [build(start + i, row) for i, row in enumerate(chunk)]
-            await model.bulk_create(objs, batch_size=CHUNK, using_db=conn)
-            bar.advance(task, len(chunk))
-
-    new_tracks = [(tid[i], t) for i, t in enumerate(plan.tracks) if t.key not in known_tracks]
-    await insert(
-        Track,
-        sorted(new_tracks, key=lambda pair: pair[0]),
-        lambda _, pair: Track(
-            id=pair[0],
-            title=pair[1].title,
-            artist=pair[1].artist,
-            album=pair[1].album,
-            duration_ms=pair[1].duration_ms,
-            artwork_url=pair[1].artwork_url,
-            spotify_id=pair[1].spotify_id,
-            dedupe_key=pair[1].key,
-            created_at=_at(pair[1].created),
-        ),
-    )
-    await insert(
-        User,
-        plan.users,
-        lambda i, u: User(
-            id=uid + i,
-            username=u.username,
-            display_name=u.display_name,
-            bio=u.bio,
-            avatar_url=u.avatar_url,
-            password_hash=password_hash,
-            created_at=_at(u.created),
-            follower_count=u.follower_count,
-            following_count=u.following_count,
-            postcard_count=u.postcard_count,
-        ),
-    )
-    await insert(
-        Follow,
-        plan.follows,
-        lambda i, f: Follow(
-            id=ids.follow + i, follower_id=uid + f[0], followee_id=uid + f[1], created_at=_at(f[2])
-        ),
-    )
-    await insert(Postcard, plan.postcards, lambda i, p: _postcard(pid + i, p, uid, tid))
-    await insert(
-        FeedEvent,
-        plan.postcards,
-        lambda i, p: FeedEvent(
-            id=ids.feed_event + i,
-            kind="POSTED",
-            postcard_id=pid + i,
-            author_id=uid + p.author,
-            created_at=_at(p.created),
-        ),
-    )
-    await insert(
-        Like,
-        plan.likes,
-        lambda i, x: Like(
-            id=ids.like + i, user_id=uid + x[0], postcard_id=pid + x[1], created_at=_at(x[2])
-        ),
-    )
-    await insert(
-        Comment,
-        plan.comments,
-        lambda i, c: Comment(
-            id=ids.comment + i,
-            postcard_id=pid + c[0],
-            author_id=uid + c[1],
-            body=c[2],
-            created_at=_at(c[3]),
-        ),
-    )
-    await insert(
-        Playlist,
-        plan.playlists,
-        lambda i, p: Playlist(
-            id=ids.playlist + i,
-            owner_id=uid + p.owner,
-            title=p.title,
-            description=p.description,
-            is_public=p.is_public,
-            version=1 + p.item_count,  # one bump per added item
-            item_count=p.item_count,
-            created_at=_at(p.created),
-        ),
-    )
-    await insert(
-        PlaylistItem,
-        plan.items,
-        lambda i, x: PlaylistItem(
-            id=ids.item + i,
-            playlist_id=ids.playlist + x[0],
-            position=x[1],
-            track_id=tid[x[2]],
-            postcard_id=None if x[3] is None else pid + x[3],
-            added_by_id=uid + plan.playlists[x[0]].owner,
-            added_at=_at(x[4]),
-        ),
-    )
-    # bulk_create stamps auto_now fields with the current time whatever the object holds.
-    if plan.postcards:
-        last = pid + len(plan.postcards) - 1
-        await conn.execute_query(
-            f"UPDATE postcards SET updated_at = created_at WHERE id BETWEEN {pid} AND {last}"
-        )
-    if plan.playlists:
-        first, last = ids.playlist, ids.playlist + len(plan.playlists) - 1
-        await conn.execute_query(
-            "UPDATE playlists SET updated_at = COALESCE((SELECT MAX(added_at) FROM"
-            " playlist_items WHERE playlist_items.playlist_id = playlists.id), created_at)"
-            f" WHERE id BETWEEN {first} AND {last}"
-        )
-
-
-def _postcard(id_: int, p: _PostcardRow, uid: int, tid: list[int]) -> Postcard:
-    name, lat, lng, fsq = p.place or (None, None, None, None)
-    return Postcard(
-        id=id_,
-        author_id=uid + p.author,
-        track_id=tid[p.track],
-        caption=p.caption,
-        photo_url=p.photo_url,
-        photo_source=p.photo_source,
-        place_name=name,
-        place_latitude=lat,
-        place_longitude=lng,
-        place_foursquare_id=fsq,
-        created_at=_at(p.created),
-        like_count=p.like_count,
-        comment_count=p.comment_count,
-    )
-
-
-@contextmanager
-def _progress_bar(enabled: bool) -> Iterator[Progress]:
-    # stderr, so that `soundpost seed` can print its summary on a clean stdout.
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        disable=not enabled,
-    ) as bar:
-        yield bar

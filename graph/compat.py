@@ -1,0 +1,52 @@
+"""The one place that reaches into strawberry and its engine, graphql-core, past their
+documented API. Each function names what it relies on; tests/unit/test_compat.py checks
+every one of them against the installed versions, so an upgrade that moves one fails there,
+with a message naming the function to mend here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, GraphQLSchema
+from graphql.validation import ASTValidationRule
+from strawberry.extensions.max_aliases import create_validator as _aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as _depth_rule
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+# The executor strawberry runs every operation with (`execution_context_class`): the
+# shared execution of live events (graph/live/sharing.py) extends it.
+Executor = StrawberryGraphQLCoreExecutionContext
+
+
+def core_schema(schema: Any) -> GraphQLSchema:
+    """The graphql-core schema behind a strawberry schema (`Schema._schema`)."""
+    return schema._schema  # type: ignore[no-any-return]
+
+
+def raw_info(info: Any) -> GraphQLResolveInfo:
+    """graphql-core's resolve info behind strawberry's `Info` (`Info._raw_info`): the
+    field's syntax nodes and the operation's fragments, which strawberry's `Info` does not
+    show."""
+    return info._raw_info  # type: ignore[no-any-return]
+
+
+def field_nodes(info: Any) -> list[FieldNode]:
+    return list(raw_info(info).field_nodes)
+
+
+def fragments(info: Any) -> dict[str, FragmentDefinitionNode]:
+    return dict(raw_info(info).fragments)
+
+
+def depth_rule(max_depth: int) -> type[ASTValidationRule]:
+    """Strawberry's depth limit as a validation rule (introspection fields not counted)."""
+    return _depth_rule(max_depth, None, None)
+
+
+def aliases_rule(max_aliases: int) -> type[ASTValidationRule]:
+    return _aliases_rule(max_aliases)
+
+
+def coerced_variables(executor: Any) -> dict[str, Any]:
+    """An executor's coerced variable values (graphql-core 3.3: `VariableValues.coerced`)."""
+    return executor.variable_values.coerced  # type: ignore[no-any-return]

@@ -1,0 +1,222 @@
+"""Rate limits: every operation's cost (graph/cost.py) is charged to a budget before it
+executes, and one that would overdraw it is refused (RATE_LIMITED, HTTP 429).
+
+Budgets are fixed windows counted in query cost points: one per account, one per IP for
+anonymous requests, plus counted limits on signUp and logIn (the `limits` library). Memory
+storage in one process; Redis (the BROADCAST_URL server) when several workers must share one
+budget. When the store is unreachable, requests are let through (fail open) and a warning is
+logged: a Redis outage must not take the API down, and the limits per operation
+(graph/limits.py) still apply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from graphql import GraphQLError
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits import parse as parse_limit
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
+from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from graph.config import Config
+from graph.context import Context
+from graph.cost import root_field_inputs
+
+log = logging.getLogger("soundpost.limits")
+
+# After a storage failure, skip the store for this long: a dead or black-holed Redis must
+# not add a timeout to every request.
+OUTAGE_BACKOFF_SECONDS = 5.0
+REDIS_TIMEOUT_SECONDS = 0.5
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The state of one budget after a request was charged to it."""
+
+    allowed: bool
+    limit: int
+    remaining: int | None  # None: the store was unreachable (not enforced)
+    reset_at: float | None  # epoch seconds when the window restarts
+
+    @property
+    def retry_after(self) -> int:
+        if self.reset_at is None:
+            return 0
+        return max(1, math.ceil(self.reset_at - time.time()))
+
+    def headers(self) -> dict[str, str]:
+        if self.remaining is None or self.reset_at is None:
+            return {}
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(math.ceil(self.reset_at)),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(self.retry_after)
+        return headers
+
+
+def storage_for(settings: Config) -> Storage:
+    url = settings.broadcast_url
+    if url.startswith(("redis://", "rediss://")):
+        return RedisStorage(
+            "async+" + url,
+            implementation="redispy",
+            key_prefix=f"{settings.rate_limit_key_prefix}:limits",
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+    return MemoryStorage()
+
+
+class RateLimits:
+    """The budgets of one app (shared by its workers through Redis, when configured)."""
+
+    def __init__(self, settings: Config) -> None:
+        self.storage = storage_for(settings)
+        self.limiter = FixedWindowRateLimiter(self.storage)
+        self.prefix = settings.rate_limit_key_prefix
+        window = settings.rate_limit_window_seconds
+        self.account = RateLimitItemPerSecond(settings.rate_limit_points, window)
+        self.anonymous = RateLimitItemPerSecond(settings.rate_limit_anonymous_points, window)
+        self.sign_up = parse_limit(settings.rate_limit_sign_up)
+        self.log_in_username = parse_limit(settings.rate_limit_log_in_username)
+        self.log_in_ip = parse_limit(settings.rate_limit_log_in_ip)
+        self._down_until = 0.0
+
+    def cost_budget(self, viewer_id: int | None, ip: str) -> tuple[RateLimitItem, str, str]:
+        if viewer_id is not None:
+            return self.account, "account", str(viewer_id)
+        return self.anonymous, "ip", ip
+
+    async def charge(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> Verdict:
+        """Deduct `cost` unless that would exceed the budget (then nothing is deducted)."""
+        keys = (self.prefix, *identifiers)
+        if time.monotonic() < self._down_until:
+            return Verdict(True, item.amount, None, None)
+        try:
+            allowed = cost <= 0 or await self.limiter.test(item, *keys, cost=cost)
+            if allowed and cost > 0:
+                allowed = await self.limiter.hit(item, *keys, cost=cost)
+            stats = await self.limiter.get_window_stats(item, *keys)
+        except Exception as error:  # any store failure: fail open, say so once in a while
+            self._down_until = time.monotonic() + OUTAGE_BACKOFF_SECONDS
+            log.warning("rate limits not enforced: the store is unreachable (%r)", error)
+            return Verdict(True, item.amount, None, None)
+        return Verdict(allowed, item.amount, stats.remaining, stats.reset_time)
+
+    async def close(self) -> None:
+        bridge = getattr(self.storage, "bridge", None)
+        client = getattr(bridge, "storage", None)
+        if client is not None and hasattr(client, "aclose"):
+            try:
+                await client.aclose()
+            except Exception as error:  # closing a dead connection is not worth a failure
+                log.debug("closing the rate-limit store failed: %r", error)
+
+
+def rate_limited(message: str, verdict: Verdict) -> GraphQLError:
+    return GraphQLError(
+        message, extensions={"code": "RATE_LIMITED", "retryAfter": verdict.retry_after}
+    )
+
+
+class Budgets(SchemaExtension):
+    """Charges the operation's cost (set by graph/limits.py's CostLimit) to the caller's
+    budget, and signUp/logIn attempts to theirs, before anything executes; reports the cost
+    in `extensions.cost` and the budget in X-RateLimit-* headers."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context):  # a websocket's context may have run others
+            context.cost = context.budget = None
+        yield
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context) and context.rate_limits is not None:
+            await self._charge(context, context.rate_limits, context.cost or 0)
+        yield
+
+    async def _charge(self, context: Context, rate_limits: RateLimits, cost: int) -> None:
+        ec = self.execution_context
+        ip = context.request.client.host if context.request.client else "unknown"
+        args = (ec.graphql_document, ec.operation_name, ec.variables)
+        checks: list[tuple[RateLimitItem, tuple[str, ...], int, str]] = []
+        if sign_ups := root_field_inputs(*args, "signUp"):
+            message = "Too many accounts created from your network: try again later."
+            checks.append((rate_limits.sign_up, ("sign_up", ip), len(sign_ups), message))
+        message = "Too many log-in attempts: try again later."
+        for attempt in root_field_inputs(*args, "logIn"):
+            username = str(attempt.get("username") or "").strip().lower()
+            # hashed: any text (a "/", a lone surrogate) makes a valid, bounded store key
+            key = hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+            checks.append((rate_limits.log_in_username, ("log_in", key), 1, message))
+            checks.append((rate_limits.log_in_ip, ("log_in_ip", ip), 1, message))
+        for item, identifiers, amount, message in checks:
+            verdict = await rate_limits.charge(item, *identifiers, cost=amount)
+            if not verdict.allowed:
+                self._refuse(context, verdict, message)
+        viewer = context.viewer
+        budget, kind, who = rate_limits.cost_budget(viewer.id if viewer else None, ip)
+        verdict = await rate_limits.charge(budget, kind, who, cost=cost)
+        context.cost, context.budget = cost, verdict
+        _set_headers(context, verdict)
+        if not verdict.allowed:
+            window = self.config.rate_limit_window_seconds
+            message = (
+                f"Rate limit exceeded: this query costs {cost} points and {verdict.remaining} "
+                f"of your {verdict.limit} per {window} s are left; "
+                f"try again in {verdict.retry_after} s."
+            )
+            self._refuse(context, verdict, message)
+
+    def _refuse(self, context: Context, verdict: Verdict, message: str) -> None:
+        _set_headers(context, verdict)
+        if isinstance(context.response, Response):
+            context.response.status_code = 429
+        raise rate_limited(message, verdict)
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        if not self.config.cost_in_response or not isinstance(context, Context):
+            return {}
+        if context.cost is None:
+            return {}
+        if self.execution_context.operation_type == OperationType.SUBSCRIPTION:
+            return {}
+        budget = context.budget
+        reset_at = budget.reset_at if budget else None
+        return {
+            "cost": {
+                "requested": context.cost,
+                "remaining": budget.remaining if budget else None,
+                "resetAt": _iso(reset_at) if reset_at is not None else None,
+            }
+        }
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(round(epoch), UTC).isoformat()
+
+
+def _set_headers(context: Context, verdict: Verdict) -> None:
+    if isinstance(context.response, Response):  # not a websocket
+        context.response.headers.update(verdict.headers())

@@ -1,0 +1,226 @@
+"""Rows of hand-written statements made into model instances, as tortoise's querysets make
+them, and the other facts about models that such statements need (tables, columns, fields,
+the connection and its dialect).
+
+The one module that reads tortoise's internals (`Model._meta`, how `_init_from_db` fills an
+instance, where a fetched relation is kept): tests/unit/test_compat.py says clearly what an
+upgrade broke. Everything else asks here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache, lru_cache
+from operator import itemgetter
+from typing import Any, TypeVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.fields import DatetimeField, Field
+from tortoise.fields.data import parse_datetime
+from tortoise.models import Model
+from tortoise.timezone import get_default_timezone, get_use_tz
+
+M = TypeVar("M", bound=Model)
+R = TypeVar("R")
+
+
+def connection(model: type[Model]) -> BaseDBAsyncClient:
+    """The connection the model's table lives on."""
+    return model._meta.db
+
+
+def is_postgres(model: type[Model]) -> bool:
+    return connection(model).capabilities.dialect == "postgres"
+
+
+def table(model: type[Model]) -> str:
+    return model._meta.db_table
+
+
+def field(model: type[Model], name: str) -> Field[Any]:
+    """The model's field called `name` (its Python name)."""
+    return model._meta.fields_map[name]
+
+
+async def query_rows(model: type[Model], sql: str, values: Sequence[Any]) -> list[Any]:
+    """The rows of a statement on the model's connection, as the driver returns them."""
+    _, found = await connection(model).execute_query(sql, list(values))
+    return list(found)
+
+
+def columns(model: type[Model]) -> list[str]:
+    """Every column of the model, foreign keys' included: what a queryset selects and
+    `_init_from_db` reads. Known once tortoise is initialised."""
+    return list(model._meta.fields_db_projection.values())
+
+
+@cache
+def select_all(model: type[Model]) -> str:
+    """`SELECT "col", … FROM "table"`: every column, as a queryset of the model selects."""
+    listed = ",".join(f'"{column}"' for column in columns(model))
+    return f'SELECT {listed} FROM "{model._meta.db_table}"'
+
+
+@cache
+def aliased(model: type[Model], alias: str) -> str:
+    """`a."col" AS "a.col", …`: every column of the model under a table alias, so one
+    statement can carry several models' rows side by side (see `Joined`)."""
+    return ", ".join(f'{alias}."{column}" AS "{alias}.{column}"' for column in columns(model))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one model's instance is read from a row: every attribute's raw value at once
+    (`take`, C speed), then the few that need converting."""
+
+    attributes: tuple[str, ...]
+    take: Callable[[Any], tuple[Any, ...]]
+    # (attribute, column position, converter, convert None too)
+    converted: tuple[tuple[str, int, Any, bool], ...]
+    pk: int
+    flags: dict[str, Any]
+
+
+class _Layout:
+    """What a statement's columns are (their names, in order) and the plans made for it:
+    worked out once per statement text, not per request. Plans assume, as the app does,
+    one database per process (tortoise's kinds of field depend on its driver)."""
+
+    def __init__(self, names: tuple[str, ...], json: bool) -> None:
+        self.position = {name: i for i, name in enumerate(names)}
+        self.json = json
+        self.plans: dict[tuple[type[Model], str], _Plan] = {}
+
+    def plan(self, model: type[Model], alias: str) -> _Plan:
+        found = self.plans.get((model, alias))
+        if found is not None:
+            return found
+        meta = model._meta
+
+        def spot(column: str) -> int:
+            return self.position[f"{alias}.{column}" if alias else column]
+
+        # tortoise's three kinds of field: the driver's value as is; the field's type
+        # applied to a non-null value; the field's own conversion, null or not
+        native = [(attr, spot(key)) for key, attr, _ in meta.db_native_fields]
+        converted = [
+            (attr, spot(key), _converter(f), True)
+            for key, attr, f in meta.db_native_fields
+            if self.json and isinstance(f, DatetimeField)
+        ]
+        converted += [
+            (attr, spot(key), f.field_type, False) for key, attr, f in meta.db_default_fields
+        ]
+        converted += [
+            (attr, spot(key), _converter(f), True) for key, attr, f in meta.db_complex_fields
+        ]
+        every = native + [(attr, i) for attr, i, _, _ in converted]
+        positions = [i for _, i in every]
+        take = itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],)
+        found = self.plans[(model, alias)] = _Plan(
+            attributes=tuple(attr for attr, _ in every),
+            take=take,
+            converted=tuple(converted),
+            pk=spot(meta.db_pk_column),
+            flags={
+                "_partial": False,
+                "_saved_in_db": True,
+                "_custom_generated_pk": meta.db_pk_column not in meta.generated_db_fields,
+            },
+        )
+        return found
+
+
+@lru_cache(maxsize=256)
+def _layout(names: tuple[str, ...], json: bool) -> _Layout:
+    return _Layout(names, json)
+
+
+class Joined:
+    """Model instances from the rows of one statement, which may carry several models'
+    columns side by side (`aliased`; alias "" for a model's own column names).
+
+    An instance is made as tortoise's `_init_from_db` makes it (the same attributes and the
+    same conversions: tests/test_perf_batch.py compares them), from a plan worked out once
+    per statement text: columns read by position (SQLite's rows find a column by name with
+    a scan of every name, and a page has sixty), all at once, and the instance's
+    `__dict__` filled at once. A feed page makes about 120 instances."""
+
+    def __init__(
+        self, rows: Sequence[Any], *, names: Sequence[str] = (), json: bool = False
+    ) -> None:
+        """`names`: the columns' names, for rows that do not carry them (lists decoded from
+        JSON, with `json`: their times come as text, whatever the database)."""
+        self._layout = _layout(tuple(names or (rows[0].keys() if rows else ())), json)
+        self._made: dict[tuple[type[Model], Any], Model] = {}
+
+    def value(self, row: Any, name: str) -> Any:
+        return row[self._layout.position[name]]
+
+    def make(self, model: type[M], alias: str, row: Any, *, once: bool = False) -> M:
+        """The row's instance of `model`; with `once`, one instance per primary key
+        however many rows of the statement repeat it (a page's authors, say)."""
+        plan = self._layout.plan(model, alias)
+        if once:
+            pk = row[plan.pk]
+            if (found := self._made.get((model, pk))) is not None:
+                return found  # type: ignore[return-value]
+        instance = model.__new__(model)
+        values = instance.__dict__
+        values.update(plan.flags)
+        values["_await_when_save"] = {}
+        values.update(zip(plan.attributes, plan.take(row), strict=True))
+        for attr, i, convert, always in plan.converted:
+            value = row[i]
+            if always or value is not None:
+                values[attr] = convert(value)
+        if once:
+            self._made[(model, pk)] = instance
+        return instance
+
+
+def _converter(field: Any) -> Any:
+    """The field's conversion of a database value. A time's is tortoise's own, with what
+    it looks up on every call (the USE_TZ and TIMEZONE settings, the zone) looked up once:
+    a feed page converts about 140 times, and tortoise's took a tenth of the request."""
+    if not isinstance(field, DatetimeField) or not get_use_tz():
+        return field.to_python_value
+    zone = get_default_timezone()
+    if hasattr(zone, "localize"):  # a pytz zone: tortoise's own path
+        return field.to_python_value
+    slow = field.to_python_value
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is str:
+            value = parse_datetime(value)
+        elif not isinstance(value, datetime):
+            return slow(value)
+        if value.utcoffset() is None:
+            return value.replace(tzinfo=zone)
+        return value.astimezone(zone)
+
+    return convert
+
+
+def attach(row: Model, relation: str, value: Model) -> None:
+    """Set a fetched foreign-key relation, as `select_related` would: `row.<relation>`
+    then answers without a query."""
+    object.__setattr__(row, f"_{relation}", value)
+
+
+def joined(row: Any, relation: str, model: type[R]) -> R | None:
+    """The row's `relation` when the row was fetched with it (`select_related`, or
+    `attach`), else None; an unfetched relation is a lazy query."""
+    found = row.__dict__.get(f"_{relation}")
+    return found if isinstance(found, model) else None
+
+
+def copy_row(row: M) -> M:
+    """A copy of an instance that may be changed (and saved) without touching the original."""
+    clone = type(row).__new__(type(row))
+    clone.__dict__.update(row.__dict__)
+    clone.__dict__["_await_when_save"] = {}
+    return clone

@@ -1,0 +1,76 @@
+"""The ASGI app: Starlette routes around the strawberry view, the stack of HTTP wrappers,
+and the lifespan, which owns the database, the live hub and the rate-limit store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route, WebSocketRoute
+from tortoise.contrib.starlette import RegisterTortoise
+
+from graph.rate_limits import RATE_LIMIT_HEADERS
+from resolvers import feedlog, tokens
+from server.http.body_limit import BodySizeLimit
+from server.http.graphiql import graphiql_asset_routes
+from server.http.health import healthz, readyz
+from server.http.security_headers import SecurityHeadersMiddleware
+from server.settings import Settings
+from server.view import SoundpostGraphQL
+from subscriptions.hub import Hub
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    view = SoundpostGraphQL(settings, keep_alive_interval=settings.ws_keepalive_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # RegisterTortoise, not a bare Tortoise.init: requests run in other tasks and need
+        # the global context fallback it enables.
+        async with RegisterTortoise(app, config=settings.tortoise_config):
+            hub = Hub(
+                settings.broadcast_url,
+                feedlog,
+                queue_size=settings.subscriber_queue_size,
+                retention=timedelta(days=settings.feed_retention_days),
+            )
+            hub.on_revoke = tokens.known_tokens.forget
+            await hub.start()
+            view.hub = app.state.hub = hub
+            try:
+                yield
+            finally:
+                await hub.stop()
+                await view.rate_limits.close()
+
+    routes = [
+        Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        *graphiql_asset_routes(),
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production"),
+    ]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type"],
+                expose_headers=[*RATE_LIMIT_HEADERS, "Retry-After"],
+                max_age=600,
+            )
+        )
+    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.rate_limits = view.rate_limits
+    return app
