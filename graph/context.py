@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -18,11 +18,16 @@ from subscriptions.events import Publish, publish_nothing
 from subscriptions.hub import Hub
 
 if TYPE_CHECKING:
+    from graph.live.handoff import LiveHandoff
+    from graph.live.sharing import SharedExecution
     from graph.rate_limits import RateLimits, Verdict
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
+    """An HTTP request's context, or a websocket connection's (then each of its operations
+    runs with a copy of its own: `for_operation`)."""
+
     request: Request | WebSocket
     response: Response | WebSocket | None
     settings: Config
@@ -35,11 +40,22 @@ class Context:
     # Strawberry drops the websocket connection_init payload unless this attribute exists.
     connection_params: dict[str, Any] | None = None
     hub: Hub | None = None
+    # The app's shared execution of live events (graph/live/sharing.py).
+    sharing: SharedExecution | None = None
+    # From the websocket transport running this operation (graph/live/handoff.py).
+    live: LiveHandoff | None = None
     # Query cost and rate limits (graph/limits.py, graph/rate_limits.py): set before
     # execution.
     rate_limits: RateLimits | None = None
     cost: int | None = None
     budget: Verdict | None = None
+
+    def for_operation(self, live: LiveHandoff | None) -> Context:
+        """The context of one operation of a websocket connection: the connection's viewer,
+        fresh loaders (the connection lives long: rows cached by an earlier operation would
+        be stale) and its own cost and handoff."""
+        viewer_id = self.viewer.id if self.viewer else None
+        return replace(self, loaders=Loaders(viewer_id), live=live, cost=None, budget=None)
 
     def require_viewer(self) -> models.User:
         if self.viewer is None:

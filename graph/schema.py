@@ -146,7 +146,7 @@ def build_schema(config: Config | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        # Live events shared by many subscribers are executed once (graph/sharing.py).
+        # Live events shared by many subscribers are executed once (graph/live/sharing.py).
         execution_context_class=SharingExecutor,  # type: ignore[arg-type]
     )
 

@@ -73,4 +73,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     app.state.rate_limits = view.rate_limits
+    app.state.sharing = view.sharing
     return app

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import OperationalError
 
 MODEL_MODULES = ["models"]
 SQLITE_CACHE_KIB = 64 * 1024
@@ -48,3 +50,14 @@ def tortoise_config(database_url: str, pool_size: int = 10) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+# What a database outage raises: refused or reset sockets, asyncpg's server and client
+# errors ("the database system is starting up", a connection closed mid-query), tortoise's.
+DATABASE_DOWN = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OperationalError,
+)

@@ -15,24 +15,34 @@ from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.context import Context
+from graph.live.sharing import SharedExecution
 from graph.rate_limits import RateLimits
 from graph.schema import build_schema
 from server import auth
+from server.database import DATABASE_DOWN
 from server.http.graphiql import graphiql_html
 from server.settings import Settings
-from server.ws import handlers as ws
+from server.ws.heartbeat import Heartbeat
+from server.ws.legacy_ws import LegacyWS
+from server.ws.limits import ConnectionCounter
+from server.ws.socket import Socket
+from server.ws.transport_ws import TransportWS
 from subscriptions.hub import Hub
+
+# Mobile networks drop sockets idle for ~30-60 s; a ping every 15 s keeps them open.
+KEEP_ALIVE_INTERVAL = 15.0
 
 log = logging.getLogger("soundpost")
 
 
 class SoundpostGraphQL(GraphQL[Context, None]):
-    graphql_transport_ws_handler_class = ws.TransportWSHandler
-    graphql_ws_handler_class = ws.LegacyWSHandler
-    websocket_adapter_class = ws.SizeLimitedWebSocketAdapter  # type: ignore[assignment]
+    # Strawberry's hooks for the websocket side: our protocols and socket (server/ws/).
+    graphql_transport_ws_handler_class = TransportWS  # type: ignore[assignment]
+    graphql_ws_handler_class = LegacyWS  # type: ignore[assignment]
+    websocket_adapter_class = Socket  # type: ignore[assignment]
 
     def __init__(
-        self, settings: Settings, keep_alive_interval: float | None = ws.KEEP_ALIVE_INTERVAL
+        self, settings: Settings, keep_alive_interval: float | None = KEEP_ALIVE_INTERVAL
     ) -> None:
         """`keep_alive_interval`: seconds between server pings on both websocket protocols
         (None or 0: no pings)."""
@@ -49,7 +59,10 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.max_message_bytes = settings.ws_max_message_bytes
-        self.ws_connections = ws.ConnectionCounter(settings.ws_max_connections_per_user)
+        self.ws_connections = ConnectionCounter(settings.ws_max_connections_per_user)
+        # every websocket's connection_init deadline and keep-alive pings, on one timer
+        self.heartbeat = Heartbeat(keep_alive_interval or None)
+        self.sharing = SharedExecution()
         self.hub: Hub | None = None
         self.rate_limits = RateLimits(settings)
 
@@ -67,7 +80,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
                     self.settings,
                     self.hub,
                 )
-            except ws.DATABASE_DOWN as error:
+            except DATABASE_DOWN as error:
                 # The bearer token is checked before the GraphQL layer, so a database outage
                 # surfaced here as an unhandled 500, after which uvicorn dropped the
                 # keep-alive connection under the client's next request. A plain 503 keeps
@@ -76,11 +89,14 @@ class SoundpostGraphQL(GraphQL[Context, None]):
                 raise HTTPException(503, "Service unavailable: try again shortly.") from None
         context.hub = self.hub
         context.rate_limits = self.rate_limits
+        context.sharing = self.sharing
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """A websocket's connection_init: its viewer (refused: ConnectionRejectionError),
+        then its account's count of connections (refused: TooManyConnections)."""
         await auth.authenticate_connection(context)
-        ws.admit(self.ws_connections, context)
+        self.ws_connections.admit(context, context.viewer.id if context.viewer else None)
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> Response:

@@ -36,7 +36,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from resolvers import tokens
-from server.ws import handlers as ws
+from server.ws import connection as ws
 from tests.live import serve
 from tests.test_cluster import free_port
 

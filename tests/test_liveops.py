@@ -1,4 +1,4 @@
-"""Live subscriptions taken over by the transports once live (graph/liveops.py): an idle one
+"""Live subscriptions taken over by the transports once live (server/ws/takeover.py): an idle one
 holds no task; completing, stopping, reusing its id and a failing event behave as the
 protocols say. Real websockets against a real uvicorn."""
 
@@ -119,7 +119,7 @@ async def test_legacy_stop_of_a_live_subscription_completes_it(
 async def test_an_event_that_fails_ends_its_subscription_with_a_masked_error(
     url: str, api: Api, app: Starlette, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(message: Any) -> Any:
+    async def broken(*args: Any) -> Any:
         raise RuntimeError("the row could not be read")
 
     monkeypatch.setattr(graph.live.fields, "_feed_event", broken)

@@ -21,7 +21,7 @@ from graph.relay import decode_id
 from server import cli
 from server.settings import Settings
 from server.view import SoundpostGraphQL
-from server.ws import handlers as ws
+from server.ws import limits as ws
 from tests.live import serve, until
 from tests.support import Api
 from tests.test_cluster import server
@@ -303,7 +303,7 @@ def test_limit_defaults(app: Starlette) -> None:
     assert view.ws_connections.limit == settings.ws_max_connections_per_user
 
 
-# query depth and cost, per subscription (graph/cost.py's rules run for subscriptions too)
+# query depth and cost, per subscription (graph/limits.py's rules run for subscriptions too)
 
 DEEP = 'subscription { postcardActivity(postcardId: "x") { comment { author { username } } } }'
 COSTLY = 'subscription { postcardActivity(postcardId: "x") { likeCount commentCount postcardId } }'

@@ -1,4 +1,5 @@
-"""Subscriptions: live friend moments (lossless across reconnects), postcard activity."""
+"""The subscription fields: live friend moments (lossless across reconnects), a moment's
+activity, your notifications; and the types of their events."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from starlette.websockets import WebSocket
 
 from graph.context import Context, Info
 from graph.errors import bad_input
-from graph.live.sharing import Direct, Live, Shared, hand_off, shares
+from graph.live.handoff import LiveSubscription, ToRoot
+from graph.live.sharing import EventRoot, SharedExecution, selection_key
 from graph.relay import decode_id, to_global_id
 from graph.types.notification import Notification
 from graph.types.postcard import Comment, Postcard
@@ -84,7 +86,7 @@ def _hub(context: Context) -> Hub:
     return context.hub
 
 
-def _closer(context: Context):  # type: ignore[no-untyped-def]
+def _closer(context: Context) -> Callable[[int, str], Awaitable[None]]:
     async def close(code: int, reason: str) -> None:
         if isinstance(context.request, WebSocket):
             with contextlib.suppress(Exception):
@@ -97,21 +99,37 @@ def _token_hash(context: Context) -> str | None:
     return hash_token(context.token) if context.token else None
 
 
-async def _feed_event(message: FeedMessage) -> Shared | None:
+async def _feed_event(sharing: SharedExecution, message: FeedMessage) -> EventRoot | None:
     """The event as its subscribers see it, made once for all of them."""
-    share = shares.for_event(message)
+    share = sharing.event(message)
 
-    async def make() -> Shared | None:
+    async def make() -> EventRoot | None:
         cursor = feed_cursor(message)
         if message.kind == "DELETED":
             postcard_id = to_global_id("Postcard", message.postcard_id)
-            return Shared(PostcardDeleted(cursor=cursor, postcard_id=postcard_id), message)
+            return EventRoot(PostcardDeleted(cursor=cursor, postcard_id=postcard_id), message)
         row = await share.rows.postcard_by_id.load(message.postcard_id)
         if row is None:  # deleted since; its PostcardDeleted follows
             return None
-        return Shared(PostcardPosted(cursor=cursor, postcard=Postcard.from_row(row)), message)
+        return EventRoot(PostcardPosted(cursor=cursor, postcard=Postcard.from_row(row)), message)
 
     return await share.root(make)  # type: ignore[no-any-return]
+
+
+async def _sent_already_made(info: Info, root: EventRoot) -> bool:
+    """Over a websocket, sends `root` straight from the result another subscriber of the
+    same selection made of it (no execution, no encoding); False when this subscriber must
+    yield `root` to be executed (the first of its selection, or a selection that reads
+    the viewer)."""
+    handoff = info.context.live
+    if handoff is None:
+        return False
+    key = selection_key(info.operation, info.variable_values)
+    text = await info.context.sharing.payload(root, key, info.operation)
+    if text is None:
+        return False
+    await handoff.send_payload(text)
+    return True
 
 
 async def friend_moments(
@@ -127,7 +145,7 @@ async def friend_moments(
     context = info.context
     viewer = context.require_viewer()
     hub = _hub(context)
-    direct = Direct(info)
+    to_root = partial(_feed_event, context.sharing)
     with hub.subscribed("feed", viewer.id, _token_hash(context), _closer(context)) as listener:
         if after is not None:
             seq, at = parse_feed_cursor(after)
@@ -143,10 +161,10 @@ async def friend_moments(
                         break
                     for message in batch:
                         position = message.seq
-                        event = await _feed_event(message)
-                        if event is not None and not await direct.sent(event):
-                            yield event  # type: ignore[misc]
-        async with contextlib.aclosing(_live(listener, _feed_event, direct)) as events:
+                        root = await to_root(message)
+                        if root is not None and not await _sent_already_made(info, root):
+                            yield root  # type: ignore[misc]
+        async with contextlib.aclosing(_live(info, listener, to_root)) as events:
             async for event in events:
                 yield event
 
@@ -160,18 +178,19 @@ async def postcard_activity(
     if pk is None or not await postcards.exists(pk):
         raise bad_input("No postcard with this id.")
     hub = _hub(context)
-    direct = Direct(info)
-    to_root = partial(_activity_event, postcard_id)
+    to_root = partial(_activity_event, context.sharing, postcard_id)
     with hub.subscribed("activity", pk, _token_hash(context), _closer(context)) as listener:
-        async with contextlib.aclosing(_live(listener, to_root, direct)) as events:
+        async with contextlib.aclosing(_live(info, listener, to_root)) as events:
             async for event in events:
                 yield event
 
 
-async def _activity_event(postcard_id: strawberry.ID, message: ActivityMessage) -> Shared:
+async def _activity_event(
+    sharing: SharedExecution, postcard_id: strawberry.ID, message: ActivityMessage
+) -> EventRoot:
     comment = None
     if message.comment_id is not None:
-        row = await shares.for_event(message).rows.comment_by_id.load(message.comment_id)
+        row = await sharing.event(message).rows.comment_by_id.load(message.comment_id)
         comment = Comment.from_row(row) if row else None
     activity = PostcardActivity(
         postcard_id=postcard_id,
@@ -179,45 +198,47 @@ async def _activity_event(postcard_id: strawberry.ID, message: ActivityMessage) 
         comment_count=message.comment_count,
         comment=comment,
     )
-    return Shared(activity, message)
+    return EventRoot(activity, message)
 
 
 async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
     context = info.context
     viewer = context.require_viewer()
     hub = _hub(context)
-    direct = Direct(info)
+    to_root = partial(_notification_event, context.sharing)
     with hub.subscribed(
         "notifications", viewer.id, _token_hash(context), _closer(context)
     ) as listener:
-        async with contextlib.aclosing(_live(listener, _notification_event, direct)) as events:
+        async with contextlib.aclosing(_live(info, listener, to_root)) as events:
             async for event in events:
                 yield event
 
 
-async def _notification_event(message: NotificationMessage) -> Shared | None:
-    row = await shares.for_event(message).rows.notification_by_id.load(message.notification_id)
-    return Shared(Notification.from_row(row), message) if row is not None else None
+async def _notification_event(
+    sharing: SharedExecution, message: NotificationMessage
+) -> EventRoot | None:
+    row = await sharing.event(message).rows.notification_by_id.load(message.notification_id)
+    return EventRoot(Notification.from_row(row), message) if row is not None else None
 
 
-async def _live(
-    listener: Listener, to_root: Callable[[Any], Awaitable[Shared | None]], direct: Direct
-) -> AsyncGenerator[Any, None]:
+async def _live(info: Info, listener: Listener, to_root: ToRoot) -> AsyncGenerator[Any, None]:
     """The live part of a subscription, after any catch-up. A websocket transport takes it
-    over (graph/liveops.py): then this yields one `Live` and ends, and the subscription holds
+    over (server/ws/takeover.py): then this offers a `LiveSubscription`, yields it (so the
+    executor records the selection's executor on it) and ends, and the subscription holds
     no task or generator while it waits for events. Elsewhere, events are read here."""
-    if hand_off.get():
-        live = Live(listener, to_root, direct)
+    handoff = info.context.live
+    if handoff is not None:
+        live = handoff.offered = LiveSubscription(listener, to_root, info)
         listener.detached = True
         try:
             yield live
         finally:
-            if not live.taken:  # the transport went away before taking it
+            if handoff.offered is live:  # the transport went away before taking it
                 listener.close()
         return
     async for message in listener:
         root = await to_root(message)
-        if root is not None and not await direct.sent(root):
+        if root is not None and not await _sent_already_made(info, root):
             yield root
 
 

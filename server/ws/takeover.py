@@ -1,12 +1,11 @@
-"""Live subscriptions after their catch-up: the websocket transports take them over from
-strawberry (graph/ws.py), so that a subscription waiting for events holds no task, no
-async generator and no open extension hooks: only this object and its hub listener.
+"""Live subscriptions after their catch-up: the transports take them over from strawberry,
+so that a subscription waiting for events holds no task, no async generator and no open
+extension hooks, only a `LiveOp` and the graph's `LiveSubscription` with its hub listener.
 
-Everything up to going live still runs through strawberry: parsing, validation, the
-limits, the resolver's checks and its catch-up. Then the resolver yields a `Live`
-(graph/live.py), the executor makes it a `HandOff` result (graph/sharing.py), and the
-transport builds a `LiveOp` from it and closes strawberry's stream. Each event is then
-run here on a copy of the selection's shared executor, with the same sharing as before."""
+Everything up to going live still runs through strawberry: parsing, validation, the limits,
+the resolver's checks and its catch-up. Then the resolver offers a `LiveSubscription`
+(graph/live/handoff.py), the transport makes a `LiveOp` of it and closes strawberry's stream
+without a `complete`. Each event is pushed here by the hub listener."""
 
 from __future__ import annotations
 
@@ -15,121 +14,74 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
-import orjson
-from graphql import ExecutionResult, GraphQLError
 from starlette.websockets import WebSocketDisconnected as SocketClosed
 from strawberry.http.exceptions import WebSocketDisconnected
 
-from graph.errors import shape_error
-from graph.live.sharing import Live
+from graph.live.handoff import LiveSubscription
+from server.ws.socket import frame
 
 log = logging.getLogger("soundpost.live")
 
-SendMessage = Callable[[dict[str, Any]], Awaitable[None]]
 SendText = Callable[[str], Awaitable[None]]
+SendMessage = Callable[[dict[str, Any]], Awaitable[None]]
 GONE = (WebSocketDisconnected, SocketClosed)
 
 
 class LiveOp:
     """One live subscription of one connection. `kind` is the message type of its
-    results: "next" on graphql-transport-ws, "data" on graphql-ws."""
+    results: "next" on graphql-transport-ws, "data" on graphql-ws. `ended` is told when it
+    ends on its own (an event failed)."""
 
-    __slots__ = (
-        "_context",
-        "_direct",
-        "_listener",
-        "_schema",
-        "_send_message",
-        "_send_text",
-        "_template",
-        "_to_root",
-        "closed",
-        "id",
-        "kind",
-    )
+    __slots__ = ("_ended", "_send_message", "_send_text", "closed", "id", "kind", "subscription")
 
     def __init__(
         self,
-        live: Live,
         op_id: str,
         kind: str,
+        subscription: LiveSubscription,
         *,
-        context: Any,
-        schema: Any,
-        send_message: SendMessage,
         send_text: SendText,
+        send_message: SendMessage,
+        ended: Callable[[LiveOp], None],
     ) -> None:
-        live.taken = True
         self.id = op_id
         self.kind = kind
         self.closed = False
-        self._context = context
-        self._schema = schema
-        self._send_message = send_message
+        self.subscription = subscription
         self._send_text = send_text
-        self._template = live.template
-        self._to_root = live.to_root
-        self._direct = live.direct
-        self._direct.send_with(self._send_payload)
-        self._listener = live.listener
-        self._listener.push_to(self.deliver)
+        self._send_message = send_message
+        self._ended = ended
+        subscription.listener.push_to(self.deliver)
 
     def stop(self) -> None:
         """The client completed it, or the connection is shutting down."""
         self.closed = True
-        self._listener.close()
+        self.subscription.listener.close()
 
     async def deliver(self, message: Any) -> None:
+        """Sends what one hub message makes for this subscriber (called by its listener,
+        one message at a time)."""
         if self.closed:
             return
         try:
-            root = await self._to_root(message)
-            if root is None or self.closed or await self._direct.sent(root):
-                return
-            executor = self._template.build_per_event_executor(root)
-            executor.context_value = self._context
-            result = executor.execute_operation(False)
-            if executor.is_awaitable(result):
-                result = await result
+            payload = await self.subscription.payload(message)
         except Exception as error:  # reported to the client, as strawberry does
             await self._fail(error)
             return
-        await self._send_result(result)
+        if payload is None or self.closed:
+            return
+        with suppress(*GONE):
+            if isinstance(payload, str):
+                await self._send_text(frame(self.id, self.kind, payload))
+            else:
+                await self._send_message({"id": self.id, "type": self.kind, "payload": payload})
 
     async def _fail(self, error: Exception) -> None:
         """Like strawberry's stream when the source raises: the error as a last result,
         then `complete`; the subscription ends."""
-        located = (
-            error
-            if isinstance(error, GraphQLError)
-            else GraphQLError(str(error), original_error=error)
-        )
         self.stop()
+        self._ended(self)
         with suppress(*GONE):
-            await self._send(ExecutionResult(data=None, errors=[located]))
+            payload = self.subscription.failure(error)
+            await self._send_message({"id": self.id, "type": self.kind, "payload": payload})
             await self._send_message({"id": self.id, "type": "complete"})
-
-    async def _send_result(self, result: ExecutionResult) -> None:
-        if self.closed:
-            return
-        with suppress(*GONE):
-            await self._send(result)
-
-    async def _send(self, result: ExecutionResult) -> None:
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            self._schema.process_errors(result.errors)
-            settings = getattr(self._context, "settings", None)
-            hide = settings is not None and settings.environment == "production"
-            payload["errors"] = [
-                shape_error(e, hide_suggestions=hide).formatted for e in result.errors
-            ]
-        await self._send_message({"id": self.id, "type": self.kind, "payload": payload})
-
-    async def _send_payload(self, payload: str) -> None:
-        """The short cut's send: a result another subscriber's execution serialized."""
-        if self.closed:
-            return
-        head = orjson.dumps({"id": self.id, "type": self.kind}).decode()
-        with suppress(*GONE):
-            await self._send_text(f'{head[:-1]},"payload":{payload}}}')

@@ -9,8 +9,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("server", "graph", "resolvers", "models", "subscriptions")
 # What each package may import of the others.
@@ -164,9 +162,6 @@ def _private_uses(tree: ast.Module, own: set[str]) -> Iterator[tuple[str, int]]:
                 yield ast.unparse(node), node.lineno
 
 
-@pytest.mark.xfail(
-    strict=True, reason="server/ws/handlers.py still overrides strawberry's private handlers"
-)
 def test_private_names_of_libraries_stay_in_their_fence() -> None:
     own = _own_private_names()
     fences = set(FENCES.values())
