@@ -11,11 +11,30 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from broadcaster import Broadcast
 
 log = logging.getLogger("soundpost.broker")
 CHANNEL = "soundpost.events"
+
+
+# broadcaster shows neither its connection nor its listener: these two read its internals
+# (`Broadcast._backend`, the Redis backend's `_conn` and `_listener`), and only these;
+# tests/unit/test_compat.py says clearly what an upgrade broke.
+
+
+def redis_connection(broadcast: Broadcast) -> Any:
+    """The Redis client of a Redis-backed broadcast (None for other backends)."""
+    connection = getattr(broadcast._backend, "_conn", None)
+    return connection if connection is not None and hasattr(connection, "ping") else None
+
+
+def backend_listener(broadcast: Broadcast) -> asyncio.Task[None] | None:
+    """The task in which a Redis backend reads its subscription (None for other backends,
+    or before `connect`)."""
+    listener = getattr(broadcast._backend, "_listener", None)
+    return listener if isinstance(listener, asyncio.Task) else None
 
 
 class Broker:
@@ -125,13 +144,12 @@ class Broker:
                     log.exception("handling a broker message failed")
 
     async def _check(self, broadcast: Broadcast) -> None:
-        backend = broadcast._backend
-        conn = getattr(backend, "_conn", None)
-        if conn is not None and hasattr(conn, "ping"):
+        connection = redis_connection(broadcast)
+        if connection is not None:
             async with asyncio.timeout(max(self.check_interval, 1.0)):
-                await conn.ping()
-        listener = getattr(backend, "_listener", None)
-        if isinstance(listener, asyncio.Task) and listener.done():
+                await connection.ping()
+        listener = backend_listener(broadcast)
+        if listener is not None and listener.done():
             raise ConnectionError("broker backend listener died")
 
     async def _teardown(self) -> None:

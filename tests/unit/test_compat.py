@@ -1,0 +1,183 @@
+"""What the fenced modules rely on in the libraries, checked against the installed versions:
+graph/compat.py (strawberry, graphql-core), resolvers/sql/hydrate.py (tortoise),
+subscriptions/broker.py (broadcaster) and graph/rate_limits.py's closing of the `limits`
+store. When an upgrade moves one of these, the test names the function to mend."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import ASTValidationRule, GraphQLSchema, parse, validate
+from starlette.applications import Starlette
+
+from graph import compat
+from graph.limits import coded
+from graph.live.sharing import SharingExecutor
+from graph.schema import schema as soundpost_schema
+from models import Postcard, User
+from resolvers.sql import hydrate
+
+
+def mend(where: str) -> str:
+    return f"the installed library changed what {where} relies on: mend it there"
+
+
+# --- strawberry and graphql-core (graph/compat.py) ------------------------------------------
+
+
+def test_the_graphql_core_schema_behind_strawberrys() -> None:
+    assert isinstance(compat.core_schema(soundpost_schema), GraphQLSchema), mend(
+        "graph/compat.py core_schema"
+    )
+
+
+async def test_a_resolver_reads_its_field_nodes_fragments_and_variables() -> None:
+    seen: dict[str, Any] = {}
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def hello(self, info: strawberry.Info, n: int) -> str:
+            seen["fields"] = [node.name.value for node in compat.field_nodes(info)]
+            seen["fragments"] = sorted(compat.fragments(info))
+            seen["variables"] = info.variable_values
+            return "hi"
+
+    document = "query ($n: Int!) { ...F } fragment F on Query { hello(n: $n) }"
+    result = await strawberry.Schema(Query).execute(document, variable_values={"n": 3})
+    assert result.errors is None, result.errors
+    assert seen == {"fields": ["hello"], "fragments": ["F"], "variables": {"n": 3}}, mend(
+        "graph/compat.py raw_info, field_nodes, fragments"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "document"),
+    [
+        (lambda: compat.depth_rule(1), "{ a { b { c } } }"),
+        (lambda: compat.aliases_rule(0), "{ x: a { b } }"),
+    ],
+    ids=["depth", "aliases"],
+)
+def test_strawberrys_limit_rules_check_everything_when_made(make: Any, document: str) -> None:
+    """graph/limits.py's `coded` runs a limit's rule on a stand-in context, so the rule must
+    report from its constructor and visit nothing."""
+    rule = make()
+    assert issubclass(rule, ASTValidationRule), mend("graph/compat.py depth_rule/aliases_rule")
+    visits = [name for name in dir(rule) if name.startswith(("enter", "leave"))]
+    assert set(visits) <= set(dir(ASTValidationRule)), mend("graph/limits.py coded")
+    errors = validate(compat.core_schema(soundpost_schema), parse(document), [coded(rule, "X")])
+    assert errors and all(error.extensions == {"code": "X"} for error in errors), mend(
+        "graph/limits.py coded"
+    )
+
+
+def test_the_executor_strawberry_runs_and_its_per_event_copies() -> None:
+    assert soundpost_schema.execution_context_class is SharingExecutor
+    assert issubclass(SharingExecutor, compat.Executor)
+    method = getattr(compat.Executor, "build_per_event_executor", None)
+    assert method is not None and list(inspect.signature(method).parameters) == [
+        "self",
+        "payload",
+    ], mend("graph/live/sharing.py (SharingExecutor.build_per_event_executor)")
+
+
+async def test_coerced_variables_of_an_executor() -> None:
+    captured: dict[str, Any] = {}
+
+    class Capturing(compat.Executor):  # type: ignore[misc]
+        def execute_operation(self, serially: bool | None = None) -> Any:
+            captured["variables"] = compat.coerced_variables(self)
+            captured["copy"] = self.build_per_event_executor("event").root_value
+            return super().execute_operation(serially)
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def echo(self, n: int) -> int:
+            return n
+
+    result = await strawberry.Schema(Query, execution_context_class=Capturing).execute(
+        "query ($n: Int!) { echo(n: $n) }", variable_values={"n": 7}
+    )
+    assert result.data == {"echo": 7}
+    assert captured == {"variables": {"n": 7}, "copy": "event"}, mend(
+        "graph/compat.py coerced_variables"
+    )
+
+
+# --- tortoise (resolvers/sql/hydrate.py) ----------------------------------------------------
+
+
+@pytest.mark.usefixtures("app")
+def test_what_hydrate_reads_of_a_models_meta() -> None:
+    meta = User._meta
+    for name in (
+        "db",
+        "db_table",
+        "fields_map",
+        "fields_db_projection",
+        "db_native_fields",
+        "db_default_fields",
+        "db_complex_fields",
+        "db_pk_column",
+        "generated_db_fields",
+    ):
+        assert hasattr(meta, name), mend(f"resolvers/sql/hydrate.py (Model._meta.{name})")
+    assert hydrate.table(User) == "users"
+    assert "username" in hydrate.columns(User)
+    assert hydrate.connection(User).capabilities.dialect in {"sqlite", "postgres"}
+
+
+async def test_a_fetched_relation_and_a_copy_of_a_row(app: Starlette) -> None:
+    maya = await User.create(username="maya", password_hash="x")
+    from models import Track
+
+    track = await Track.create(title="t", artist="a", dedupe_key="t\x1fa")
+    await Postcard.create(author=maya, track=track)
+    fetched = await Postcard.all().select_related("author").first()
+    assert fetched is not None
+    assert hydrate.joined(fetched, "author", User) is not None, mend("hydrate.joined")
+    assert hydrate.joined(await Postcard.all().first(), "author", User) is None
+    clone = hydrate.copy_row(maya)
+    clone.display_name = "Maya A."
+    await clone.save(update_fields=["display_name"])
+    assert maya.display_name != "Maya A.", mend("hydrate.copy_row")
+    assert (await User.get(id=maya.id)).display_name == "Maya A."
+
+
+# --- broadcaster (subscriptions/broker.py) --------------------------------------------------
+
+
+async def test_broadcasters_redis_connection_and_listener() -> None:
+    from broadcaster import Broadcast
+
+    from subscriptions.broker import backend_listener, redis_connection
+
+    broadcast = Broadcast("redis://127.0.0.1:6379/0")
+    assert redis_connection(broadcast) is not None, mend("subscriptions/broker.py")
+    await broadcast.connect()
+    try:
+        listener = backend_listener(broadcast)
+        assert listener is not None and not listener.done(), mend("subscriptions/broker.py")
+        assert await redis_connection(broadcast).ping()
+    finally:
+        await broadcast.disconnect()
+    await asyncio.sleep(0)
+    memory = Broadcast("memory://")
+    assert redis_connection(memory) is None and backend_listener(memory) is None
+
+
+# --- limits (graph/rate_limits.py) -----------------------------------------------------------
+
+
+def test_the_redis_client_of_the_limits_store() -> None:
+    from limits.aio.storage import RedisStorage
+
+    storage = RedisStorage("async+redis://127.0.0.1:6379/0", implementation="redispy")
+    client = getattr(getattr(storage, "bridge", None), "storage", None)
+    assert client is not None and hasattr(client, "aclose"), mend("graph/rate_limits.py close")
