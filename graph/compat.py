@@ -5,13 +5,17 @@ with a message naming the function to mend here."""
 
 from __future__ import annotations
 
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from graphql import FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, GraphQLSchema
 from graphql.validation import ASTValidationRule
 from strawberry.extensions.max_aliases import create_validator as _aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as _depth_rule
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.enum import StrawberryEnumDefinition
+
+E = TypeVar("E", bound=type[Enum])
 
 # The executor strawberry runs every operation with (`execution_context_class`): the
 # shared execution of live events (graph/live/sharing.py) extends it.
@@ -50,3 +54,19 @@ def aliases_rule(max_aliases: int) -> type[ASTValidationRule]:
 def coerced_variables(executor: Any) -> dict[str, Any]:
     """An executor's coerced variable values (graphql-core 3.3: `VariableValues.coerced`)."""
     return executor.variable_values.coerced  # type: ignore[no-any-return]
+
+
+def describe_values(enum: E, descriptions: dict[str, str]) -> E:
+    """Gives each value of an enum made a GraphQL enum by `strawberry.enum` its description.
+    Strawberry takes value descriptions only from `strawberry.enum_value` in the class body,
+    and these enums live in models/ and resolvers/, which know no GraphQL: set on the
+    definition strawberry keeps on the class (`__strawberry_definition__.values`). Every
+    value must be described."""
+    definition = enum.__strawberry_definition__  # type: ignore[attr-defined]
+    assert isinstance(definition, StrawberryEnumDefinition)
+    names = {value.name for value in definition.values}
+    if names != descriptions.keys():
+        raise ValueError(f"{definition.name}: describe exactly {sorted(names)}")
+    for value in definition.values:
+        value.description = descriptions[value.name]
+    return enum

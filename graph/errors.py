@@ -15,6 +15,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from graph import compat
 from graph.config import hides_suggestions
 from resolvers.errors import Code, Forbidden, InputError, Problem
 from resolvers.pagination import BadCursor, BadPageSize
@@ -22,15 +23,30 @@ from resolvers.pagination import BadCursor, BadPageSize
 T = TypeVar("T")
 log = logging.getLogger("soundpost.errors")
 
-UserErrorCode = strawberry.enum(
-    Code,
-    name="UserErrorCode",
-    description=(
-        "Why an input was refused: INVALID (malformed), REQUIRED (missing), TOO_SHORT, "
-        "TOO_LONG, OUT_OF_RANGE, TAKEN (already in use), NOT_FOUND (no such object, or not "
-        "visible to you), FORBIDDEN (not yours), CONFLICT (stale expectedVersion), "
-        "INVALID_CREDENTIALS, UNSUPPORTED_LINK (not a link we can read)."
+UserErrorCode = compat.describe_values(
+    strawberry.enum(
+        Code,
+        name="UserErrorCode",
+        description=(
+            "Why an input was refused: INVALID (malformed), REQUIRED (missing), TOO_SHORT, "
+            "TOO_LONG, OUT_OF_RANGE, TAKEN (already in use), NOT_FOUND (no such object, or not "
+            "visible to you), FORBIDDEN (not yours), CONFLICT (stale expectedVersion), "
+            "INVALID_CREDENTIALS, UNSUPPORTED_LINK (not a link we can read)."
+        ),
     ),
+    {
+        "INVALID": "The value is malformed, or the input combines fields that exclude each other.",
+        "REQUIRED": "A value is missing (or empty where it may not be).",
+        "TOO_SHORT": "The text has fewer characters than the field allows.",
+        "TOO_LONG": "The text has more characters than the field allows.",
+        "OUT_OF_RANGE": "The number is outside the field's range.",
+        "TAKEN": "Already in use, e.g. a username.",
+        "NOT_FOUND": "No such object, or it is not visible to you.",
+        "FORBIDDEN": "The object exists, but it is not yours to change.",
+        "CONFLICT": "The object changed since the `expectedVersion` you sent: refetch it.",
+        "INVALID_CREDENTIALS": "Wrong username or password.",
+        "UNSUPPORTED_LINK": "Not a link Soundpost can read (e.g. not a Spotify track).",
+    },
 )
 
 

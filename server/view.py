@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.context import Context
@@ -20,6 +22,7 @@ from graph.rate_limits import RateLimits
 from graph.schema import build_schema
 from server import auth
 from server.database import DATABASE_DOWN
+from server.http import accept
 from server.http.graphiql import graphiql_html
 from server.settings import Settings
 from server.ws.heartbeat import Heartbeat
@@ -98,6 +101,38 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         await auth.authenticate_connection(context)
         self.ws_connections.admit(context, context.viewer.id if context.viewer else None)
         return UNSET
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """The response's headers and status as the request builds them, and the media
+        type it will have (server/http/accept.py)."""
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = accept.preferred(request.headers.get("accept"))
+        request.state.sub_response = sub_response
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        sub_response: Response = request.state.sub_response
+        if sub_response.media_type == accept.GRAPHQL_RESPONSE_JSON and isinstance(
+            result, PreExecutionError
+        ):
+            # GraphQL over HTTP: under this media type a request that did not execute (it
+            # did not parse, validate, or pass a limit) has no `data`, and a 4xx status
+            response.pop("data", None)
+            sub_response.status_code = sub_response.status_code or 400
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == accept.GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = accept.GRAPHQL_RESPONSE_JSON
+        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html("/graphql"))

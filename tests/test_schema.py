@@ -21,7 +21,7 @@ def test_committed_schema_matches_the_code() -> None:
     assert committed == str(schema) + "\n", "run `make schema` and commit schema.graphql"
 
 
-def test_every_type_field_and_argument_has_a_description() -> None:
+def test_every_type_field_argument_and_enum_value_has_a_description() -> None:
     missing = []
     for name, gql_type in schema._schema.type_map.items():
         if name.startswith("__") or name in {"String", "Int", "Float", "Boolean", "ID"}:
@@ -37,6 +37,11 @@ def test_every_type_field_and_argument_has_a_description() -> None:
                         missing.append(f"{name}.{field_name}({arg_name})")
         if isinstance(gql_type, GraphQLEnumType):
             assert gql_type.values, name
+            missing += [
+                f"{name}.{value_name}"
+                for value_name, value in gql_type.values.items()
+                if not value.description
+            ]
     assert missing == []
 
 

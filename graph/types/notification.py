@@ -5,17 +5,26 @@ from datetime import datetime
 import strawberry
 
 import models
+from graph import compat
 from graph.context import Info
 from graph.relay import Connection, Node, connection, to_global_id
 from graph.types.postcard import Comment, Postcard
 from graph.types.user import User, load_user
 from resolvers import notifications
 
-NotificationKind = strawberry.enum(
-    models.NotificationKind,
-    description="What happened: LIKED (someone liked your moment, notified once per member "
-    "and moment), COMMENTED (someone commented on your moment), FOLLOWED (someone followed "
-    "you, notified once per member).",
+NotificationKind = compat.describe_values(
+    strawberry.enum(
+        models.NotificationKind,
+        description="What happened: LIKED (someone liked your moment, notified once per member "
+        "and moment), COMMENTED (someone commented on your moment), FOLLOWED (someone followed "
+        "you, notified once per member).",
+    ),
+    {
+        "LIKED": "Someone liked your moment (once per member and moment, however often they "
+        "like it again).",
+        "COMMENTED": "Someone commented on your moment.",
+        "FOLLOWED": "Someone followed you (once per member).",
+    },
 )
 
 

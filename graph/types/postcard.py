@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 import models
+from graph import compat
 from graph.context import Info
 from graph.relay import (
     After,
@@ -21,10 +22,17 @@ from resolvers.pagination import Page, check_first
 from resolvers.sql.comments import first_page
 from resolvers.sql.hydrate import joined
 
-PhotoSource = strawberry.enum(
-    models.PhotoSource,
-    description="Where a photo comes from: UPLOAD (the member's own upload), INSTAGRAM "
-    "(an Instagram post or reel link), WEB (any other http(s) image).",
+PhotoSource = compat.describe_values(
+    strawberry.enum(
+        models.PhotoSource,
+        description="Where a photo comes from: UPLOAD (the member's own upload), INSTAGRAM "
+        "(an Instagram post or reel link), WEB (any other http(s) image).",
+    ),
+    {
+        "UPLOAD": "The member's own upload.",
+        "INSTAGRAM": "An Instagram post or reel link (instagram.com/p/<code> or /reel/<code>).",
+        "WEB": "Any other http(s) image.",
+    },
 )
 
 

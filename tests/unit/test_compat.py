@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -181,3 +182,31 @@ def test_the_redis_client_of_the_limits_store() -> None:
     storage = RedisStorage("async+redis://127.0.0.1:6379/0", implementation="redispy")
     client = getattr(getattr(storage, "bridge", None), "storage", None)
     assert client is not None and hasattr(client, "aclose"), mend("graph/rate_limits.py close")
+
+
+class Mood(StrEnum):
+    HAPPY = "HAPPY"
+    SAD = "SAD"
+
+
+DescribedMood = compat.describe_values(strawberry.enum(Mood), {"HAPPY": "Up.", "SAD": "Down."})
+
+
+@strawberry.type
+class MoodQuery:
+    mood: DescribedMood = DescribedMood.HAPPY
+
+
+def test_enum_values_take_their_descriptions() -> None:
+    values = compat.core_schema(strawberry.Schema(MoodQuery)).type_map["Mood"].values  # type: ignore[union-attr]
+    assert {name: value.description for name, value in values.items()} == {
+        "HAPPY": "Up.",
+        "SAD": "Down.",
+    }, mend("graph/compat.py describe_values")
+
+    class Other(StrEnum):
+        ONE = "ONE"
+        TWO = "TWO"
+
+    with pytest.raises(ValueError, match="describe exactly"):
+        compat.describe_values(strawberry.enum(Other), {"ONE": "1."})
