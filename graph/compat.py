@@ -24,14 +24,14 @@ Executor = StrawberryGraphQLCoreExecutionContext
 
 def core_schema(schema: Any) -> GraphQLSchema:
     """The graphql-core schema behind a strawberry schema (`Schema._schema`)."""
-    return schema._schema  # type: ignore[no-any-return]
+    return schema._schema
 
 
 def raw_info(info: Any) -> GraphQLResolveInfo:
     """graphql-core's resolve info behind strawberry's `Info` (`Info._raw_info`): the
     field's syntax nodes and the operation's fragments, which strawberry's `Info` does not
     show."""
-    return info._raw_info  # type: ignore[no-any-return]
+    return info._raw_info
 
 
 def field_nodes(info: Any) -> list[FieldNode]:
@@ -53,7 +53,7 @@ def aliases_rule(max_aliases: int) -> type[ASTValidationRule]:
 
 def coerced_variables(executor: Any) -> dict[str, Any]:
     """An executor's coerced variable values (graphql-core 3.3: `VariableValues.coerced`)."""
-    return executor.variable_values.coerced  # type: ignore[no-any-return]
+    return executor.variable_values.coerced
 
 
 def describe_values(enum: E, descriptions: dict[str, str]) -> E:

@@ -10,25 +10,62 @@ from resolvers.accounts import Hashing
 
 
 class Config(Protocol):
-    environment: str  # "production" drops "Did you mean" suggestions from errors
-    introspection: bool
-    token_ttl_days: int
-    password_hashing: Hashing
+    """Read-only: the server's `Settings` may narrow a type (`environment` is a Literal)."""
+
+    # "production" drops "Did you mean" suggestions from errors
+    @property
+    def environment(self) -> str: ...
+
+    @property
+    def introspection(self) -> bool: ...
+
+    @property
+    def token_ttl_days(self) -> int: ...
+
+    @property
+    def password_hashing(self) -> Hashing: ...
+
     # per operation (graph/limits.py)
-    max_query_cost: int
-    max_query_depth: int
-    max_aliases: int
-    max_tokens: int
-    cost_in_response: bool
+    @property
+    def max_query_cost(self) -> int: ...
+
+    @property
+    def max_query_depth(self) -> int: ...
+
+    @property
+    def max_aliases(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int: ...
+
+    @property
+    def cost_in_response(self) -> bool: ...
+
     # budgets (graph/rate_limits.py)
-    broadcast_url: str  # a redis:// URL keeps the budgets in Redis, shared by every worker
-    rate_limit_points: int
-    rate_limit_anonymous_points: int
-    rate_limit_window_seconds: int
-    rate_limit_sign_up: str
-    rate_limit_log_in_username: str
-    rate_limit_log_in_ip: str
-    rate_limit_key_prefix: str
+    # a redis:// URL keeps the budgets in Redis, shared by every worker
+    @property
+    def broadcast_url(self) -> str: ...
+
+    @property
+    def rate_limit_points(self) -> int: ...
+
+    @property
+    def rate_limit_anonymous_points(self) -> int: ...
+
+    @property
+    def rate_limit_window_seconds(self) -> int: ...
+
+    @property
+    def rate_limit_sign_up(self) -> str: ...
+
+    @property
+    def rate_limit_log_in_username(self) -> str: ...
+
+    @property
+    def rate_limit_log_in_ip(self) -> str: ...
+
+    @property
+    def rate_limit_key_prefix(self) -> str: ...
 
 
 def hides_suggestions(config: Config | None) -> bool:

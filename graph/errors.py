@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Iterator
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 from strawberry.extensions import SchemaExtension
 
 from graph import compat
@@ -180,12 +180,13 @@ class ShapeErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
             hide = hides_suggestions(getattr(self.execution_context.context, "settings", None))
-            result.errors = [shape_error(e, hide_suggestions=hide) for e in result.errors]
+            result.errors = [shape_error(e, hide_suggestions=hide) for e in errors]
 
 
-def shaped(errors: list[GraphQLError], context: Any) -> list[dict[str, Any]]:
+def shaped(errors: list[GraphQLError], context: Any) -> list[GraphQLFormattedError]:
     """A live event's errors as the client is shown them: logged, then shaped as an
     operation's are (live events are executed outside strawberry's operation)."""
     log_if_unexpected(errors)

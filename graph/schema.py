@@ -126,7 +126,7 @@ class Mutation:
 
 
 class SoundpostSchema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:  # type: ignore[no-untyped-def]
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         log_if_unexpected(errors)
 
 
@@ -147,7 +147,7 @@ def build_schema(config: Config | None = None) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         # Live events shared by many subscribers are executed once (graph/live/sharing.py).
-        execution_context_class=SharingExecutor,  # type: ignore[arg-type]
+        execution_context_class=SharingExecutor,
     )
 
 

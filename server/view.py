@@ -71,7 +71,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:  # type: ignore[override]
+    ) -> Context:
         if isinstance(request, WebSocket):
             # The token may come in connection_init, after this runs: `on_ws_connect`.
             context = Context(request=request, response=response, settings=self.settings)

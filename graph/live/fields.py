@@ -86,6 +86,12 @@ def _hub(context: Context) -> Hub:
     return context.hub
 
 
+def _sharing(context: Context) -> SharedExecution:
+    if context.sharing is None:
+        raise RuntimeError("live subscriptions need the app's shared execution")
+    return context.sharing
+
+
 def _closer(context: Context) -> Callable[[int, str], Awaitable[None]]:
     async def close(code: int, reason: str) -> None:
         if isinstance(context.request, WebSocket):
@@ -113,7 +119,7 @@ async def _feed_event(sharing: SharedExecution, message: FeedMessage) -> EventRo
             return None
         return EventRoot(PostcardPosted(cursor=cursor, postcard=Postcard.from_row(row)), message)
 
-    return await share.root(make)  # type: ignore[no-any-return]
+    return await share.root(make)
 
 
 async def _sent_already_made(info: Info, root: EventRoot) -> bool:
@@ -125,7 +131,7 @@ async def _sent_already_made(info: Info, root: EventRoot) -> bool:
     if handoff is None:
         return False
     key = selection_key(info.operation, info.variable_values)
-    text = await info.context.sharing.payload(root, key, info.operation)
+    text = await _sharing(info.context).payload(root, key, info.operation)
     if text is None:
         return False
     await handoff.send_payload(text)
@@ -145,7 +151,7 @@ async def friend_moments(
     context = info.context
     viewer = context.require_viewer()
     hub = _hub(context)
-    to_root = partial(_feed_event, context.sharing)
+    to_root = partial(_feed_event, _sharing(context))
     with hub.subscribed("feed", viewer.id, _token_hash(context), _closer(context)) as listener:
         if after is not None:
             seq, at = parse_feed_cursor(after)
@@ -178,7 +184,7 @@ async def postcard_activity(
     if pk is None or not await postcards.exists(pk):
         raise bad_input("No postcard with this id.")
     hub = _hub(context)
-    to_root = partial(_activity_event, context.sharing, postcard_id)
+    to_root = partial(_activity_event, _sharing(context), postcard_id)
     with hub.subscribed("activity", pk, _token_hash(context), _closer(context)) as listener:
         async with contextlib.aclosing(_live(info, listener, to_root)) as events:
             async for event in events:
@@ -205,7 +211,7 @@ async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
     context = info.context
     viewer = context.require_viewer()
     hub = _hub(context)
-    to_root = partial(_notification_event, context.sharing)
+    to_root = partial(_notification_event, _sharing(context))
     with hub.subscribed(
         "notifications", viewer.id, _token_hash(context), _closer(context)
     ) as listener:
@@ -244,15 +250,16 @@ async def _live(info: Info, listener: Listener, to_root: ToRoot) -> AsyncGenerat
 
 @strawberry.type(description="Live events over a websocket (graphql-transport-ws or graphql-ws).")
 class Subscription:
-    friend_moments: FeedEvent = strawberry.subscription(
+    # strawberry's annotation is each field's GraphQL type, not its resolver's (a generator)
+    friend_moments: FeedEvent = strawberry.subscription(  # type: ignore[assignment]
         resolver=friend_moments,
         description="Moments of the people you follow and your own, live; needs a token.",
     )
-    postcard_activity: PostcardActivity = strawberry.subscription(
+    postcard_activity: PostcardActivity = strawberry.subscription(  # type: ignore[assignment]
         resolver=postcard_activity,
         description="Live likeCount, commentCount and new comments of one moment; anonymous ok.",
     )
-    notifications: Notification = strawberry.subscription(
+    notifications: Notification = strawberry.subscription(  # type: ignore[assignment]
         resolver=notifications,
         description="Your new notifications (likes, comments, follows) as they happen; "
         "they are also stored: see `viewer.notifications`. Needs a token.",

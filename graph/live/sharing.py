@@ -18,7 +18,7 @@ import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 from graphql import ExecutionResult, OperationDefinitionNode
@@ -192,7 +192,7 @@ def _copy(result: ExecutionResult) -> ExecutionResult:
     return ExecutionResult(data=result.data, errors=result.errors)
 
 
-class SharingExecutor(compat.Executor):  # type: ignore[misc]
+class SharingExecutor(compat.Executor):
     """Strawberry's executor, sharing the execution of live events (`EventRoot`), and
     recording the executor of a subscription that goes live (`LiveSubscription`)."""
 
@@ -204,12 +204,12 @@ class SharingExecutor(compat.Executor):  # type: ignore[misc]
 
         if isinstance(payload, LiveSubscription):
             payload.template = self._sharing().template(self)
-            executor = super().build_per_event_executor(None)
+            executor = cast(SharingExecutor, super().build_per_event_executor(None))
             executor.going_live = True
             return executor
         if not isinstance(payload, EventRoot):
             return super().build_per_event_executor(payload)
-        executor = super().build_per_event_executor(payload.value)
+        executor = cast(SharingExecutor, super().build_per_event_executor(payload.value))
         executor.event_root = payload
         return executor
 
@@ -241,7 +241,7 @@ class SharingExecutor(compat.Executor):  # type: ignore[misc]
         if task is None:
             task = SharedTask(self._execute_probed(sharing), self.operation)
             event.executions[key] = task
-            return await task.result()  # type: ignore[no-any-return]
+            return await task.result()
         executed: Executed = await task.result()
         if executed.shareable:
             sharing.stats["shared"] += 1

@@ -40,7 +40,7 @@ class TrackInput:
         if self.spotify_url and self.spotify_uri:
             raise problem(("track",), "Give spotifyUrl or spotifyUri, not both.", Code.INVALID)
         return tracks.TrackInput(
-            track_id=decode_id(self.track_id, "Track") if given else None,  # type: ignore[arg-type]
+            track_id=decode_id(self.track_id, "Track") if given else None,
             track_id_given=given,
             spotify=self.spotify_url or self.spotify_uri,
             title=self.title,
@@ -149,7 +149,7 @@ class DeleteCommentPayload:
     errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
-def _postcard_payload(row, errors: list[UserError]) -> PostcardPayload:  # type: ignore[no-untyped-def]
+def _postcard_payload(row, errors: list[UserError]) -> PostcardPayload:
     return PostcardPayload(postcard=Postcard.from_row(row) if row else None, errors=errors)
 
 
@@ -158,7 +158,7 @@ async def create_postcard(
 ) -> PostcardPayload:
     viewer = info.context.require_viewer()
 
-    async def work():  # type: ignore[no-untyped-def]
+    async def work():
         row, _event = await postcards.create(
             viewer,
             input.track.to_resolver(),
@@ -172,7 +172,7 @@ async def create_postcard(
     return _postcard_payload(*await attempt(work()))
 
 
-def _maybe(value, convert):  # type: ignore[no-untyped-def]
+def _maybe(value, convert):
     if value is strawberry.UNSET:
         return postcards.UNSET
     return convert(value) if value is not None else None

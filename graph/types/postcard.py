@@ -101,7 +101,7 @@ class Postcard(Node):
     @strawberry.field(description="Whether the signed-in viewer likes it (false when anonymous).")
     def viewer_has_liked(self, info: Info) -> bool:
         if (liked := self.row.__dict__.get("viewer_liked")) is not None:
-            return liked  # type: ignore[no-any-return]
+            return liked
         loader = info.context.loaders.viewer_liked_by_postcard
         liked = loaded(loader, self.row.id)
         return liked if liked is not None else loader.load(self.row.id)  # type: ignore[return-value]

@@ -143,7 +143,7 @@ def loaded(loader: DataLoader[K, V], key: K) -> V | None:
     future = loader.cache_map.get(key) if loader.cache else None
     if future is None or not future.done() or future.cancelled() or future.exception():
         return None
-    return future.result()  # type: ignore[no-any-return]
+    return future.result()
 
 
 def user_of(info: Info, user_id: int) -> User | Awaitable[User]:
@@ -159,6 +159,6 @@ async def load_user(info: Info, user_id: int) -> User:
     return User.from_row(row)
 
 
-async def users_connection(info: Info, page, user_ids: list[int]) -> Connection[User]:  # type: ignore[no-untyped-def]
+async def users_connection(info: Info, page, user_ids: list[int]) -> Connection[User]:
     rows = await info.context.loaders.user_by_id.load_many(user_ids)
     return connection(page, nodes=[User.from_row(row) for row in rows if row is not None])
