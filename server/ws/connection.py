@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import suppress
+from contextlib import aclosing, suppress
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
+from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnected as SocketClosed
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from graph.context import Context
 from graph.live.handoff import LiveHandoff, LiveSubscription
@@ -60,6 +62,7 @@ class Connection:
     view with the connection's context; each operation runs with a copy of its own."""
 
     kind: ClassVar[str]  # the message type of an operation's results: "next" or "data"
+    protocol: ClassVar[str]
 
     def __init__(
         self, view: Any, websocket: Socket, context: Context, root_value: Any, schema: Any, **_: Any
@@ -73,6 +76,7 @@ class Connection:
         self.heartbeat: Heartbeat = view.heartbeat
         self.init_received = False
         self.acknowledged = False
+        self.operations: dict[str, Operation] = {}
         self.live: dict[str, LiveOp] = {}
 
     async def admit(self, payload: dict[str, Any] | None) -> Refusal | None:
@@ -90,6 +94,91 @@ class Connection:
             log.warning("connection_init failed, database unreachable: %r", error)
             return Refusal("unavailable", UNAVAILABLE_REASON)
         return None
+
+    def begin(
+        self,
+        op_id: str,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> None:
+        operation = Operation(op_id)
+        self.operations[op_id] = operation
+        operation.task = asyncio.create_task(self.run(operation, query, variables, operation_name))
+
+    async def run(
+        self,
+        operation: Operation,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> None:
+        """One operation, through strawberry up to its results; a subscription that goes
+        live is taken over, and then nothing more runs here."""
+        context = self.operation_context(operation)
+        try:
+            results = await self.schema.stream(
+                query,
+                variable_values=variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation_name,
+            )
+            async with aclosing(results):
+                first = True
+                async for result in results:
+                    if first and isinstance(result, PreExecutionError):
+                        await self.refuse(operation, result.errors or [])
+                        return
+                    if (live := context.live.take() if context.live else None) is not None:
+                        self.forget(operation)
+                        self.take_over(operation.id, live)
+                        return  # no `complete`: it lives on
+                    if not isinstance(result, ExecutionResult):  # @defer/@stream frames
+                        message = f"Incremental delivery is not supported over {self.protocol}"
+                        await self.refuse(operation, [GraphQLError(message)])
+                        return
+                    await self.send_result(operation, result)
+                    first = False
+            await self.finish(operation, {"id": operation.id, "type": "complete"})
+        except asyncio.CancelledError:
+            # Stopped by the client. graphql-ws completes it; on graphql-transport-ws the
+            # client's own `complete` ended it already, and nothing more is sent.
+            await self.finish(operation, {"id": operation.id, "type": "complete"})
+            raise
+        except GraphQLError as error:  # a limit found while parsing (too many tokens)
+            await self.refuse(operation, [error])
+        except Exception:
+            log.exception("operation %s failed", operation.id)
+            await self.finish(operation, {"id": operation.id, "type": "complete"})
+        finally:
+            self.forget(operation)
+
+    async def refuse(self, operation: Operation, errors: list[GraphQLError]) -> None:
+        """An operation refused before it ran (each protocol says how)."""
+        raise NotImplementedError
+
+    async def send_result(self, operation: Operation, result: ExecutionResult) -> None:
+        if operation.completed:
+            return
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [error.formatted for error in result.errors]
+        if result.extensions:
+            payload["extensions"] = result.extensions
+        await self.send({"id": operation.id, "type": self.kind, "payload": payload})
+
+    async def finish(self, operation: Operation, message: dict[str, Any]) -> None:
+        """The operation's last message; its id is free again before the client reads it."""
+        if operation.completed:
+            return
+        self.forget(operation)
+        await self.send(message)
+
+    def forget(self, operation: Operation) -> None:
+        operation.completed = True
+        if self.operations.get(operation.id) is operation:
+            del self.operations[operation.id]
 
     def operation_context(self, operation: Operation) -> Context:
         return self.context.for_operation(LiveHandoff(partial(self.send_payload, operation)))

@@ -5,15 +5,13 @@ view's one Heartbeat; live subscriptions are taken over (takeover.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from contextlib import aclosing, suppress
+from contextlib import suppress
 from functools import partial
 from typing import Any
 
 from graphql import GraphQLError
 from strawberry.http.exceptions import NonTextMessageReceived, WebSocketDisconnected
-from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from server.ws.connection import CLOSE_TRY_AGAIN_LATER, Connection, Operation
 from server.ws.limits import (
@@ -27,10 +25,7 @@ log = logging.getLogger("soundpost.ws")
 
 class LegacyWS(Connection):
     kind = "data"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.operations: dict[str, Operation] = {}
+    protocol = "graphql-ws"
 
     async def handle(self) -> None:
         timeout = self.view.connection_init_wait_timeout.total_seconds()
@@ -104,78 +99,14 @@ class LegacyWS(Connection):
             error = GraphQLError("A start message needs a payload with a query.").formatted
             await self.send({"type": "error", "id": op_id, "payload": error})
             return
-        operation = Operation(op_id)
-        self.operations[op_id] = operation
-        operation.task = asyncio.create_task(
-            self.run(
-                operation, payload["query"], payload.get("variables"), payload.get("operationName")
-            )
-        )
+        self.begin(op_id, payload["query"], payload.get("variables"), payload.get("operationName"))
 
-    async def run(
-        self,
-        operation: Operation,
-        query: str,
-        variables: dict[str, Any] | None,
-        operation_name: str | None,
-    ) -> None:
-        context = self.operation_context(operation)
-        try:
-            results = await self.schema.stream(
-                query,
-                variable_values=variables,
-                context_value=context,
-                root_value=self.root_value,
-                operation_name=operation_name,
-            )
-            async with aclosing(results):
-                first = True
-                async for result in results:
-                    if first and isinstance(result, PreExecutionError):
-                        assert result.errors
-                        await self.error(operation, result.errors[0])
-                        return
-                    if (live := context.live.take() if context.live else None) is not None:
-                        self.forget(operation)
-                        self.take_over(operation.id, live)
-                        return  # no `complete`: it lives on
-                    if isinstance(result, ExecutionResult):
-                        await self.send_result(operation, result)
-                    first = False
-            await self.finish(operation)
-        except asyncio.CancelledError:  # a `stop`, or a start under the same id
-            await self.finish(operation)
-        except GraphQLError as error:  # a limit found while parsing (too many tokens)
-            await self.error(operation, error)
-        except Exception:
-            log.exception("operation %s failed", operation.id)
-            await self.finish(operation)
-        finally:
-            self.forget(operation)
-
-    async def send_result(self, operation: Operation, result: ExecutionResult) -> None:
-        if operation.completed:
-            return
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = [error.formatted for error in result.errors]
-        if result.extensions:
-            payload["extensions"] = result.extensions
-        await self.send({"type": "data", "id": operation.id, "payload": payload})
-
-    async def error(self, operation: Operation, error: GraphQLError) -> None:
-        if not operation.completed:
-            await self.send({"type": "error", "id": operation.id, "payload": error.formatted})
-
-    async def finish(self, operation: Operation) -> None:
-        if not operation.completed:
+    async def refuse(self, operation: Operation, errors: list[GraphQLError]) -> None:
+        """graphql-ws has one `error` message, with one error, and no `complete` after it."""
+        if not operation.completed and errors:
             operation.completed = True
-            await self.send({"type": "complete", "id": operation.id})
-
-    def forget(self, operation: Operation) -> None:
-        operation.completed = True
-        if self.operations.get(operation.id) is operation:
-            del self.operations[operation.id]
+            message = {"type": "error", "id": operation.id, "payload": errors[0].formatted}
+            await self.send(message)
 
     async def stop(self, op_id: str) -> None:
         if self.stop_live(op_id):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import aclosing, suppress
+from contextlib import suppress
 from functools import partial
 from typing import Any
 
@@ -18,7 +18,6 @@ from strawberry.http.exceptions import (
     WebSocketDisconnected,
 )
 from strawberry.schema.exceptions import CannotGetOperationTypeError
-from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from server.ws.connection import (
     CLOSE_TRY_AGAIN_LATER,
@@ -36,11 +35,11 @@ log = logging.getLogger("soundpost.ws")
 
 class TransportWS(Connection):
     kind = "next"
+    protocol = "graphql-transport-ws"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.timed_out = False
-        self.operations: dict[str, Operation] = {}
 
     async def handle(self) -> None:
         timeout = self.view.connection_init_wait_timeout.total_seconds()
@@ -118,53 +117,7 @@ class TransportWS(Connection):
             error = too_many_operations(self.limit).formatted
             await self.send({"id": op_id, "type": "error", "payload": [error]})
             return
-        query = payload["query"]
-        operation = Operation(op_id)
-        self.operations[op_id] = operation
-        operation.task = asyncio.create_task(
-            self.run(operation, query, payload.get("variables"), payload.get("operationName"))
-        )
-
-    async def run(
-        self,
-        operation: Operation,
-        query: str,
-        variables: dict[str, Any] | None,
-        operation_name: str | None,
-    ) -> None:
-        context = self.operation_context(operation)
-        try:
-            results = await self.schema.stream(
-                query,
-                variable_values=variables,
-                context_value=context,
-                root_value=self.root_value,
-                operation_name=operation_name,
-            )
-            async with aclosing(results):
-                first = True
-                async for result in results:
-                    if first and isinstance(result, PreExecutionError):
-                        await self.refuse(operation, result.errors or [])
-                        return
-                    if (live := context.live.take() if context.live else None) is not None:
-                        self.forget(operation)
-                        self.take_over(operation.id, live)
-                        return  # no `complete`: it lives on
-                    if not isinstance(result, ExecutionResult):
-                        message = "Incremental delivery is not supported over graphql-transport-ws"
-                        await self.error(operation, [GraphQLError(message)])
-                        return
-                    await self.send_result(operation, result)
-                    first = False
-            await self.finish(operation, {"id": operation.id, "type": "complete"})
-        except GraphQLError as error:  # a limit found while parsing (too many tokens)
-            await self.error(operation, [error])
-        except Exception:
-            log.exception("operation %s failed", operation.id)
-            await self.finish(operation, {"id": operation.id, "type": "complete"})
-        finally:
-            self.forget(operation)
+        self.begin(op_id, payload["query"], payload.get("variables"), payload.get("operationName"))
 
     async def refuse(self, operation: Operation, errors: list[GraphQLError]) -> None:
         """An operation refused before it ran: a document that cannot be parsed, or has no
@@ -179,33 +132,8 @@ class TransportWS(Connection):
             self.forget(operation)
             await self.socket.close(4400, reason)
             return
-        await self.error(operation, errors)
-
-    async def send_result(self, operation: Operation, result: ExecutionResult) -> None:
-        if operation.completed:
-            return
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = [error.formatted for error in result.errors]
-        if result.extensions:
-            payload["extensions"] = result.extensions
-        await self.send({"id": operation.id, "type": "next", "payload": payload})
-
-    async def error(self, operation: Operation, errors: list[GraphQLError]) -> None:
         payload = [error.formatted for error in errors]
         await self.finish(operation, {"id": operation.id, "type": "error", "payload": payload})
-
-    async def finish(self, operation: Operation, message: dict[str, Any]) -> None:
-        """The operation's last message; its id is free again before the client reads it."""
-        if operation.completed:
-            return
-        self.forget(operation)
-        await self.send(message)
-
-    def forget(self, operation: Operation) -> None:
-        operation.completed = True
-        if self.operations.get(operation.id) is operation:
-            del self.operations[operation.id]
 
     def complete(self, op_id: str) -> None:
         """The client's `complete`: the operation ends, nothing more is sent for it."""
