@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from typing import Annotated, Generic, TypeVar
+from operator import attrgetter
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -40,6 +41,22 @@ def decode_id(global_id: str | None, type_name: str) -> int | None:
     if parsed is None or parsed[0] != type_name:
         return None
     return parsed[1]
+
+
+def copied_from_row(*attributes: str) -> Any:
+    """A node type's `from_row`: its global ID (of the class's name), the row itself, and
+    each of `attributes` taken from the row's attribute of the same name."""
+    take = attrgetter(*attributes)
+
+    def from_row(cls: type[T], row: Any) -> T:
+        values = take(row) if len(attributes) > 1 else (take(row),)
+        return cls(
+            id=to_global_id(cls.__name__, row.id),  # type: ignore[call-arg]
+            row=row,
+            **dict(zip(attributes, values, strict=True)),
+        )
+
+    return classmethod(from_row)
 
 
 @strawberry.interface(

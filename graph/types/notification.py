@@ -7,7 +7,7 @@ import strawberry
 import models
 from graph import compat
 from graph.context import Info
-from graph.relay import Connection, Node, connection, to_global_id
+from graph.relay import Connection, Node, connection, copied_from_row
 from graph.types.postcard import Comment, Postcard
 from graph.types.user import User, load_user
 from resolvers import notifications
@@ -39,15 +39,7 @@ class Notification(Node):
         description="When you marked it read (markNotificationsRead); null while unread."
     )
 
-    @classmethod
-    def from_row(cls, row: models.Notification) -> Notification:
-        return cls(
-            id=to_global_id("Notification", row.id),
-            row=row,
-            kind=row.kind,
-            created_at=row.created_at,
-            read_at=row.read_at,
-        )
+    from_row = copied_from_row("kind", "created_at", "read_at")
 
     @strawberry.field(description="Who did it.")
     async def actor(self, info: Info) -> User:

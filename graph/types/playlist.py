@@ -12,7 +12,7 @@ from graph.relay import (
     First,
     Node,
     connection,
-    to_global_id,
+    copied_from_row,
 )
 from graph.types.postcard import Postcard
 from graph.types.track import Track, load_track
@@ -35,19 +35,9 @@ class Playlist(Node):
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
 
-    @classmethod
-    def from_row(cls, row: models.Playlist) -> Playlist:
-        return cls(
-            id=to_global_id("Playlist", row.id),
-            row=row,
-            title=row.title,
-            description=row.description,
-            is_public=row.is_public,
-            version=row.version,
-            item_count=row.item_count,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+    from_row = copied_from_row(
+        "title", "description", "is_public", "version", "item_count", "created_at", "updated_at"
+    )
 
     @strawberry.field(description="Who owns it.")
     async def owner(self, info: Info) -> User:
@@ -69,14 +59,7 @@ class PlaylistItem(Node):
     position: int = strawberry.field(description="0-based position in the playlist.")
     added_at: datetime = strawberry.field(description="When it was added.")
 
-    @classmethod
-    def from_row(cls, row: models.PlaylistItem) -> PlaylistItem:
-        return cls(
-            id=to_global_id("PlaylistItem", row.id),
-            row=row,
-            position=row.position,
-            added_at=row.added_at,
-        )
+    from_row = copied_from_row("position", "added_at")
 
     @strawberry.field(description="The song.")
     async def track(self, info: Info) -> Track:

@@ -13,6 +13,7 @@ from graph.relay import (
     First,
     Node,
     connection,
+    copied_from_row,
     to_global_id,
 )
 from graph.types.track import Track, track_of
@@ -147,11 +148,7 @@ class Comment(Node):
     body: str = strawberry.field(description="The text, 1 to 1,000 characters.")
     created_at: datetime = strawberry.field(description="When it was written.")
 
-    @classmethod
-    def from_row(cls, row: models.Comment) -> Comment:
-        return cls(
-            id=to_global_id("Comment", row.id), row=row, body=row.body, created_at=row.created_at
-        )
+    from_row = copied_from_row("body", "created_at")
 
     @strawberry.field(description="Who wrote it.")
     def author(self, info: Info) -> User:

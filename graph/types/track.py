@@ -12,7 +12,7 @@ from graph.relay import (
     Connection,
     First,
     Node,
-    to_global_id,
+    copied_from_row,
 )
 from graph.types.user import loaded
 from resolvers import tracks
@@ -32,17 +32,7 @@ class Track(Node):
     duration_ms: int | None = strawberry.field(description="Length in milliseconds.")
     artwork_url: str | None = strawberry.field(description="Cover art URL.")
 
-    @classmethod
-    def from_row(cls, row: models.Track) -> Track:
-        return cls(
-            id=to_global_id("Track", row.id),
-            row=row,
-            title=row.title,
-            artist=row.artist,
-            album=row.album,
-            duration_ms=row.duration_ms,
-            artwork_url=row.artwork_url,
-        )
+    from_row = copied_from_row("title", "artist", "album", "duration_ms", "artwork_url")
 
     @strawberry.field(description="Spotify URI, e.g. spotify:track:4uLU6hMCjMI75M1A2tKUQC.")
     def spotify_uri(self) -> str | None:

@@ -15,7 +15,7 @@ from graph.relay import (
     First,
     Node,
     connection,
-    to_global_id,
+    copied_from_row,
 )
 from resolvers import playlists, postcards, users
 
@@ -46,20 +46,16 @@ class User(Node):
     following_count: int = strawberry.field(description="How many members this one follows.")
     postcard_count: int = strawberry.field(description="How many moments this member shared.")
 
-    @classmethod
-    def from_row(cls, row: models.User) -> User:
-        return cls(
-            id=to_global_id("User", row.id),
-            row=row,
-            username=row.username,
-            display_name=row.display_name,
-            bio=row.bio,
-            avatar_url=row.avatar_url,
-            created_at=row.created_at,
-            follower_count=row.follower_count,
-            following_count=row.following_count,
-            postcard_count=row.postcard_count,
-        )
+    from_row = copied_from_row(
+        "username",
+        "display_name",
+        "bio",
+        "avatar_url",
+        "created_at",
+        "follower_count",
+        "following_count",
+        "postcard_count",
+    )
 
     @strawberry.field(description="Whether the signed-in viewer follows this member.")
     async def viewer_is_following(self, info: Info) -> bool:

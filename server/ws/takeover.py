@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.websockets import WebSocketDisconnected as SocketClosed
@@ -27,31 +28,22 @@ SendMessage = Callable[[dict[str, Any]], Awaitable[None]]
 GONE = (WebSocketDisconnected, SocketClosed)
 
 
+@dataclass(slots=True, eq=False)
 class LiveOp:
     """One live subscription of one connection. `kind` is the message type of its
     results: "next" on graphql-transport-ws, "data" on graphql-ws. `ended` is told when it
     ends on its own (an event failed)."""
 
-    __slots__ = ("_ended", "_send_message", "_send_text", "closed", "id", "kind", "subscription")
+    id: str
+    kind: str
+    subscription: LiveSubscription
+    send_text: SendText
+    send_message: SendMessage
+    ended: Callable[[LiveOp], None]
+    closed: bool = False
 
-    def __init__(
-        self,
-        op_id: str,
-        kind: str,
-        subscription: LiveSubscription,
-        *,
-        send_text: SendText,
-        send_message: SendMessage,
-        ended: Callable[[LiveOp], None],
-    ) -> None:
-        self.id = op_id
-        self.kind = kind
-        self.closed = False
-        self.subscription = subscription
-        self._send_text = send_text
-        self._send_message = send_message
-        self._ended = ended
-        subscription.listener.push_to(self.deliver)
+    def __post_init__(self) -> None:
+        self.subscription.listener.push_to(self.deliver)
 
     def stop(self) -> None:
         """The client completed it, or the connection is shutting down."""
@@ -72,16 +64,16 @@ class LiveOp:
             return
         with suppress(*GONE):
             if isinstance(payload, str):
-                await self._send_text(frame(self.id, self.kind, payload))
+                await self.send_text(frame(self.id, self.kind, payload))
             else:
-                await self._send_message({"id": self.id, "type": self.kind, "payload": payload})
+                await self.send_message({"id": self.id, "type": self.kind, "payload": payload})
 
     async def _fail(self, error: Exception) -> None:
         """Like strawberry's stream when the source raises: the error as a last result,
         then `complete`; the subscription ends."""
         self.stop()
-        self._ended(self)
+        self.ended(self)
         with suppress(*GONE):
             payload = self.subscription.failure(error)
-            await self._send_message({"id": self.id, "type": self.kind, "payload": payload})
-            await self._send_message({"id": self.id, "type": "complete"})
+            await self.send_message({"id": self.id, "type": self.kind, "payload": payload})
+            await self.send_message({"id": self.id, "type": "complete"})
