@@ -18,7 +18,7 @@ from tortoise.migrations.api import migrate
 from resolvers.accounts import Hashing
 from server.app import create_app
 from server.settings import Settings
-from tests.support import Api
+from tests.support.api import Api
 
 
 @pytest.fixture(scope="session")

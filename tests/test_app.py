@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from resolvers import postcards
-from tests.support import Api
+from tests.support.api import Api
 
 
 async def test_health_and_readiness(http: httpx.AsyncClient) -> None:

@@ -14,10 +14,11 @@ from starlette.applications import Starlette
 
 from server.app import create_app
 from server.settings import Settings
-from tests.support import SIGN_UP, count_sql
+from tests.support.api import SIGN_UP
+from tests.support.documents import LOG_IN
+from tests.support.sql import count_sql
 
 EXPLORE = "{ explore(first: 3) { edges { node { id } } } }"
-LOG_IN = "mutation ($input: LogInInput!) { logIn(input: $input) { token errors { code } } }"
 
 
 def depth_bomb(levels: int = 40) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import AccessToken, User
-from tests.support import SIGN_UP, Api
+from tests.support.api import SIGN_UP, Api
 
 LOG_IN = """
 mutation ($input: LogInInput!) {

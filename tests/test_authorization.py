@@ -19,7 +19,7 @@ import pytest
 import models
 from graph.relay import to_global_id
 from resolvers import accounts, comments, likes, playlists, postcards, tokens, tracks, users
-from tests.support import Api
+from tests.support.api import Api
 
 ANONYMOUS, OWNER, STRANGER = "anonymous", "owner", "stranger"
 CALLERS = (ANONYMOUS, OWNER, STRANGER)

@@ -9,16 +9,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 
-from tests.live import Subscriber, free_port, private_redis
-from tests.support import Api
+from tests.support.api import Api
+from tests.support.documents import CREATE, FOLLOW
+from tests.support.servers import RUNNING, free_port, private_redis, server
+from tests.support.ws import Subscriber
 
 at_scale = pytest.mark.skipif(
     not (
@@ -32,40 +30,6 @@ subscription ($after: String) {
   friendMoments(after: $after) { ... on PostcardPosted { cursor postcard { caption } } }
 }
 """
-CREATE = """
-mutation ($input: CreatePostcardInput!) {
-  createPostcard(input: $input) { postcard { id } errors { code } }
-}
-"""
-FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
-
-
-RUNNING: list[subprocess.Popen[bytes]] = []
-
-
-@asynccontextmanager
-async def server(broadcast_url: str, database_url: str | None = None) -> AsyncIterator[str]:
-    """A real `soundpost serve` process on the test database; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "BROADCAST_URL": broadcast_url, "LOG_LEVEL": "warning"}
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env)
-    RUNNING.append(process)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(20):
-            while True:
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 async def wait_ready(base: str, broker: str) -> None:

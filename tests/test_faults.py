@@ -37,8 +37,8 @@ from websockets.exceptions import ConnectionClosed
 
 from resolvers import tokens
 from server.ws import handlers as ws
-from tests.live import serve
-from tests.test_cluster import free_port
+from tests.support.documents import CREATE
+from tests.support.servers import free_port, serve
 
 on_postgres = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
@@ -51,11 +51,6 @@ REQUEST_TIMEOUT = 5.0  # a request slower than this counts as a hang
 WORKERS = 8
 VIEWER = "{ viewer { username } }"
 EXPLORE = "{ explore(first: 5) { edges { node { id caption } } } }"
-CREATE = """
-mutation ($input: CreatePostcardInput!) {
-  createPostcard(input: $input) { postcard { id } errors { code } }
-}
-"""
 SIGN_UP = """
 mutation ($input: SignUpInput!) { signUp(input: $input) { token errors { code } } }
 """

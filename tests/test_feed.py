@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 
 from resolvers import feed, tokens
-from tests.support import Api, count_sql
+from tests.support.api import Api
+from tests.support.documents import COMMENT, CREATE, FOLLOW, LIKE
+from tests.support.sql import count_sql
 
-CREATE = """
-mutation ($input: CreatePostcardInput!) {
-  createPostcard(input: $input) { postcard { id } errors { code } }
-}
-"""
-FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
-LIKE = "mutation ($input: PostcardIdInput!) { likePostcard(input: $input) { errors { code } } }"
-COMMENT = "mutation ($input: AddCommentInput!) { addComment(input: $input) { errors { code } } }"
 FEED = """
 query ($first: Int!) {
   feed(first: $first) {

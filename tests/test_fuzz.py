@@ -56,7 +56,7 @@ from resolvers.validate import (
     spotify_track_id,
 )
 from server.settings import Settings
-from tests.support import Api
+from tests.support.api import Api
 
 OPERATIONS = 1200
 MAX_DEPTH = 4

@@ -7,17 +7,15 @@ from __future__ import annotations
 import pytest
 
 from resolvers import tokens
-from tests.support import Api, count_sql
+from tests.support.api import Api
+from tests.support.documents import COMMENT, CREATE, FOLLOW
+from tests.support.sql import count_sql
 
 DETAIL = """query ($id: ID!) { postcard(id: $id) { id caption likeCount commentCount
   viewerHasLiked author { username } track { title artist }
   comments(first: 10) { edges { node { body author { username } } } } } }"""
-CREATE = """mutation ($input: CreatePostcardInput!) { createPostcard(input: $input) {
-  postcard { id } errors { code } } }"""
 LIKE = """mutation ($input: PostcardIdInput!) { likePostcard(input: $input) {
   postcard { likeCount } errors { code } } }"""
-COMMENT = "mutation ($input: AddCommentInput!) { addComment(input: $input) { errors { code } } }"
-FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
 
 # token -> viewer, the postcard (its author and track joined), the viewer's like, its first
 # comments (their authors joined)

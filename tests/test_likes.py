@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from models import Like, Postcard
-from tests.support import Api
+from tests.support.api import Api
+from tests.support.documents import CREATE
 
 LIKE = """
 mutation ($input: PostcardIdInput!) {
@@ -16,11 +17,6 @@ mutation ($input: PostcardIdInput!) {
 }
 """
 UNLIKE = LIKE.replace("likePostcard", "unlikePostcard")
-CREATE = """
-mutation ($input: CreatePostcardInput!) {
-  createPostcard(input: $input) { postcard { id } errors { code } }
-}
-"""
 
 
 async def a_postcard(api: Api, token: str) -> str:

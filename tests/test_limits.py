@@ -27,8 +27,9 @@ from graph.schema import schema
 from models import User as UserRow
 from server.app import create_app
 from server.settings import Settings
-from tests.live import free_port, private_redis
-from tests.support import SIGN_UP
+from tests.support.api import SIGN_UP
+from tests.support.documents import LOG_IN
+from tests.support.servers import free_port, private_redis
 
 FEED = """
 {
@@ -49,9 +50,6 @@ FEED = """
 """
 EXPLORE = "{ explore(first: 2) { edges { node { id } } } }"  # 1 + 2 * 3 = 7
 RATE_LIMIT = "{ rateLimit { limit cost remaining resetAt } }"  # 5
-LOG_IN = """
-mutation ($input: LogInInput!) { logIn(input: $input) { token errors { code } } }
-"""
 
 Client = Callable[..., Any]
 

@@ -15,24 +15,12 @@ from websockets.typing import Subprotocol
 
 from graph.relay import to_global_id
 from models import FeedEvent, User
-from tests.live import Subscriber, serve, until
-from tests.support import Api, count_sql
+from tests.support.api import Api
+from tests.support.documents import ACTIVITY, FRIEND_MOMENTS, NOTIFICATIONS
+from tests.support.servers import serve
+from tests.support.sql import count_sql
+from tests.support.ws import Subscriber, caption_of, post, until
 
-FRIEND_MOMENTS = """
-subscription ($after: String) {
-  friendMoments(after: $after) {
-    __typename
-    ... on PostcardPosted { cursor postcard { id caption author { username } likeCount } }
-    ... on PostcardDeleted { cursor postcardId }
-    ... on FeedResyncRequired { reason }
-  }
-}
-"""
-CREATE = """
-mutation ($input: CreatePostcardInput!) {
-  createPostcard(input: $input) { postcard { id } errors { code } }
-}
-"""
 DELETE = """
 mutation ($input: PostcardIdInput!) {
   deletePostcard(input: $input) { deletedPostcardId errors { code } }
@@ -46,22 +34,6 @@ UNFOLLOW = "mutation ($input: FollowInput!) { unfollow(input: $input) { errors {
 async def url(app: Starlette) -> AsyncIterator[str]:
     async with serve(app) as ws_url:
         yield ws_url
-
-
-async def post(api: Api, token: str, caption: str) -> str:
-    payload = await api.mutate(
-        "createPostcard",
-        CREATE,
-        {"track": {"title": "Song", "artist": "Band"}, "caption": caption},
-        token,
-    )
-    return payload["postcard"]["id"]
-
-
-def caption_of(data: dict) -> str:
-    event = data["friendMoments"]
-    assert event["__typename"] == "PostcardPosted", event
-    return event["postcard"]["caption"]
 
 
 async def test_a_follower_receives_a_friends_moment_and_a_stranger_does_not(
@@ -195,18 +167,6 @@ async def test_a_subscriber_that_never_reads_is_cut_off_while_others_keep_receiv
         assert code == 4008
 
 
-NOTIFICATIONS = """
-subscription {
-  notifications {
-    kind actor { username } postcard { caption } comment { body } readAt
-  }
-}
-"""
-ACTIVITY = """
-subscription ($id: ID!) {
-  postcardActivity(postcardId: $id) { postcardId likeCount commentCount comment { body author { username } } }
-}
-"""
 LIKE = "mutation ($input: PostcardIdInput!) { likePostcard(input: $input) { errors { code } } }"
 UNLIKE = "mutation ($input: PostcardIdInput!) { unlikePostcard(input: $input) { errors { code } } }"
 COMMENT = "mutation ($input: AddCommentInput!) { addComment(input: $input) { errors { code } } }"

@@ -14,10 +14,21 @@ import pytest
 from starlette.applications import Starlette
 
 import graph.live.fields
-from tests.live import Subscriber, serve, server_tasks, until
-from tests.support import Api
-from tests.test_live import ACTIVITY, FRIEND_MOMENTS, NOTIFICATIONS, caption_of, post
-from tests.test_ws_protocols import LEGACY, init, receive, send, socket_to
+from tests.support.api import Api
+from tests.support.documents import ACTIVITY, FRIEND_MOMENTS, NOTIFICATIONS
+from tests.support.servers import serve
+from tests.support.ws import (
+    LEGACY,
+    Subscriber,
+    caption_of,
+    init,
+    post,
+    receive,
+    send,
+    server_tasks,
+    socket_to,
+    until,
+)
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,13 @@ import pytest
 from tortoise.exceptions import IntegrityError
 
 from models import Notification, NotificationKind, User
-from tests.support import Api, count_sql
+from tests.support.api import Api
+from tests.support.documents import DELETE_POSTCARD
+from tests.support.sql import count_sql
 
 CREATE = """
 mutation ($input: CreatePostcardInput!) {
   createPostcard(input: $input) { postcard { id } errors { field message code } }
-}
-"""
-DELETE_POSTCARD = """
-mutation ($input: PostcardIdInput!) {
-  deletePostcard(input: $input) { deletedPostcardId errors { field message code } }
 }
 """
 LIKE = """

@@ -12,15 +12,9 @@ from resolvers import tokens
 from resolvers.pagination import Cursors, decode_cursor, encode_cursor
 from resolvers.sql import batches, comments
 from resolvers.sql.params import Params
-from tests.support import Api, count_sql
-
-CREATE = """
-mutation ($input: CreatePostcardInput!) {
-  createPostcard(input: $input) { postcard { id } errors { code } }
-}
-"""
-LIKE = "mutation ($input: PostcardIdInput!) { likePostcard(input: $input) { errors { code } } }"
-COMMENT = "mutation ($input: AddCommentInput!) { addComment(input: $input) { errors { code } } }"
+from tests.support.api import Api
+from tests.support.documents import COMMENT, CREATE, LIKE
+from tests.support.sql import count_sql
 
 
 async def test_rows_by_id_one_statement_in_key_order_none_for_missing(api: Api) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from resolvers.playlists import moved_order
-from tests.support import Api, User
+from tests.support.api import Api, User
+from tests.support.documents import DELETE_POSTCARD
 
 try:
     from hypothesis import HealthCheck, given, settings
@@ -123,12 +124,6 @@ query ($id: ID!, $after: String) {
 CREATE_POSTCARD = """
 mutation ($input: CreatePostcardInput!) {
   createPostcard(input: $input) { postcard { id track { id title } } errors { field message code } }
-}
-"""
-
-DELETE_POSTCARD = """
-mutation ($input: PostcardIdInput!) {
-  deletePostcard(input: $input) { deletedPostcardId errors { field message code } }
 }
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import Comment, FeedEvent, Postcard, Track, User
-from tests.support import Api
+from tests.support.api import Api
 
 SPOTIFY_ID = "4uLU6hMCjMI75M1A2tKUQC"
 CREATE = """

@@ -12,7 +12,8 @@ import pytest
 from server.app import create_app
 from server.http.security_headers import CONTENT_SECURITY_POLICY
 from server.settings import Settings
-from tests.support import Api
+from tests.support.api import Api
+from tests.support.documents import LOG_IN
 
 ALLOWED_ORIGIN = "https://app.soundpost.example"
 SECURITY_HEADERS = {
@@ -121,11 +122,6 @@ async def test_cors_preflight_from_an_allowed_origin_only(settings: Settings) ->
 async def test_without_cors_origins_no_cors_headers(http: httpx.AsyncClient) -> None:
     preflight = await http.options("/graphql", headers={"Origin": ALLOWED_ORIGIN, **PREFLIGHT})
     assert "access-control-allow-origin" not in preflight.headers
-
-
-LOG_IN = """
-mutation ($input: LogInInput!) { logIn(input: $input) { token errors { code } } }
-"""
 
 
 @pytest.mark.parametrize("password", ["correct horse", "wrong"])

@@ -14,9 +14,10 @@ from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
 from graph.live import sharing
-from tests.live import Subscriber, serve, until
-from tests.support import Api
-from tests.support import User as Member
+from tests.support.api import Api
+from tests.support.api import User as Member
+from tests.support.servers import serve
+from tests.support.ws import Subscriber, until
 
 FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
 CREATE = """mutation ($input: CreatePostcardInput!) {

@@ -1,4 +1,4 @@
-from tests.support import Api
+from tests.support.api import Api
 
 
 async def test_sign_up_and_viewer(api: Api) -> None:

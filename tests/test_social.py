@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import Follow, User
-from tests.support import Api
+from tests.support.api import Api
 
 FOLLOW = """
 mutation ($input: FollowInput!) {

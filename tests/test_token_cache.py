@@ -13,15 +13,14 @@ from starlette.applications import Starlette
 from models import AccessToken, User
 from resolvers import tokens
 from subscriptions.events import RevokeMessage, encode
-from tests.support import Api, count_sql
-from tests.support import User as User_
+from tests.support.api import Api
+from tests.support.api import User as User_
+from tests.support.documents import CREATE, FOLLOW
+from tests.support.sql import count_sql
 
 FEED = "{ feed(first: 5) { edges { node { caption comments(first: 2) { edges { node { body } } } } } } }"
-FOLLOW = "mutation ($input: FollowInput!) { follow(input: $input) { errors { code } } }"
 UPDATE = """mutation ($input: UpdateProfileInput!) { updateProfile(input: $input) {
   user { displayName followerCount } errors { code } } }"""
-CREATE = """mutation ($input: CreatePostcardInput!) { createPostcard(input: $input) {
-  postcard { id } errors { code } } }"""
 # the token, and the page (its first comments in it)
 COLD, KNOWN = 2, 1
 

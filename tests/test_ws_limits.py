@@ -22,9 +22,9 @@ from server import cli
 from server.settings import Settings
 from server.view import SoundpostGraphQL
 from server.ws import handlers as ws
-from tests.live import serve, until
-from tests.support import Api
-from tests.test_cluster import server
+from tests.support.api import Api
+from tests.support.servers import serve, server
+from tests.support.ws import until
 
 TRANSPORT = "graphql-transport-ws"
 LEGACY = "graphql-ws"

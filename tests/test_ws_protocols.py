@@ -4,28 +4,33 @@ authentication, queries and mutations over legacy graphql-ws, server pings, orig
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
 import strawberry
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.typing import Subprotocol
 
 from server.settings import Settings
 from server.view import SoundpostGraphQL
-from tests.live import serve, server_tasks
-from tests.support import Api
+from tests.support.api import Api
+from tests.support.servers import serve
+from tests.support.ws import (
+    LEGACY,
+    TRANSPORT,
+    WAIT,
+    init,
+    receive,
+    send,
+    server_tasks,
+    socket_to,
+)
 
-TRANSPORT = "graphql-transport-ws"
-LEGACY = "graphql-ws"
-WAIT = 5  # seconds: the bound on every wait, so a broken server fails instead of hanging
 ALLOWED_ORIGIN = "https://app.soundpost.example"
 VIEWER = "{ viewer { username } }"
 FOLLOW = "mutation ($id: ID!) { follow(input: {userId: $id}) { errors { code } } }"
@@ -49,42 +54,6 @@ async def tuned_server(app: Starlette, settings: Settings) -> AsyncIterator[str]
     view = SoundpostGraphQL(tuned, keep_alive_interval=0.2)
     async with serve(Starlette(routes=[WebSocketRoute("/graphql", view)])) as url:
         yield url
-
-
-@asynccontextmanager
-async def socket_to(
-    url: str, protocol: str, headers: dict[str, str] | None = None, origin: str | None = None
-) -> AsyncIterator[ClientConnection]:
-    async with connect(
-        url,
-        subprotocols=[Subprotocol(protocol)],
-        additional_headers=headers,
-        origin=origin,  # type: ignore[arg-type]
-        open_timeout=WAIT,
-        close_timeout=1,
-    ) as ws:
-        assert ws.subprotocol == protocol
-        yield ws
-
-
-async def send(ws: ClientConnection, message: dict[str, Any]) -> None:
-    await ws.send(json.dumps(message))
-
-
-async def receive(ws: ClientConnection, skip: Sequence[str] = ("ka", "ping")) -> dict[str, Any]:
-    """The next message, past keep-alives."""
-    async with asyncio.timeout(WAIT):
-        while True:
-            raw = await ws.recv()
-            assert isinstance(raw, str), f"binary frame: {raw!r}"  # browsers need text
-            message = json.loads(raw)
-            if message["type"] not in skip:
-                return message
-
-
-async def init(ws: ClientConnection, payload: dict[str, Any] | None = None) -> None:
-    await send(ws, {"type": "connection_init", **({"payload": payload} if payload else {})})
-    assert await receive(ws) == {"type": "connection_ack"}
 
 
 async def start(ws: ClientConnection, id: str, query: str) -> None:

@@ -1,9 +1,7 @@
-"""Test helpers: a GraphQL client over real HTTP (ASGI) and an SQL statement counter."""
+"""A GraphQL client over real HTTP (the ASGI app through httpx), and the members it signs up."""
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,31 +55,3 @@ mutation ($input: SignUpInput!) {
   signUp(input: $input) { token user { id username } errors { field message code } }
 }
 """
-
-
-class SqlCounter(logging.Handler):
-    """Counts SQL statements through tortoise's `tortoise.db_client` debug log."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-        self.texts: list[str] = []  # the statements without their parameters
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.msg == "%s: %s" or record.msg.lstrip().upper().startswith(("SELECT", "INSERT")):
-            self.statements.append(record.getMessage())
-            self.texts.append(str(record.args[0]) if record.msg == "%s: %s" else record.msg)  # type: ignore[index]
-
-
-@contextmanager
-def count_sql():  # type: ignore[no-untyped-def]
-    logger = logging.getLogger("tortoise.db_client")
-    counter = SqlCounter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
-        yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(previous)

@@ -1,58 +1,28 @@
-"""Real servers and real websocket clients for the live-feed tests."""
+"""Websocket clients for the live tests: a graphql-transport-ws `Subscriber`, the plain
+socket helpers both protocols' tests use, `until()` for server-side conditions, and the
+moments the live feed carries."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import json
-import shutil
 import socket
-import subprocess
-import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
-import uvicorn
-from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
-from server.cli import WEBSOCKETS
+from tests.support.api import Api
+from tests.support.documents import CREATE
 
-WAIT = 5.0
-
-
-@asynccontextmanager
-async def serve(app: ASGIApp) -> AsyncIterator[str]:
-    """Run `app` on a real uvicorn in this event loop; yields its websocket URL."""
-    # A socket bound here, not a port number: no window for another process to take it.
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        lifespan="off",  # the session `app` fixture already opened the database
-        log_level="warning",
-        **WEBSOCKETS,  # as `soundpost serve` runs
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(WAIT):
-            while not server.started:
-                if task.done():
-                    task.result()  # surfaces why the server could not start
-                await asyncio.sleep(0.01)
-        yield f"ws://127.0.0.1:{port}/graphql"
-    finally:
-        server.should_exit = True
-        async with asyncio.timeout(WAIT):
-            await task
-        sock.close()
+WAIT = 5.0  # seconds: the bound on every wait, so a broken server fails instead of hanging
+TRANSPORT = "graphql-transport-ws"
+LEGACY = "graphql-ws"
 
 
 class Subscriber:
@@ -128,6 +98,48 @@ class Subscriber:
                 return closed.rcvd.code if closed.rcvd else None
 
 
+# --- plain sockets, either protocol -------------------------------------------------------
+
+
+@asynccontextmanager
+async def socket_to(
+    url: str, protocol: str, headers: dict[str, str] | None = None, origin: str | None = None
+) -> AsyncIterator[ClientConnection]:
+    async with connect(
+        url,
+        subprotocols=[Subprotocol(protocol)],
+        additional_headers=headers,
+        origin=origin,  # type: ignore[arg-type]
+        open_timeout=WAIT,
+        close_timeout=1,
+    ) as ws:
+        assert ws.subprotocol == protocol
+        yield ws
+
+
+async def send(ws: ClientConnection, message: dict[str, Any]) -> None:
+    await ws.send(json.dumps(message))
+
+
+async def receive(ws: ClientConnection, skip: Sequence[str] = ("ka", "ping")) -> dict[str, Any]:
+    """The next message, past keep-alives."""
+    async with asyncio.timeout(WAIT):
+        while True:
+            raw = await ws.recv()
+            assert isinstance(raw, str), f"binary frame: {raw!r}"  # browsers need text
+            message = json.loads(raw)
+            if message["type"] not in skip:
+                return message  # type: ignore[no-any-return]
+
+
+async def init(ws: ClientConnection, payload: dict[str, Any] | None = None) -> None:
+    await send(ws, {"type": "connection_init", **({"payload": payload} if payload else {})})
+    assert await receive(ws) == {"type": "connection_ack"}
+
+
+# --- the server side ----------------------------------------------------------------------
+
+
 def server_tasks() -> Counter[str]:
     """The tasks in this loop, but the client's (the `websockets` client runs its own)."""
     coroutines = (task.get_coro() for task in asyncio.all_tasks())
@@ -145,31 +157,21 @@ async def until(condition: Any, timeout: float = WAIT) -> None:
             await asyncio.sleep(0.005)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# --- moments for the live feed ------------------------------------------------------------
 
 
-@contextmanager
-def private_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is needed for the broker fault test"
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
+async def post(api: Api, token: str, caption: str) -> str:
+    """Posts a moment; its id."""
+    payload = await api.mutate(
+        "createPostcard",
+        CREATE,
+        {"track": {"title": "Song", "artist": "Band"}, "caption": caption},
+        token,
     )
-    try:
-        deadline = time.monotonic() + WAIT
-        while True:  # accepting connections before the test goes on
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    return payload["postcard"]["id"]  # type: ignore[no-any-return]
+
+
+def caption_of(data: dict) -> str:  # type: ignore[type-arg]
+    event = data["friendMoments"]
+    assert event["__typename"] == "PostcardPosted", event
+    return event["postcard"]["caption"]  # type: ignore[no-any-return]
