@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from graph.schema import schema
 from models import Follow, Like, Postcard, Track, User
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_committed_schema_matches_the_code() -> None:
