@@ -27,7 +27,7 @@ query ($first: Int!) {
 """
 # The statements of one feed page: the viewer's token, and the page (authors, tracks, the
 # viewer's likes and the first comments with their authors, all in one); the token's none
-# when it was used a moment ago (tests/test_token_cache.py).
+# when it was used a moment ago (tests/api/test_token_cache.py).
 FEED_STATEMENTS = 2
 KNOWN_TOKEN_FEED_STATEMENTS = 1
 

@@ -1,4 +1,4 @@
-"""SQL statements per request of the hot operations besides the feed (tests/test_feed.py):
+"""SQL statements per request of the hot operations besides the feed (tests/api/test_feed.py):
 a fixed number, whatever the size of what they touch. Deterministic guards for the bench's
 figures (`make bench` prints the same counts on the bench dataset)."""
 
