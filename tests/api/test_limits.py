@@ -5,15 +5,13 @@ has initialised tortoise; these apps skip the lifespan, so they run without a li
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
-import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import httpx
@@ -25,11 +23,10 @@ from graph.cost import query_cost
 from graph.rate_limits import RateLimits
 from graph.schema import schema
 from models import User as UserRow
-from server.app import create_app
 from server.settings import Settings
 from tests.support.api import SIGN_UP
 from tests.support.documents import LOG_IN
-from tests.support.servers import free_port, private_redis
+from tests.support.limits import EXPLORE, own_client, post
 
 FEED = """
 {
@@ -48,7 +45,6 @@ FEED = """
   }
 }
 """
-EXPLORE = "{ explore(first: 2) { edges { node { id } } } }"  # 1 + 2 * 3 = 7
 RATE_LIMIT = "{ rateLimit { limit cost remaining resetAt } }"  # 5
 
 Client = Callable[..., Any]
@@ -61,42 +57,7 @@ def cost(query: str, variables: dict[str, Any] | None = None, name: str | None =
 @pytest.fixture
 def make_client(app: Starlette, settings: Settings) -> Client:
     """Apps of their own, over the session app's database (tortoise is initialised)."""
-
-    @asynccontextmanager
-    async def client(**limits: Any) -> AsyncIterator[httpx.AsyncClient]:
-        tight = settings.model_copy(
-            update={
-                "rate_limit_points": 1_000_000,
-                "rate_limit_anonymous_points": 1_000_000,
-                "rate_limit_sign_up": "1000 per minute",
-                "rate_limit_log_in_username": "1000 per minute",
-                "rate_limit_log_in_ip": "1000 per minute",
-                "rate_limit_key_prefix": f"test-{uuid.uuid4().hex}",
-                "cost_in_response": True,
-                **limits,
-            }
-        )
-        own = create_app(Settings.model_validate(tight.model_dump()))
-        transport = httpx.ASGITransport(app=own)
-        try:
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-                yield c
-        finally:
-            await own.state.rate_limits.close()
-
-    return client
-
-
-async def post(
-    client: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    token: str | None = None,
-) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
+    return partial(own_client, settings)
 
 
 async def sign_up(client: httpx.AsyncClient, username: str) -> str:
@@ -400,30 +361,6 @@ async def test_workers_share_one_budget_through_redis(make_client: Client) -> No
     assert first.headers["X-RateLimit-Remaining"] == "13"
     assert second.headers["X-RateLimit-Remaining"] == "6"
     assert third.status_code == 429
-
-
-@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
-async def test_a_restarted_redis_fails_open_then_enforces_again(make_client: Client) -> None:
-    # given: budgets in a Redis of our own, which we can stop
-    port = free_port()
-    with private_redis(port) as redis:
-        async with make_client(
-            broadcast_url=f"redis://127.0.0.1:{port}/0", rate_limit_anonymous_points=20
-        ) as client:
-            assert (await post(client, EXPLORE)).headers["X-RateLimit-Remaining"] == "13"
-            # when: Redis goes away, requests are served unmetered (documented: fail open)
-            redis.terminate()
-            redis.wait(timeout=10)
-            down = await post(client, EXPLORE)
-            assert down.status_code == 200
-            assert down.json()["extensions"]["cost"]["remaining"] is None
-            # then: once it is back (and the 5 s back-off has passed), budgets count again
-            with private_redis(port):
-                await asyncio.sleep(5.2)
-                back = await post(client, EXPLORE)
-                assert back.headers["X-RateLimit-Remaining"] == "13"
-                assert (await post(client, EXPLORE)).headers["X-RateLimit-Remaining"] == "6"
-                assert (await post(client, EXPLORE)).status_code == 429
 
 
 async def test_a_client_leaving_mid_body_ends_the_request_quietly(

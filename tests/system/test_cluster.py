@@ -18,6 +18,8 @@ from tests.support.documents import CREATE, FOLLOW
 from tests.support.servers import RUNNING, free_port, private_redis, server
 from tests.support.ws import Subscriber
 
+pytestmark = pytest.mark.system
+
 at_scale = pytest.mark.skipif(
     not (
         os.environ.get("DATABASE_URL", "").startswith("postgres")

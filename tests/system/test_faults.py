@@ -40,6 +40,8 @@ from server.ws import handlers as ws
 from tests.support.documents import CREATE
 from tests.support.servers import free_port, serve
 
+pytestmark = pytest.mark.system
+
 on_postgres = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="PostgreSQL faults: needs DATABASE_URL pointing at PostgreSQL (the CI's 2nd pass)",

@@ -23,7 +23,7 @@ from server.settings import Settings
 from server.view import SoundpostGraphQL
 from server.ws import handlers as ws
 from tests.support.api import Api
-from tests.support.servers import serve, server
+from tests.support.servers import serve
 from tests.support.ws import until
 
 TRANSPORT = "graphql-transport-ws"
@@ -248,20 +248,6 @@ async def test_soundpost_serve_gives_uvicorn_the_message_limit(
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
     cli.serve(settings.model_copy(update={"ws_max_message_bytes": 4096}))
     assert seen["ws_max_size"] == 4096
-
-
-async def test_uvicorn_refuses_an_oversize_frame_in_a_real_server(
-    monkeypatch: pytest.MonkeyPatch, database_url: str
-) -> None:
-    monkeypatch.setenv("WS_MAX_MESSAGE_BYTES", "2048")
-    async with server("memory://", database_url) as base:
-        async with socket_to(base.replace("http://", "ws://") + "/graphql", TRANSPORT) as socket:
-            await init(socket)
-            await send(socket, operation(TRANSPORT, "1", "{ viewer { username } } #" + "x" * 3000))
-            code, reason = await closed(socket)
-    assert code == 1009
-    # uvicorn's protocol refused the frame before the application saw it.
-    assert not (reason or "").startswith("Message larger than")
 
 
 # connection_init timeout
