@@ -97,9 +97,3 @@ async def test_custom_endpoint_and_prefix() -> None:
         assert refs and all(ref.startswith("/static/graphiql/") for ref in refs)
         for ref in refs:
             assert (await c.get(ref)).status_code == 200, ref
-
-
-def test_endpoint_cannot_break_out_of_the_script() -> None:
-    page = graphiql_html("/graphql</script><script>alert(1)//")
-
-    assert "</script><script>alert(1)" not in page

@@ -16,42 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import parse
 from starlette.applications import Starlette
 
-from graph.cost import query_cost
-from graph.rate_limits import RateLimits
-from graph.schema import schema
 from models import User as UserRow
 from server.settings import Settings
 from tests.support.api import SIGN_UP
 from tests.support.documents import LOG_IN
-from tests.support.limits import EXPLORE, own_client, post
+from tests.support.limits import EXPLORE, FEED, own_client, post
 
-FEED = """
-{
-  feed(first: 20) {
-    edges {
-      node {
-        id caption createdAt likeCount viewerHasLiked commentCount
-        author { username avatarUrl }
-        track { title artist spotifyUrl }
-        photo { url source }
-        place { name latitude longitude }
-        comments(first: 2) { edges { node { body author { username } } } }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-"""
 RATE_LIMIT = "{ rateLimit { limit cost remaining resetAt } }"  # 5
 
 Client = Callable[..., Any]
-
-
-def cost(query: str, variables: dict[str, Any] | None = None, name: str | None = None) -> int:
-    return query_cost(schema._schema, parse(query), name, variables)
 
 
 @pytest.fixture
@@ -70,33 +45,6 @@ async def sign_up(client: httpx.AsyncClient, username: str) -> str:
 
 
 # --- cost ---------------------------------------------------------------------------------
-
-
-def test_cost_counts_fields_and_multiplies_connections_by_first() -> None:
-    # 1 (feed) + 20 x (edges, node, 6 scalars, author 3, track 4, photo 3, place 4,
-    # comments 1 + 2 x (edges, node, body, author, username)) + pageInfo 3
-    assert cost(FEED) == 1 + 20 * 33 + 3 == 664
-    assert cost("{ explore { edges { node { id } } } }") == 1 + 20 * 3  # first defaults to 20
-    assert cost("{ explore(first: 0) { pageInfo { hasNextPage } } }") == 3
-    assert cost('{ nodes(ids: ["a", "b", "c"]) { id } }') == 1 + 3
-    assert cost("{ __typename }") == 1
-
-
-def test_cost_resolves_variables_fragments_and_caps_first() -> None:
-    query = """
-    query Page($n: Int, $ids: [ID!]!) {
-      explore(first: $n) { edges { node { ...Card } } }
-      nodes(ids: $ids) { ... on Postcard { ...Card } }
-    }
-    fragment Card on Postcard { id author { username } }
-    """
-    assert cost(query, {"n": 5, "ids": ["a", "b"]}) == (1 + 5 * 5) + (1 + 2 * 3)
-    # `first` beyond 100 is refused by the resolver (BAD_USER_INPUT); it costs as 100
-    assert cost("{ explore(first: 5000) { edges { cursor } } }") == 1 + 100 * 2
-    nested = (
-        "{ explore(first: 100) { edges { node { likedBy(first: 100) { edges { cursor } } } } } }"
-    )
-    assert cost(nested) == 1 + 100 * (2 + 1 + 100 * 2)
 
 
 async def test_a_too_costly_query_is_refused_before_running(make_client: Client) -> None:
@@ -261,19 +209,6 @@ async def test_rate_limits_fail_open_when_the_store_is_down(
     assert "rate limits not enforced" in caplog.text
 
 
-async def test_fail_open_backs_off_instead_of_retrying_every_request() -> None:
-    limits = RateLimits(Settings(broadcast_url="redis://127.0.0.1:1/0"))
-    try:
-        first = await limits.charge(limits.anonymous, "ip", "1.2.3.4", cost=5)
-        started = time.monotonic()
-        second = await limits.charge(limits.anonymous, "ip", "1.2.3.4", cost=5)
-        assert time.monotonic() - started < 0.01
-    finally:
-        await limits.close()
-    assert first.allowed and first.remaining is None
-    assert second.allowed and second.remaining is None
-
-
 # --- depth, aliases, tokens, body size, batching --------------------------------------------
 
 
@@ -335,14 +270,6 @@ async def test_batched_requests_are_refused(make_client: Client) -> None:
         )
     assert response.status_code == 400
     assert response.text == "Batching is not enabled"
-
-
-def test_limit_settings_are_bounded() -> None:
-    with pytest.raises(ValueError):
-        Settings(max_query_depth=0)
-    with pytest.raises(ValueError):
-        Settings(rate_limit_sign_up="a few")
-    assert Settings(rate_limit_sign_up="5/30 minutes").rate_limit_sign_up == "5/30 minutes"
 
 
 @pytest.mark.skipif(

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from models import AccessToken, Comment, Postcard, User
 from resolvers import tokens
-from resolvers.pagination import Cursors, decode_cursor, encode_cursor
 from resolvers.sql import batches, comments
 from resolvers.sql.params import Params
 from tests.support.api import Api
@@ -124,18 +121,6 @@ async def test_token_lookup_refuses_revoked_and_expired_tokens_at_once(api: Api)
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
     assert await tokens.viewer_for_token(maya.token) is None
     assert await tokens.viewer_for_token("not-a-token") is None
-
-
-def test_cursors_are_encoded_when_read() -> None:
-    keys = [(datetime(2026, 1, 1, tzinfo=UTC), 1), (datetime(2026, 1, 2, tzinfo=UTC), 2)]
-    cursors = Cursors(keys)
-    assert cursors._encoded == {}
-    assert cursors[-1] == encode_cursor(*keys[1])
-    assert cursors._encoded == {1: encode_cursor(*keys[1])}
-    assert list(cursors) == [encode_cursor(*key) for key in keys] == cursors[0:2]
-    assert decode_cursor(cursors[0], is_time=True) == keys[0]
-    with pytest.raises(IndexError):
-        cursors[2]
 
 
 async def test_first_comments_in_a_page_statement_are_the_rows_a_queryset_makes(

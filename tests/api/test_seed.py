@@ -166,14 +166,6 @@ async def test_tracks_have_spotify_ids_and_dedupe_keys(seed_counts: dict[str, in
     assert all(BASE62_22.fullmatch(t["spotify_id"]) for t in with_spotify)
 
 
-def test_track_dedupe_key_normalizes_title_and_artist() -> None:
-    assert (
-        track_dedupe_key("  Golden   Hour ", "STRASSE\tBand", None) == "golden hour\x1fstrasse band"
-    )
-    assert track_dedupe_key("Golden Hour", "Straße Band", None) == "golden hour\x1fstrasse band"
-    assert track_dedupe_key("x", "y", "4uLU6hMCjMI75M1A2tKUQC") == "spotify:4uLU6hMCjMI75M1A2tKUQC"
-
-
 async def test_postcards_have_varied_content_and_kept_timestamps(
     seed_counts: dict[str, int],
 ) -> None:

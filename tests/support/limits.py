@@ -13,6 +13,24 @@ from server.app import create_app
 from server.settings import Settings
 
 EXPLORE = "{ explore(first: 2) { edges { node { id } } } }"  # 1 + 2 * 3 = 7
+# a page of the feed as the app shows it: 664 points (tests/unit/test_query_cost.py)
+FEED = """
+{
+  feed(first: 20) {
+    edges {
+      node {
+        id caption createdAt likeCount viewerHasLiked commentCount
+        author { username avatarUrl }
+        track { title artist spotifyUrl }
+        photo { url source }
+        place { name latitude longitude }
+        comments(first: 2) { edges { node { body author { username } } } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
 
 
 @asynccontextmanager

@@ -1,17 +1,20 @@
 """Property tests of the cursors and ids a client sends back: pagination cursors, global
-ids and friendMoments cursors decode to storable values, or are refused as bad input."""
+ids and friendMoments cursors decode to storable values, or are refused as bad input; and
+a page's cursors are encoded only when read."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+import pytest
 from graphql import GraphQLError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.live.fields import parse_feed_cursor
 from graph.relay import from_global_id
-from resolvers.pagination import BadCursor, decode_cursor
+from resolvers.pagination import BadCursor, Cursors, decode_cursor, encode_cursor
 from tests.support.fuzz import b64
 
 
@@ -65,3 +68,15 @@ def test_friend_moments_cursors_parse_to_a_log_position_or_bad_input(cursor: str
         assert error.extensions == {"code": "BAD_USER_INPUT"}
         return
     assert 0 <= seq < 2**63  # a sequence number the event-log query can take
+
+
+def test_cursors_are_encoded_when_read() -> None:
+    keys = [(datetime(2026, 1, 1, tzinfo=UTC), 1), (datetime(2026, 1, 2, tzinfo=UTC), 2)]
+    cursors = Cursors(keys)
+    assert cursors._encoded == {}
+    assert cursors[-1] == encode_cursor(*keys[1])
+    assert cursors._encoded == {1: encode_cursor(*keys[1])}
+    assert list(cursors) == [encode_cursor(*key) for key in keys] == cursors[0:2]
+    assert decode_cursor(cursors[0], is_time=True) == keys[0]
+    with pytest.raises(IndexError):
+        cursors[2]

@@ -1,5 +1,6 @@
 """Property tests of the input validators (resolvers/validate.py): whatever text comes in,
-what they let through is clean, bounded and storable, and what they refuse is a user error."""
+what they let through is clean, bounded and storable, and what they refuse is a user error;
+and the key that dedupes tracks."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from resolvers.validate import (
     clean_url,
     instagram_url,
     spotify_track_id,
+    track_dedupe_key,
 )
 
 CONTROL = st.characters(categories=["Cc", "Cf", "Cs", "Co", "Cn"])
@@ -61,3 +63,11 @@ def test_link_validators_refuse_with_user_errors_only(text: str) -> None:
         if result is not None:
             assert not has_controls(result)
             result.encode()
+
+
+def test_track_dedupe_key_normalizes_title_and_artist() -> None:
+    assert (
+        track_dedupe_key("  Golden   Hour ", "STRASSE\tBand", None) == "golden hour\x1fstrasse band"
+    )
+    assert track_dedupe_key("Golden Hour", "Straße Band", None) == "golden hour\x1fstrasse band"
+    assert track_dedupe_key("x", "y", "4uLU6hMCjMI75M1A2tKUQC") == "spotify:4uLU6hMCjMI75M1A2tKUQC"
