@@ -15,7 +15,8 @@ import pytest
 
 from tests.support.api import Api
 from tests.support.documents import CREATE, FOLLOW
-from tests.support.servers import RUNNING, free_port, private_redis, server
+from tests.support.servers import Served, private_redis
+from tests.support.servers import soundpost_serve as server
 from tests.support.ws import Subscriber
 
 pytestmark = pytest.mark.system
@@ -34,8 +35,8 @@ subscription ($after: String) {
 """
 
 
-async def wait_ready(base: str, broker: str) -> None:
-    async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(20):
+async def wait_ready(served: Served, broker: str) -> None:
+    async with httpx.AsyncClient(base_url=served.base) as http, asyncio.timeout(20):
         while (await http.get("/readyz")).json().get("broker") != broker:
             await asyncio.sleep(0.1)
 
@@ -50,10 +51,6 @@ async def post(http: httpx.AsyncClient, token: str, caption: str) -> None:
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.json()["data"]["createPostcard"]["errors"] == []
-
-
-def ws_url(base: str) -> str:
-    return base.replace("http://", "ws://") + "/graphql"
 
 
 async def friends(api: Api) -> tuple[str, str]:
@@ -75,8 +72,8 @@ async def test_a_moment_posted_through_one_process_reaches_a_subscriber_on_anoth
     redis_url = os.environ["BROADCAST_URL"]
     async with server(redis_url) as a, server(redis_url) as b:
         async with (
-            Subscriber.open(ws_url(b), FRIEND_MOMENTS, token=maya) as live,
-            httpx.AsyncClient(base_url=a) as http,
+            Subscriber.open(b.ws_url, FRIEND_MOMENTS, token=maya) as live,
+            httpx.AsyncClient(base_url=a.base) as http,
         ):
             await asyncio.sleep(0.3)  # the subscription registers on b
             await post(http, kofi, "through a")
@@ -86,22 +83,19 @@ async def test_a_moment_posted_through_one_process_reaches_a_subscriber_on_anoth
 @at_scale
 async def test_redis_restarted_mid_stream_loses_nothing(api: Api) -> None:
     maya, kofi = await friends(api)
-    port = free_port()
-    redis_url = f"redis://127.0.0.1:{port}/0"
-    with private_redis(port) as redis:
+    with private_redis() as redis:
         async with (
-            server(redis_url) as a,
-            server(redis_url) as b,
-            httpx.AsyncClient(base_url=a) as http,
+            server(redis.url) as a,
+            server(redis.url) as b,
+            httpx.AsyncClient(base_url=a.base) as http,
         ):
             await wait_ready(b, "up")
-            async with Subscriber.open(ws_url(b), FRIEND_MOMENTS, token=maya) as live:
+            async with Subscriber.open(b.ws_url, FRIEND_MOMENTS, token=maya) as live:
                 await asyncio.sleep(0.3)
                 await post(http, kofi, "before")
                 assert await next_caption(live) == "before"
                 # when: Redis goes away; mutations keep working, the feed keeps flowing
-                redis.terminate()
-                redis.wait(timeout=10)
+                redis.stop()
                 await wait_ready(b, "down")
                 await post(http, kofi, "during 1")
                 await post(http, kofi, "during 2")
@@ -111,13 +105,13 @@ async def test_redis_restarted_mid_stream_loses_nothing(api: Api) -> None:
                 cursor = data["friendMoments"]["cursor"]
             # the client is away while more moments are posted and Redis comes back
             await post(http, kofi, "missed 1")
-            with private_redis(port):
+            with private_redis(redis.port):
                 await wait_ready(a, "up")
                 await wait_ready(b, "up")
                 await post(http, kofi, "missed 2")
                 # then: resuming with the last cursor loses nothing and repeats nothing
                 async with Subscriber.open(
-                    ws_url(b), FRIEND_MOMENTS, {"after": cursor}, token=maya
+                    b.ws_url, FRIEND_MOMENTS, {"after": cursor}, token=maya
                 ) as again:
                     assert [await next_caption(again), await next_caption(again)] == [
                         "missed 1",
@@ -141,8 +135,8 @@ async def test_a_token_logged_out_through_one_process_is_refused_by_another_at_o
     async with (
         server(redis_url) as a,
         server(redis_url) as b,
-        httpx.AsyncClient(base_url=a) as on_a,
-        httpx.AsyncClient(base_url=b) as on_b,
+        httpx.AsyncClient(base_url=a.base) as on_a,
+        httpx.AsyncClient(base_url=b.base) as on_b,
     ):
         await wait_ready(b, "up")
         # given: b knows the token from a moment ago
@@ -169,10 +163,9 @@ async def test_shutdown_closes_websockets_with_a_restart_code(api: Api, database
     maya, _ = await friends(api)
     broadcast = os.environ.get("BROADCAST_URL", "memory://")
     async with (
-        server(broadcast, database_url) as base,
-        Subscriber.open(ws_url(base), FRIEND_MOMENTS, token=maya) as live,
+        server(broadcast, database_url) as served,
+        Subscriber.open(served.ws_url, FRIEND_MOMENTS, token=maya) as live,
     ):
         await asyncio.sleep(0.3)
-        running = [p for p in RUNNING if p.poll() is None]
-        running[-1].send_signal(signal.SIGTERM)
+        served.process.send_signal(signal.SIGTERM)
         assert await live.close_code() == 1012

@@ -15,19 +15,16 @@ clean failures on any database, with a token lookup that raises as asyncpg does.
 from __future__ import annotations
 
 import asyncio
-import glob
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
@@ -38,7 +35,7 @@ from websockets.exceptions import ConnectionClosed
 from resolvers import tokens
 from server.ws import handlers as ws
 from tests.support.documents import CREATE
-from tests.support.servers import free_port, serve
+from tests.support.servers import private_postgres, serve, soundpost_serve
 
 pytestmark = pytest.mark.system
 
@@ -57,111 +54,6 @@ SIGN_UP = """
 mutation ($input: SignUpInput!) { signUp(input: $input) { token errors { code } } }
 """
 LEAKS = ("Traceback", "asyncpg", "postgres", "Connection refused", 'File "')
-
-
-def pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_version)
-    path = found[-1] if found else shutil.which(name)
-    assert path, f"the PostgreSQL server binary {name!r} is needed for the fault test"
-    return path
-
-
-def _version(path: str) -> int:
-    try:
-        return int(Path(path).parts[-3])
-    except ValueError:
-        return 0
-
-
-def as_postgres(command: list[str], **options: object) -> subprocess.CompletedProcess[bytes]:
-    """PostgreSQL refuses to run as root: as root, run its tools as the `postgres` user."""
-    if os.geteuid() == 0:
-        command = ["runuser", "-u", "postgres", "--", *command]
-    return subprocess.run(command, check=True, capture_output=True, timeout=60, **options)  # type: ignore[call-overload, no-any-return]
-
-
-@dataclass
-class PrivatePostgres:
-    data: Path
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/soundpost"
-
-    def ctl(self, *args: str) -> None:
-        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off"
-        as_postgres(
-            [
-                pg_bin("pg_ctl"),
-                "-D",
-                str(self.data),
-                "-l",
-                str(self.data / "log"),
-                "-w",
-                "-t",
-                "30",
-                "-o",
-                options,
-                *args,
-            ]
-        )
-
-    def start(self) -> None:
-        self.ctl("start")
-
-    def stop(self) -> None:
-        self.ctl("stop", "-m", "fast")
-
-
-@contextmanager
-def private_postgres() -> Iterator[PrivatePostgres]:
-    root = Path(tempfile.mkdtemp(prefix="soundpost-pg-", dir="/tmp"))
-    data = root / "data"
-    data.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        shutil.chown(data, "postgres", "postgres")
-    pg = PrivatePostgres(data, free_port())
-    try:
-        as_postgres(
-            [
-                pg_bin("initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "--no-sync",
-                "-E",
-                "UTF8",
-            ]
-        )
-        pg.start()
-        as_postgres(
-            [
-                pg_bin("createdb"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(pg.port),
-                "-U",
-                "postgres",
-                "soundpost",
-            ]
-        )
-        yield pg
-    finally:
-        # Always stopped, even when the test failed half-way; then its files go.
-        subprocess.run(
-            (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else [])
-            + [pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @asynccontextmanager
@@ -185,32 +77,10 @@ async def soundpost(database_url: str) -> AsyncIterator[tuple[str, subprocess.Po
         timeout=120,
         capture_output=True,
     )
-    port = free_port()
-    env["PORT"] = str(port)
-    log = tempfile.TemporaryFile()  # the server's tracebacks stay out of the test output
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve"], env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(20):
-            while True:
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None, "soundpost serve exited"
-                await asyncio.sleep(0.1)
-        yield base, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+    budgets = {name: env[name] for name in ("RATE_LIMIT_POINTS", "RATE_LIMIT_ANONYMOUS_POINTS")}
+    # the server's tracebacks stay out of the test output
+    async with soundpost_serve("memory://", database_url, env=budgets, quiet=True) as served:
+        yield served.base, served.process
 
 
 @dataclass

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 
 from server.settings import Settings
 from tests.support.limits import EXPLORE, own_client, post
-from tests.support.servers import free_port, private_redis
+from tests.support.servers import private_redis
 
 pytestmark = pytest.mark.system
 
@@ -30,20 +30,16 @@ def make_client(app: Starlette, settings: Settings) -> Client:
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
 async def test_a_restarted_redis_fails_open_then_enforces_again(make_client: Client) -> None:
     # given: budgets in a Redis of our own, which we can stop
-    port = free_port()
-    with private_redis(port) as redis:
-        async with make_client(
-            broadcast_url=f"redis://127.0.0.1:{port}/0", rate_limit_anonymous_points=20
-        ) as client:
+    with private_redis() as redis:
+        async with make_client(broadcast_url=redis.url, rate_limit_anonymous_points=20) as client:
             assert (await post(client, EXPLORE)).headers["X-RateLimit-Remaining"] == "13"
             # when: Redis goes away, requests are served unmetered (documented: fail open)
-            redis.terminate()
-            redis.wait(timeout=10)
+            redis.stop()
             down = await post(client, EXPLORE)
             assert down.status_code == 200
             assert down.json()["extensions"]["cost"]["remaining"] is None
             # then: once it is back (and the 5 s back-off has passed), budgets count again
-            with private_redis(port):
+            with private_redis(redis.port):
                 await asyncio.sleep(5.2)
                 back = await post(client, EXPLORE)
                 assert back.headers["X-RateLimit-Remaining"] == "13"

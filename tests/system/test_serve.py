@@ -8,7 +8,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from tests.support.servers import server
+from tests.support.servers import soundpost_serve
 from tests.support.ws import TRANSPORT, WAIT, init, send, socket_to
 
 pytestmark = pytest.mark.system
@@ -27,8 +27,8 @@ async def test_uvicorn_refuses_an_oversize_frame_in_a_real_server(
     monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
     monkeypatch.setenv("WS_MAX_MESSAGE_BYTES", "2048")
-    async with server("memory://", database_url) as base:
-        async with socket_to(base.replace("http://", "ws://") + "/graphql", TRANSPORT) as socket:
+    async with soundpost_serve("memory://", database_url) as served:
+        async with socket_to(served.ws_url, TRANSPORT) as socket:
             await init(socket)
             query = "{ viewer { username } } #" + "x" * 3000
             await send(socket, {"type": "subscribe", "id": "1", "payload": {"query": query}})
