@@ -29,6 +29,8 @@ from typing import TypeVar
 import httpx
 import redis
 import uvicorn
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from starlette.types import ASGIApp
 
 from server.cli import WEBSOCKETS
@@ -214,7 +216,11 @@ class PrivateRedis:
 def _owner(port: int) -> int | None:
     """The process id of the redis-server answering on `port`, if one does."""
     client = redis.Redis(
-        host="127.0.0.1", port=port, socket_timeout=0.2, socket_connect_timeout=0.2
+        host="127.0.0.1",
+        port=port,
+        socket_timeout=0.2,
+        socket_connect_timeout=0.2,
+        retry=Retry(NoBackoff(), 0),  # asked again by the caller, not by redis-py
     )
     try:
         return int(client.info("server")["process_id"])
