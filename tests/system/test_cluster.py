@@ -7,6 +7,7 @@ there is one process by design, and they are skipped there."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 
@@ -17,7 +18,7 @@ from tests.support.api import Api
 from tests.support.documents import CREATE, FOLLOW
 from tests.support.servers import Served, private_redis
 from tests.support.servers import soundpost_serve as server
-from tests.support.ws import Subscriber
+from tests.support.ws import WAIT, Subscriber
 
 pytestmark = pytest.mark.system
 
@@ -64,6 +65,22 @@ async def next_caption(subscriber: Subscriber, timeout: float = 5.0) -> str:
     return data["friendMoments"]["postcard"]["caption"]
 
 
+async def until_live(live: Subscriber, http: httpx.AsyncClient, token: str) -> None:
+    """Until `live`'s subscription is registered on its server: probe moments (by `token`,
+    a friend, through `http`) until one arrives, then read up to the last one posted, so
+    that the next thing `live` receives is what the test posts next."""
+    async with asyncio.timeout(WAIT):
+        for n in itertools.count():
+            await post(http, token, f"probe {n}")
+            try:
+                caption = await next_caption(live, timeout=0.1)
+            except TimeoutError:
+                continue  # posted before the subscription was registered: never delivered
+            while caption != f"probe {n}":
+                caption = await next_caption(live)
+            return
+
+
 @at_scale
 async def test_a_moment_posted_through_one_process_reaches_a_subscriber_on_another(
     api: Api,
@@ -75,7 +92,7 @@ async def test_a_moment_posted_through_one_process_reaches_a_subscriber_on_anoth
             Subscriber.open(b.ws_url, FRIEND_MOMENTS, token=maya) as live,
             httpx.AsyncClient(base_url=a.base) as http,
         ):
-            await asyncio.sleep(0.3)  # the subscription registers on b
+            await until_live(live, http, kofi)  # the subscription registers on b
             await post(http, kofi, "through a")
             assert await next_caption(live, timeout=1.0) == "through a"
 
@@ -91,7 +108,7 @@ async def test_redis_restarted_mid_stream_loses_nothing(api: Api) -> None:
         ):
             await wait_ready(b, "up")
             async with Subscriber.open(b.ws_url, FRIEND_MOMENTS, token=maya) as live:
-                await asyncio.sleep(0.3)
+                await until_live(live, http, kofi)
                 await post(http, kofi, "before")
                 assert await next_caption(live) == "before"
                 # when: Redis goes away; mutations keep working, the feed keeps flowing
@@ -117,7 +134,8 @@ async def test_redis_restarted_mid_stream_loses_nothing(api: Api) -> None:
                         "missed 1",
                         "missed 2",
                     ]
-                    await asyncio.sleep(0.3)
+                    # registered: a subscription with a cursor registers before it
+                    # replays (subscriptions/hub.py, Hub.listen), and it has replayed
                     await post(http, kofi, "after")
                     assert await next_caption(again) == "after"
 
@@ -160,12 +178,13 @@ async def test_a_token_logged_out_through_one_process_is_refused_by_another_at_o
 
 
 async def test_shutdown_closes_websockets_with_a_restart_code(api: Api, database_url: str) -> None:
-    maya, _ = await friends(api)
+    maya, kofi = await friends(api)
     broadcast = os.environ.get("BROADCAST_URL", "memory://")
     async with (
         server(broadcast, database_url) as served,
         Subscriber.open(served.ws_url, FRIEND_MOMENTS, token=maya) as live,
+        httpx.AsyncClient(base_url=served.base) as http,
     ):
-        await asyncio.sleep(0.3)
+        await until_live(live, http, kofi)
         served.process.send_signal(signal.SIGTERM)
         assert await live.close_code() == 1012
