@@ -315,10 +315,13 @@ async def test_idle_connections_hold_no_timer_tasks(tuned_server: str, protocol:
     connection: an idle socket costs the server its connection task and nothing else."""
     before = server_tasks()
     async with AsyncExitStack() as stack:
+        initialised = []
         for _ in range(10):
             ws = await stack.enter_async_context(socket_to(tuned_server, protocol))
             await init(ws)
+            initialised.append(ws)
         await stack.enter_async_context(socket_to(tuned_server, protocol))  # no init yet
-        await asyncio.sleep(0.5)  # keep-alives went out meanwhile
+        for ws in initialised:  # keep-alives went out meanwhile: one has reached each
+            await receive(ws, skip=())
         # one task per connection: uvicorn's, running the handler
         assert server_tasks() - before == Counter({"run_asgi": 11})
