@@ -20,7 +20,7 @@ async def keep_session(connection: Any) -> None:
     tortoise takes a connection from the pool for each statement, so every statement cost
     a second round trip (a feed page, three). None of that state is ever left behind
     here: no SET, LISTEN, cursors or session advisory locks (the feed log's lock is
-    transaction-scoped); tests/test_hot_paths.py checks a released connection."""
+    transaction-scoped); tests/api/test_hot_paths.py checks a released connection."""
 
 
 def tortoise_config(database_url: str, pool_size: int = 10) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from tortoise.migrations.api import migrate
 from resolvers.accounts import Hashing
 from server.app import create_app
 from server.settings import Settings
-from tests.support import Api
+from tests.support.api import Api
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     # The shared app must never trip the rate limits (one "IP" signs up hundreds of users);
-    # tests/test_limits.py checks them on apps of its own. `extensions.cost` is left out
+    # tests/api/test_limits.py checks them on apps of its own. `extensions.cost` is left out
     # here because several tests compare whole response bodies.
     return Settings(
         database_url=database_url,

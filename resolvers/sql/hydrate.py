@@ -142,7 +142,7 @@ class Joined:
     columns side by side (`aliased`; alias "" for a model's own column names).
 
     An instance is made as tortoise's `_init_from_db` makes it (the same attributes and the
-    same conversions: tests/test_perf_batch.py compares them), from a plan worked out once
+    same conversions: tests/api/test_perf_batch.py compares them), from a plan worked out once
     per statement text: columns read by position (SQLite's rows find a column by name with
     a scan of every name, and a page has sixty), all at once, and the instance's
     `__dict__` filled at once. A feed page makes about 120 instances."""

@@ -1,0 +1,1 @@
+"""Black-box GraphQL over HTTP against the ASGI app."""

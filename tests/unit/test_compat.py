@@ -1,7 +1,8 @@
 """What the fenced modules rely on in the libraries, checked against the installed versions:
-graph/compat.py (strawberry, graphql-core), resolvers/sql/hydrate.py (tortoise),
-subscriptions/broker.py (broadcaster) and graph/rate_limits.py's closing of the `limits`
-store. When an upgrade moves one of these, the test names the function to mend."""
+graph/compat.py (strawberry, graphql-core), subscriptions/broker.py (broadcaster) and
+graph/rate_limits.py's closing of the `limits` store (resolvers/sql/hydrate.py, tortoise's,
+needs a database: tests/api/test_compat_tortoise.py). When an upgrade moves one of these,
+the test names the function to mend."""
 
 from __future__ import annotations
 
@@ -13,14 +14,11 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import ASTValidationRule, GraphQLSchema, parse, validate
-from starlette.applications import Starlette
 
 from graph import compat
 from graph.limits import coded
 from graph.live.sharing import SharingExecutor
 from graph.schema import schema as soundpost_schema
-from models import Postcard, User
-from resolvers.sql import hydrate
 
 
 def mend(where: str) -> str:
@@ -109,46 +107,6 @@ async def test_coerced_variables_of_an_executor() -> None:
     assert captured == {"variables": {"n": 7}, "copy": "event"}, mend(
         "graph/compat.py coerced_variables"
     )
-
-
-# --- tortoise (resolvers/sql/hydrate.py) ----------------------------------------------------
-
-
-@pytest.mark.usefixtures("app")
-def test_what_hydrate_reads_of_a_models_meta() -> None:
-    meta = User._meta
-    for name in (
-        "db",
-        "db_table",
-        "fields_map",
-        "fields_db_projection",
-        "db_native_fields",
-        "db_default_fields",
-        "db_complex_fields",
-        "db_pk_column",
-        "generated_db_fields",
-    ):
-        assert hasattr(meta, name), mend(f"resolvers/sql/hydrate.py (Model._meta.{name})")
-    assert hydrate.table(User) == "users"
-    assert "username" in hydrate.columns(User)
-    assert hydrate.connection(User).capabilities.dialect in {"sqlite", "postgres"}
-
-
-async def test_a_fetched_relation_and_a_copy_of_a_row(app: Starlette) -> None:
-    maya = await User.create(username="maya", password_hash="x")
-    from models import Track
-
-    track = await Track.create(title="t", artist="a", dedupe_key="t\x1fa")
-    await Postcard.create(author=maya, track=track)
-    fetched = await Postcard.all().select_related("author").first()
-    assert fetched is not None
-    assert hydrate.joined(fetched, "author", User) is not None, mend("hydrate.joined")
-    assert hydrate.joined(await Postcard.all().first(), "author", User) is None
-    clone = hydrate.copy_row(maya)
-    clone.display_name = "Maya A."
-    await clone.save(update_fields=["display_name"])
-    assert maya.display_name != "Maya A.", mend("hydrate.copy_row")
-    assert (await User.get(id=maya.id)).display_name == "Maya A."
 
 
 # --- broadcaster (subscriptions/broker.py) --------------------------------------------------

@@ -1,0 +1,580 @@
+"""The authorization matrix: every mutation and every object-returning root field, asked by
+three callers — anonymous, the owner of what is acted on, and a stranger — and what each may
+do and see. Read a row as `(anonymous, owner, stranger)`.
+
+The world: olivia (the owner) has a moment with a comment and a like from fay, follows
+nobody, is followed by fay, has a public and a private playlist of two songs each, and three
+notifications (fay's like, comment and follow). She also commented on fay's moment. sam (the
+stranger) has nothing and follows nobody. Every refusal is checked to write nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+import models
+from graph.relay import to_global_id
+from resolvers import accounts, comments, likes, playlists, postcards, tokens, tracks, users
+from tests.support.api import Api
+
+ANONYMOUS, OWNER, STRANGER = "anonymous", "owner", "stranger"
+CALLERS = (ANONYMOUS, OWNER, STRANGER)
+PASSWORD = "correct horse"
+PASSWORD_HASH = accounts._hasher(accounts.Hashing.STANDARD).hash(PASSWORD)
+
+# Outcomes of a mutation
+OK = "ok"  # no errors, and something was written
+NOOP = "ok, nothing written"  # no errors; idempotent, and there was nothing to do
+UNAUTHENTICATED = "UNAUTHENTICATED"  # top-level error, nothing written
+FORBIDDEN = "FORBIDDEN"  # a UserError code, nothing written
+NOT_FOUND = "NOT_FOUND"
+INVALID = "INVALID"
+INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+TOP_LEVEL = {UNAUTHENTICATED}
+
+
+@dataclass
+class World:
+    ids: dict[str, str]
+    tokens: dict[str, str | None]
+    olivia: models.User
+
+
+async def member(username: str) -> tuple[models.User, str]:
+    user = await models.User.create(
+        username=username, display_name=username.title(), password_hash=PASSWORD_HASH
+    )
+    return user, await tokens.issue_token(user, timedelta(days=1))
+
+
+async def add_items(owner: models.User, playlist: models.Playlist, cards: list[int]) -> None:
+    for card_id in cards:
+        await playlists.add(
+            owner,
+            playlist.id,
+            postcard_id=card_id,
+            track_id=None,
+            postcard_given=True,
+            track_given=False,
+            position=None,
+            expected_version=None,
+        )
+
+
+@pytest.fixture
+async def world(app: object) -> World:
+    olivia, olivia_token = await member("olivia")
+    _sam, sam_token = await member("sam")
+    fay, _ = await member("fay")
+    song = tracks.TrackInput(title="Harvest Moon", artist="Neil Young")
+    card, _ = await postcards.create(olivia, song, "porch", None, None)
+    fay_card, _ = await postcards.create(fay, song, "fields", None, None)
+    fay_comment = await comments.add(fay, card.id, "lovely")
+    olivia_comment = await comments.add(olivia, fay_card.id, "thanks fay")
+    await likes.like(fay, card.id)
+    await users.follow(fay, olivia.id)
+    public = await playlists.create(olivia, "Summer", None, True)
+    private = await playlists.create(olivia, "Secret", None, False)
+    await add_items(olivia, public, [card.id, fay_card.id])
+    await add_items(olivia, private, [card.id, fay_card.id])
+    public_item = await models.PlaylistItem.get(playlist_id=public.id, position=0)
+    private_item = await models.PlaylistItem.get(playlist_id=private.id, position=0)
+    notification = await models.Notification.filter(recipient_id=olivia.id).order_by("-id").first()
+    assert notification is not None
+    ids = {
+        "olivia": to_global_id("User", olivia.id),
+        "card": to_global_id("Postcard", card.id),
+        "fay_card": to_global_id("Postcard", fay_card.id),
+        "track": to_global_id("Track", card.track_id),
+        "fay_comment": to_global_id("Comment", fay_comment.id),
+        "olivia_comment": to_global_id("Comment", olivia_comment.id),
+        "public": to_global_id("Playlist", public.id),
+        "private": to_global_id("Playlist", private.id),
+        "public_item": to_global_id("PlaylistItem", public_item.id),
+        "private_item": to_global_id("PlaylistItem", private_item.id),
+        "notification": to_global_id("Notification", notification.id),
+    }
+    tokens = {ANONYMOUS: None, OWNER: olivia_token, STRANGER: sam_token}
+    return World(ids=ids, tokens=tokens, olivia=olivia)
+
+
+async def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table: a refusal must leave all of them as they were."""
+    tables = [
+        models.User,
+        models.AccessToken,
+        models.Follow,
+        models.Track,
+        models.Postcard,
+        models.Like,
+        models.Comment,
+        models.Playlist,
+        models.PlaylistItem,
+        models.Notification,
+        models.FeedEvent,
+    ]
+    return {m.__name__: await m.all().order_by("id").values() for m in tables}
+
+
+# ---------------------------------------------------------------------------------------
+# Mutations
+
+ERRORS = "errors { field code }"
+
+
+@dataclass(frozen=True)
+class Mutation:
+    field: str
+    input_type: str
+    selection: str
+    input: Callable[[World, str], dict[str, Any]]
+
+    @property
+    def document(self) -> str:
+        return (
+            f"mutation ($input: {self.input_type}!) "
+            f"{{ {self.field}(input: $input) {{ {self.selection} {ERRORS} }} }}"
+        )
+
+
+def playlist_ops(key: str) -> dict[str, Mutation]:
+    """The five playlist edits, on the public or the private playlist."""
+    item = f"{key}_item"
+    return {
+        f"updatePlaylist({key})": Mutation(
+            "updatePlaylist",
+            "UpdatePlaylistInput",
+            "playlist { id title }",
+            lambda w, c: {"playlistId": w.ids[key], "title": "Renamed"},
+        ),
+        f"deletePlaylist({key})": Mutation(
+            "deletePlaylist",
+            "DeletePlaylistInput",
+            "deletedPlaylistId",
+            lambda w, c: {"playlistId": w.ids[key]},
+        ),
+        f"addToPlaylist({key})": Mutation(
+            "addToPlaylist",
+            "AddToPlaylistInput",
+            "playlist { itemCount }",
+            lambda w, c: {"playlistId": w.ids[key], "trackId": w.ids["track"]},
+        ),
+        f"removeFromPlaylist({key})": Mutation(
+            "removeFromPlaylist",
+            "RemoveFromPlaylistInput",
+            "playlist { itemCount }",
+            lambda w, c: {"playlistId": w.ids[key], "itemId": w.ids[item]},
+        ),
+        f"movePlaylistItems({key})": Mutation(
+            "movePlaylistItems",
+            "MovePlaylistItemsInput",
+            "playlist { version }",
+            lambda w, c: {"playlistId": w.ids[key], "rangeStart": 0, "insertBefore": 2},
+        ),
+    }
+
+
+TRACK = {"title": "Heart of Gold", "artist": "Neil Young"}
+MUTATIONS: dict[str, Mutation] = {
+    "signUp": Mutation(
+        "signUp",
+        "SignUpInput",
+        "token user { username }",
+        lambda w, c: {"username": f"new_{c}", "password": PASSWORD},
+    ),
+    "logIn(olivia)": Mutation(
+        "logIn",
+        "LogInInput",
+        "token",
+        lambda w, c: {
+            "username": "olivia",
+            "password": "wrong guess" if c == STRANGER else PASSWORD,
+        },
+    ),
+    "updateProfile": Mutation(
+        "updateProfile",
+        "UpdateProfileInput",
+        "user { username bio }",
+        lambda w, c: {"bio": "changed"},
+    ),
+    "follow(olivia)": Mutation(
+        "follow", "FollowInput", "user { followerCount }", lambda w, c: {"userId": w.ids["olivia"]}
+    ),
+    "unfollow(olivia)": Mutation(
+        "unfollow",
+        "FollowInput",
+        "user { followerCount }",
+        lambda w, c: {"userId": w.ids["olivia"]},
+    ),
+    "createPostcard": Mutation(
+        "createPostcard", "CreatePostcardInput", "postcard { id }", lambda w, c: {"track": TRACK}
+    ),
+    "updatePostcard(card)": Mutation(
+        "updatePostcard",
+        "UpdatePostcardInput",
+        "postcard { caption }",
+        lambda w, c: {"postcardId": w.ids["card"], "caption": "defaced", "photo": None},
+    ),
+    "deletePostcard(card)": Mutation(
+        "deletePostcard",
+        "PostcardIdInput",
+        "deletedPostcardId",
+        lambda w, c: {"postcardId": w.ids["card"]},
+    ),
+    "likePostcard(card)": Mutation(
+        "likePostcard",
+        "PostcardIdInput",
+        "postcard { likeCount }",
+        lambda w, c: {"postcardId": w.ids["card"]},
+    ),
+    "unlikePostcard(card)": Mutation(
+        "unlikePostcard",
+        "PostcardIdInput",
+        "postcard { likeCount }",
+        lambda w, c: {"postcardId": w.ids["card"]},
+    ),
+    "addComment(card)": Mutation(
+        "addComment",
+        "AddCommentInput",
+        "comment { id }",
+        lambda w, c: {"postcardId": w.ids["card"], "body": "hi"},
+    ),
+    # fay's comment on olivia's moment: olivia may delete it as the moment's author
+    "deleteComment(fay's, on olivia's card)": Mutation(
+        "deleteComment",
+        "DeleteCommentInput",
+        "deletedCommentId",
+        lambda w, c: {"commentId": w.ids["fay_comment"]},
+    ),
+    # olivia's comment on fay's moment: olivia may delete it as the comment's author
+    "deleteComment(olivia's, on fay's card)": Mutation(
+        "deleteComment",
+        "DeleteCommentInput",
+        "deletedCommentId",
+        lambda w, c: {"commentId": w.ids["olivia_comment"]},
+    ),
+    "createPlaylist": Mutation(
+        "createPlaylist",
+        "CreatePlaylistInput",
+        "playlist { id }",
+        lambda w, c: {"title": "Mine", "isPublic": False},
+    ),
+    **playlist_ops("public"),
+    **playlist_ops("private"),
+    "markNotificationsRead(olivia's)": Mutation(
+        "markNotificationsRead",
+        "MarkNotificationsReadInput",
+        "unreadNotificationCount",
+        lambda w, c: {"upTo": w.ids["notification"]},
+    ),
+    "logOut": Mutation("logOut", "", "revoked", lambda w, c: {}),
+}
+
+MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
+    # mutation                                   anonymous        owner       stranger
+    ("signUp",                                   OK,              OK,         OK),
+    ("logIn(olivia)",                            OK,              OK,         INVALID_CREDENTIALS),
+    ("logOut",                                   UNAUTHENTICATED, OK,         OK),
+    ("updateProfile",                            UNAUTHENTICATED, OK,         OK),
+    ("follow(olivia)",                           UNAUTHENTICATED, INVALID,    OK),
+    ("unfollow(olivia)",                         UNAUTHENTICATED, INVALID,    NOOP),
+    ("createPostcard",                           UNAUTHENTICATED, OK,         OK),
+    ("updatePostcard(card)",                     UNAUTHENTICATED, OK,         FORBIDDEN),
+    ("deletePostcard(card)",                     UNAUTHENTICATED, OK,         FORBIDDEN),
+    ("likePostcard(card)",                       UNAUTHENTICATED, OK,         OK),
+    ("unlikePostcard(card)",                     UNAUTHENTICATED, NOOP,       NOOP),
+    ("addComment(card)",                         UNAUTHENTICATED, OK,         OK),
+    ("deleteComment(fay's, on olivia's card)",   UNAUTHENTICATED, OK,         FORBIDDEN),
+    ("deleteComment(olivia's, on fay's card)",   UNAUTHENTICATED, OK,         FORBIDDEN),
+    ("createPlaylist",                           UNAUTHENTICATED, OK,         OK),
+    ("updatePlaylist(public)",                   UNAUTHENTICATED, OK,         FORBIDDEN),
+    ("deletePlaylist(public)",                   UNAUTHENTICATED, OK,         FORBIDDEN),
+    ("addToPlaylist(public)",                    UNAUTHENTICATED, OK,         FORBIDDEN),
+    ("removeFromPlaylist(public)",               UNAUTHENTICATED, OK,         FORBIDDEN),
+    ("movePlaylistItems(public)",                UNAUTHENTICATED, OK,         FORBIDDEN),
+    ("updatePlaylist(private)",                  UNAUTHENTICATED, OK,         NOT_FOUND),
+    ("deletePlaylist(private)",                  UNAUTHENTICATED, OK,         NOT_FOUND),
+    ("addToPlaylist(private)",                   UNAUTHENTICATED, OK,         NOT_FOUND),
+    ("removeFromPlaylist(private)",              UNAUTHENTICATED, OK,         NOT_FOUND),
+    ("movePlaylistItems(private)",               UNAUTHENTICATED, OK,         NOT_FOUND),
+    ("markNotificationsRead(olivia's)",          UNAUTHENTICATED, OK,         NOT_FOUND),
+]  # fmt: skip
+MUTATION_CASES = [
+    pytest.param(name, caller, expected, id=f"{name}-{caller}")
+    for name, *outcomes in MUTATION_MATRIX
+    for caller, expected in zip(CALLERS, outcomes, strict=True)
+]
+
+
+def test_the_matrix_covers_every_mutation() -> None:
+    from graph.schema import schema
+
+    mutation_type = schema._schema.mutation_type
+    assert mutation_type is not None
+    covered = {MUTATIONS[name].field for name, *_ in MUTATION_MATRIX}
+    assert covered == set(mutation_type.fields)
+    assert set(MUTATIONS) == {name for name, *_ in MUTATION_MATRIX}
+
+
+@pytest.mark.parametrize(("name", "caller", "expected"), MUTATION_CASES)
+async def test_mutation_authorization(
+    api: Api, world: World, name: str, caller: str, expected: str
+) -> None:
+    # given
+    mutation = MUTATIONS[name]
+    token = world.tokens[caller]
+    before = await snapshot()
+    # when
+    if mutation.field == "logOut":
+        body = await api.raw("mutation { logOut { revoked errors { code } } }", token=token)
+    else:
+        body = await api.raw(mutation.document, {"input": mutation.input(world, caller)}, token)
+    after = await snapshot()
+    # then
+    if expected in TOP_LEVEL:
+        assert body["data"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == [expected]
+        assert after == before, "a refused mutation wrote something"
+        return
+    assert "errors" not in body, body["errors"]
+    payload = body["data"][mutation.field]
+    codes = [e["code"] for e in payload["errors"]]
+    if expected in (OK, NOOP):
+        assert codes == []
+        if expected == OK:
+            assert after != before, "an accepted mutation wrote nothing"
+        else:
+            assert after == before
+    else:
+        assert codes == [expected]
+        assert after == before, "a refused mutation wrote something"
+
+
+# What an accepted mutation did, where the caller matters: the owner's things are changed
+# only by the owner, whoever else is signed in.
+
+
+async def test_a_strangers_profile_edit_changes_only_the_stranger(api: Api, world: World) -> None:
+    await api.mutate(
+        "updateProfile",
+        MUTATIONS["updateProfile"].document,
+        {"bio": "mine"},
+        world.tokens[STRANGER],
+    )
+    assert (await models.User.get(username="olivia")).bio == ""
+    assert (await models.User.get(username="sam")).bio == "mine"
+
+
+async def test_logging_out_revokes_only_the_callers_token(api: Api, world: World) -> None:
+    me = "{ viewer { username } }"
+    await api.ok("mutation { logOut { revoked } }", token=world.tokens[STRANGER])
+    assert (await api.ok(me, token=world.tokens[OWNER])) == {"viewer": {"username": "olivia"}}
+    refused = await api.raw(me, token=world.tokens[STRANGER])
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_strangers_unlike_leaves_other_likes(api: Api, world: World) -> None:
+    payload = await api.mutate(
+        "unlikePostcard",
+        MUTATIONS["unlikePostcard(card)"].document,
+        {"postcardId": world.ids["card"]},
+        world.tokens[STRANGER],
+    )
+    assert payload["postcard"] == {"likeCount": 1}
+    assert await models.Like.all().count() == 1
+
+
+# ---------------------------------------------------------------------------------------
+# Queries: what each caller sees. A marker string is a top-level error code; anything else
+# is the value `view` extracts from `data`.
+
+
+@dataclass(frozen=True)
+class Read:
+    query: str
+    variables: Callable[[World], dict[str, Any]]
+    view: Callable[[dict[str, Any]], Any]
+
+
+def titles(connection: dict[str, Any]) -> list[str]:
+    return [edge["node"]["title"] for edge in connection["edges"]]
+
+
+def typenames(nodes: list[dict[str, Any] | None]) -> list[str | None]:
+    return [node["__typename"] if node else None for node in nodes]
+
+
+PLAYLIST_FIELDS = "title items { edges { node { position track { title } } } }"
+READS: dict[str, Read] = {
+    "viewer": Read(
+        "{ viewer { username } }",
+        lambda w: {},
+        lambda d: d["viewer"] and d["viewer"]["username"],
+    ),
+    "viewer.notifications": Read(
+        "{ viewer { notifications { edges { node { kind actor { username } } } } } }",
+        lambda w: {},
+        lambda d: (
+            d["viewer"] and [e["node"]["kind"] for e in d["viewer"]["notifications"]["edges"]]
+        ),
+    ),
+    "user(olivia)": Read(
+        'query { user(username: "OLIVIA") { username followerCount } }',
+        lambda w: {},
+        lambda d: d["user"],
+    ),
+    "user(olivia).playlists": Read(
+        'query { user(username: "olivia") { playlists { edges { node { title } } } } }',
+        lambda w: {},
+        lambda d: titles(d["user"]["playlists"]),
+    ),
+    "user(olivia).notifications": Read(
+        'query { user(username: "olivia") { notifications { edges { node { kind } } } } }',
+        lambda w: {},
+        lambda d: [e["node"]["kind"] for e in d["user"]["notifications"]["edges"]],
+    ),
+    "user(olivia).unreadNotificationCount": Read(
+        'query { user(username: "olivia") { unreadNotificationCount } }',
+        lambda w: {},
+        lambda d: d["user"]["unreadNotificationCount"],
+    ),
+    "postcard(card)": Read(
+        "query ($id: ID!) { postcard(id: $id) { caption likeCount"
+        " likedBy { edges { node { username } } } comments { edges { node { body } } } } }",
+        lambda w: {"id": w.ids["card"]},
+        lambda d: (
+            d["postcard"] and (d["postcard"]["caption"], len(d["postcard"]["comments"]["edges"]))
+        ),
+    ),
+    "playlist(public)": Read(
+        f"query ($id: ID!) {{ playlist(id: $id) {{ {PLAYLIST_FIELDS} }} }}",
+        lambda w: {"id": w.ids["public"]},
+        lambda d: d["playlist"] and len(d["playlist"]["items"]["edges"]),
+    ),
+    "playlist(private)": Read(
+        f"query ($id: ID!) {{ playlist(id: $id) {{ {PLAYLIST_FIELDS} }} }}",
+        lambda w: {"id": w.ids["private"]},
+        lambda d: d["playlist"] and len(d["playlist"]["items"]["edges"]),
+    ),
+    "node(private playlist)": Read(
+        f"query ($id: ID!) {{ node(id: $id) {{ __typename ... on Playlist {{ {PLAYLIST_FIELDS} }} }} }}",
+        lambda w: {"id": w.ids["private"]},
+        lambda d: d["node"] and d["node"]["__typename"],
+    ),
+    "node(private playlist item)": Read(
+        "query ($id: ID!) { node(id: $id) { __typename ... on PlaylistItem { position } } }",
+        lambda w: {"id": w.ids["private_item"]},
+        lambda d: d["node"] and d["node"]["__typename"],
+    ),
+    "node(public playlist item)": Read(
+        "query ($id: ID!) { node(id: $id) { __typename ... on PlaylistItem { position } } }",
+        lambda w: {"id": w.ids["public_item"]},
+        lambda d: d["node"] and d["node"]["__typename"],
+    ),
+    "node(olivia's notification)": Read(
+        "query ($id: ID!) { node(id: $id) { __typename ... on Notification { kind } } }",
+        lambda w: {"id": w.ids["notification"]},
+        lambda d: d["node"] and d["node"]["__typename"],
+    ),
+    "node(comment)": Read(
+        "query ($id: ID!) { node(id: $id) { __typename ... on Comment { body } } }",
+        lambda w: {"id": w.ids["fay_comment"]},
+        lambda d: d["node"] and d["node"]["__typename"],
+    ),
+    "nodes(card, private, notification)": Read(
+        "query ($ids: [ID!]!) { nodes(ids: $ids) { __typename } }",
+        lambda w: {"ids": [w.ids["card"], w.ids["private"], w.ids["notification"]]},
+        lambda d: typenames(d["nodes"]),
+    ),
+    "feed": Read(
+        "{ feed { edges { node { caption } } } }",
+        lambda w: {},
+        lambda d: [e["node"]["caption"] for e in d["feed"]["edges"]],
+    ),
+    "explore": Read(
+        "{ explore { edges { node { caption } } } }",
+        lambda w: {},
+        lambda d: [e["node"]["caption"] for e in d["explore"]["edges"]],
+    ),
+    "searchUsers(oli)": Read(
+        '{ searchUsers(query: "oli") { edges { node { username } } } }',
+        lambda w: {},
+        lambda d: [e["node"]["username"] for e in d["searchUsers"]["edges"]],
+    ),
+    "rateLimit": Read(
+        "{ rateLimit { limit cost } }",
+        lambda w: {},
+        lambda d: d["rateLimit"]["limit"] > 0 and d["rateLimit"]["cost"] > 0,
+    ),
+    "searchTracks(harvest)": Read(
+        '{ searchTracks(query: "harvest") { edges { node { title } } } }',
+        lambda w: {},
+        lambda d: [e["node"]["title"] for e in d["searchTracks"]["edges"]],
+    ),
+}
+
+NOTIFIED = ["FOLLOWED", "LIKED", "COMMENTED"]
+CARD_VIEW = ("porch", 1)
+BOTH = ["Secret", "Summer"]
+READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
+    # root field                            anonymous        owner                 stranger
+    ("viewer",                              None,            "olivia",             "sam"),
+    ("viewer.notifications",                None,            NOTIFIED,             []),
+    ("user(olivia)",                        {"username": "olivia", "followerCount": 1},
+                                                             {"username": "olivia", "followerCount": 1},
+                                                                                   {"username": "olivia", "followerCount": 1}),
+    ("user(olivia).playlists",              ["Summer"],      BOTH,                 ["Summer"]),
+    ("user(olivia).notifications",          UNAUTHENTICATED, NOTIFIED,             FORBIDDEN),
+    ("user(olivia).unreadNotificationCount", UNAUTHENTICATED, 3,                   FORBIDDEN),
+    ("postcard(card)",                      CARD_VIEW,       CARD_VIEW,            CARD_VIEW),
+    ("playlist(public)",                    2,               2,                    2),
+    ("playlist(private)",                   None,            2,                    None),
+    ("node(private playlist)",              None,            "Playlist",           None),
+    ("node(private playlist item)",         None,            "PlaylistItem",       None),
+    ("node(public playlist item)",          "PlaylistItem",  "PlaylistItem",       "PlaylistItem"),
+    ("node(olivia's notification)",         None,            "Notification",       None),
+    ("node(comment)",                       "Comment",       "Comment",            "Comment"),
+    ("nodes(card, private, notification)",  ["Postcard", None, None],
+                                                             ["Postcard", "Playlist", "Notification"],
+                                                                                   ["Postcard", None, None]),
+    ("feed",                                UNAUTHENTICATED, ["porch"],            []),
+    ("explore",                             ["fields", "porch"],
+                                                             ["fields", "porch"],  ["fields", "porch"]),
+    ("searchUsers(oli)",                    ["olivia"],      ["olivia"],           ["olivia"]),
+    ("rateLimit",                           True,            True,                 True),
+    ("searchTracks(harvest)",               ["Harvest Moon"], ["Harvest Moon"],    ["Harvest Moon"]),
+]  # fmt: skip
+READ_CASES = [
+    pytest.param(name, caller, expected, id=f"{name}-{caller}")
+    for name, *outcomes in READ_MATRIX
+    for caller, expected in zip(CALLERS, outcomes, strict=True)
+]
+ERROR_CODES = {UNAUTHENTICATED, FORBIDDEN}
+
+
+def test_the_matrix_covers_every_object_returning_root_field() -> None:
+    from graph.schema import schema
+
+    query_type = schema._schema.query_type
+    covered = {name.split("(")[0].split(".")[0] for name, *_ in READ_MATRIX}
+    assert set(query_type.fields) <= covered, set(query_type.fields) - covered
+    assert set(READS) == {name for name, *_ in READ_MATRIX}
+
+
+@pytest.mark.parametrize(("name", "caller", "expected"), READ_CASES)
+async def test_read_authorization(
+    api: Api, world: World, name: str, caller: str, expected: Any
+) -> None:
+    read = READS[name]
+    before = await snapshot()
+    body = await api.raw(read.query, read.variables(world), world.tokens[caller])
+    assert await snapshot() == before  # reading writes nothing
+    if isinstance(expected, str) and expected in ERROR_CODES:
+        assert [e["extensions"]["code"] for e in body["errors"]] == [expected]
+        return
+    assert "errors" not in body, body["errors"]
+    assert read.view(body["data"]) == expected

@@ -1,0 +1,51 @@
+"""What resolvers/sql/hydrate.py, the tortoise fence, relies on in the installed tortoise
+(tests/api/test_perf_batch.py compares its instances with a queryset's). When an upgrade
+moves one of these, the test names the function to mend."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import Postcard, Track, User
+from resolvers.sql import hydrate
+
+
+def mend(where: str) -> str:
+    return f"the installed tortoise changed what {where} relies on: mend it there"
+
+
+@pytest.mark.usefixtures("app")
+def test_what_hydrate_reads_of_a_models_meta() -> None:
+    meta = User._meta
+    for name in (
+        "db",
+        "db_table",
+        "fields_map",
+        "fields_db_projection",
+        "db_native_fields",
+        "db_default_fields",
+        "db_complex_fields",
+        "db_pk_column",
+        "generated_db_fields",
+    ):
+        assert hasattr(meta, name), mend(f"resolvers/sql/hydrate.py (Model._meta.{name})")
+    assert hydrate.table(User) == "users"
+    assert "username" in hydrate.columns(User)
+    assert hydrate.connection(User).capabilities.dialect in {"sqlite", "postgres"}
+
+
+async def test_a_fetched_relation_and_a_copy_of_a_row() -> None:
+    maya = await User.create(username="maya", password_hash="x")
+    track = await Track.create(title="t", artist="a", dedupe_key="t\x1fa")
+    await Postcard.create(author=maya, track=track)
+    fetched = await Postcard.all().select_related("author").first()
+    assert fetched is not None
+    assert hydrate.joined(fetched, "author", User) is not None, mend(
+        "resolvers/sql/hydrate.py joined"
+    )
+    assert hydrate.joined(await Postcard.all().first(), "author", User) is None
+    clone = hydrate.copy_row(maya)
+    clone.display_name = "Maya A."
+    await clone.save(update_fields=["display_name"])
+    assert maya.display_name != "Maya A.", mend("resolvers/sql/hydrate.py copy_row")
+    assert (await User.get(id=maya.id)).display_name == "Maya A."

@@ -1,0 +1,126 @@
+"""SQL statements per request of the hot operations besides the feed (tests/api/test_feed.py):
+a fixed number, whatever the size of what they touch. Deterministic guards for the bench's
+figures (`make bench` prints the same counts on the bench dataset)."""
+
+from __future__ import annotations
+
+import pytest
+
+from resolvers import tokens
+from tests.support.api import Api
+from tests.support.documents import COMMENT, CREATE, FOLLOW
+from tests.support.sql import count_sql
+
+DETAIL = """query ($id: ID!) { postcard(id: $id) { id caption likeCount commentCount
+  viewerHasLiked author { username } track { title artist }
+  comments(first: 10) { edges { node { body author { username } } } } } }"""
+LIKE = """mutation ($input: PostcardIdInput!) { likePostcard(input: $input) {
+  postcard { likeCount } errors { code } } }"""
+
+# token -> viewer, the postcard (its author and track joined), the viewer's like, its first
+# comments (their authors joined)
+DETAIL_STATEMENTS = 4
+
+
+async def create(api: Api, token: str, caption: str, title: str = "Song") -> str:
+    payload = await api.mutate(
+        "createPostcard", CREATE, {"track": {"title": title, "artist": "Band"}}, token
+    )
+    assert payload["errors"] == [], caption
+    return str(payload["postcard"]["id"])
+
+
+async def test_postcard_detail_statements_do_not_grow_with_its_comments(api: Api) -> None:
+    # given: two moments, one with 1 comment, one with 10 by 10 different members
+    author = await api.sign_up("author")
+    members = [await api.sign_up(f"member{n}") for n in range(10)]
+    quiet, busy = await create(api, author.token, "quiet"), await create(api, author.token, "busy")
+    await api.mutate("addComment", COMMENT, {"postcardId": quiet, "body": "hi"}, members[1].token)
+    for member in members:
+        await api.mutate("addComment", COMMENT, {"postcardId": busy, "body": "yo"}, member.token)
+
+    # when
+    counts, data = {}, {}
+    for name, card in (("quiet", quiet), ("busy", busy)):
+        tokens.known_tokens.clear()  # the token's statement too (none when it is known)
+        with count_sql() as sql:
+            data[name] = await api.ok(DETAIL, {"id": card}, members[0].token)
+        counts[name] = len(sql.statements)
+
+    # then
+    assert counts == {"quiet": DETAIL_STATEMENTS, "busy": DETAIL_STATEMENTS}
+    comments = data["busy"]["postcard"]["comments"]["edges"]
+    assert [c["node"]["author"]["username"] for c in comments] == [m.username for m in members]
+    assert data["busy"]["postcard"]["commentCount"] == 10
+
+
+async def test_create_postcard_statements_do_not_grow_with_followers_or_moments(
+    api: Api,
+) -> None:
+    # given: an author with 1 follower and 1 moment, another with 12 followers and 12
+    few, many = await api.sign_up("few"), await api.sign_up("many")
+    fans = [await api.sign_up(f"fan{n}") for n in range(12)]
+    await api.mutate("follow", FOLLOW, {"userId": few.id}, fans[0].token)
+    for fan in fans:
+        await api.mutate("follow", FOLLOW, {"userId": many.id}, fan.token)
+    await create(api, few.token, "first")
+    for n in range(12):
+        await create(api, many.token, f"old {n}")
+
+    # when: each shares a moment of an existing track, then of a new one
+    counts = {}
+    for who in (few, many):
+        for title in ("Song", f"New for {who.username}"):
+            with count_sql() as sql:
+                await create(api, who.token, "now", title)
+            counts[who.username, title == "Song"] = len(sql.statements)
+
+    # then: a new track costs its insert, nothing else depends on the author's size
+    assert counts[("few", True)] == counts[("many", True)]
+    assert counts[("few", False)] == counts[("many", False)] == counts[("few", True)] + 1
+    assert counts[("few", True)] <= 7
+
+
+async def test_like_statements_do_not_grow_with_likes(api: Api) -> None:
+    author = await api.sign_up("author")
+    members = [await api.sign_up(f"member{n}") for n in range(12)]
+    card = await create(api, author.token, "liked")
+    counts = []
+    for member in members:
+        with count_sql() as sql:
+            payload = await api.mutate("likePostcard", LIKE, {"postcardId": card}, member.token)
+        counts.append(len(sql.statements))
+    assert payload["postcard"]["likeCount"] == 12
+    assert len(set(counts)) == 1, counts
+    assert counts[0] <= 7
+
+
+async def test_a_connection_given_back_to_the_pool_holds_no_session_state(
+    api: Api, is_postgres: bool
+) -> None:
+    """The pool no longer resets each connection it gets back (server.database.keep_session):
+    a round trip per statement. That holds only while nothing leaves session state."""
+    if not is_postgres:
+        pytest.skip("PostgreSQL's connection pool")
+    from models import Postcard
+    from server.database import keep_session
+
+    db = Postcard._meta.db
+    # given: moments posted, whose transactions take the feed log's advisory lock
+    maya = await api.sign_up("maya")
+    for n in range(3):
+        await create(api, maya.token, f"moment {n}")
+
+    # when: any pooled connection is asked what it holds
+    here = "database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    _, locks = await db.execute_query(
+        f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND {here}"
+    )
+    _, open_transactions = await db.execute_query(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND state LIKE 'idle in transaction%'"
+    )
+
+    # then
+    assert db._pool._reset is keep_session
+    assert (locks[0][0], open_transactions[0][0]) == (0, 0)

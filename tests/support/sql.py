@@ -1,0 +1,34 @@
+"""Counting the SQL statements a block of code runs (tortoise's debug log)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+
+class SqlCounter(logging.Handler):
+    """Counts SQL statements through tortoise's `tortoise.db_client` debug log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+        self.texts: list[str] = []  # the statements without their parameters
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == "%s: %s" or record.msg.lstrip().upper().startswith(("SELECT", "INSERT")):
+            self.statements.append(record.getMessage())
+            self.texts.append(str(record.args[0]) if record.msg == "%s: %s" else record.msg)  # type: ignore[index]
+
+
+@contextmanager
+def count_sql():  # type: ignore[no-untyped-def]
+    logger = logging.getLogger("tortoise.db_client")
+    counter = SqlCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)

@@ -1,0 +1,1 @@
+"""Real server processes, faults and clusters (marked `system`)."""

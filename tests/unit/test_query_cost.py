@@ -1,0 +1,43 @@
+"""The cost of a query (graph/cost.py): fields counted, connections multiplied by `first`,
+variables and fragments resolved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import parse
+
+from graph.cost import query_cost
+from graph.schema import schema
+from tests.support.limits import FEED
+
+
+def cost(query: str, variables: dict[str, Any] | None = None, name: str | None = None) -> int:
+    return query_cost(schema._schema, parse(query), name, variables)
+
+
+def test_cost_counts_fields_and_multiplies_connections_by_first() -> None:
+    # 1 (feed) + 20 x (edges, node, 6 scalars, author 3, track 4, photo 3, place 4,
+    # comments 1 + 2 x (edges, node, body, author, username)) + pageInfo 3
+    assert cost(FEED) == 1 + 20 * 33 + 3 == 664
+    assert cost("{ explore { edges { node { id } } } }") == 1 + 20 * 3  # first defaults to 20
+    assert cost("{ explore(first: 0) { pageInfo { hasNextPage } } }") == 3
+    assert cost('{ nodes(ids: ["a", "b", "c"]) { id } }') == 1 + 3
+    assert cost("{ __typename }") == 1
+
+
+def test_cost_resolves_variables_fragments_and_caps_first() -> None:
+    query = """
+    query Page($n: Int, $ids: [ID!]!) {
+      explore(first: $n) { edges { node { ...Card } } }
+      nodes(ids: $ids) { ... on Postcard { ...Card } }
+    }
+    fragment Card on Postcard { id author { username } }
+    """
+    assert cost(query, {"n": 5, "ids": ["a", "b"]}) == (1 + 5 * 5) + (1 + 2 * 3)
+    # `first` beyond 100 is refused by the resolver (BAD_USER_INPUT); it costs as 100
+    assert cost("{ explore(first: 5000) { edges { cursor } } }") == 1 + 100 * 2
+    nested = (
+        "{ explore(first: 100) { edges { node { likedBy(first: 100) { edges { cursor } } } } } }"
+    )
+    assert cost(nested) == 1 + 100 * (2 + 1 + 100 * 2)

@@ -1,0 +1,1 @@
+"""Websockets against a real uvicorn: both protocols, limits, live subscriptions."""
