@@ -23,8 +23,8 @@ class SharedLoader(DataLoader[K, V]):
     the siblings of a failed non-null field; a task cancelled while awaiting a loader's
     future cancels that future, and every other field of the request waiting on the same
     key then gets a CancelledError that nothing catches (the request dies with a 500).
-    Found by tests/api/test_schema_fuzz.py: `{ a: postcard(id: X) { author { id } comments(first: -1)
-    { edges { cursor } } } b: postcard(id: X) { author { id } } }`."""
+    Found by tests/api/test_schema_fuzz.py: `{ a: postcard(id: X) { author { id }
+    comments(first: -1) { edges { cursor } } } b: postcard(id: X) { author { id } } }`."""
 
     def load(self, key: K) -> Awaitable[V]:
         return asyncio.shield(super().load(key))
