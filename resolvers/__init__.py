@@ -1,1 +1,2 @@
-"""What each field means: plain async functions over the models, no GraphQL imports."""
+"""What each field means: plain async functions over the models (SQL, rules, the event log),
+no GraphQL imports."""

@@ -11,7 +11,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from graph.errors import shaped
-from graph.live.sharing import EventRoot, SharedExecution, SharingExecutor, selection_key
+from graph.live.sharing import EventRoot, GoingLive, SharedExecution, selection_key
 from subscriptions.hub import Listener
 
 # One hub message -> the event's root value for this subscription (None: not for it).
@@ -38,23 +38,21 @@ class LiveHandoff:
         return taken
 
 
-class LiveSubscription:
+class LiveSubscription(GoingLive):
     """A subscription gone live, driven by its transport once offered: for each message of
     its hub listener, `payload()` says what to send. It holds no task and no generator: while
     it waits it is this object and its listener."""
 
-    __slots__ = ("_context", "_key", "_operation", "_sharing", "_to_root", "listener", "template")
+    __slots__ = ("_context", "_key", "_operation", "_sharing", "_to_root", "listener")
 
     def __init__(self, listener: Listener, to_root: ToRoot, info: Any) -> None:
+        super().__init__()
         self.listener = listener
         self._to_root = to_root
         self._context = info.context
         self._sharing: SharedExecution = info.context.sharing
         self._operation = info.operation
         self._key = selection_key(info.operation, info.variable_values)
-        # The executor of the subscription's selection, set when it is yielded
-        # (SharingExecutor.build_per_event_executor): each event runs on a copy.
-        self.template: SharingExecutor | None = None
 
     async def payload(self, message: Any) -> str | dict[str, Any] | None:
         """What to send for one hub message: the JSON text of a result serialized once for

@@ -18,16 +18,13 @@ import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import orjson
 from graphql import ExecutionResult, OperationDefinitionNode
 
 from graph import compat
 from graph.loaders import ROW_LOADERS, Loaders
-
-if TYPE_CHECKING:
-    pass
 
 # Context attributes that do not depend on who is asking. Everything else counts as a read
 # of the viewer, so a new attribute is private until it is listed here.
@@ -36,6 +33,17 @@ NEUTRAL = frozenset({"settings", "hub", "sharing", "live"})
 # A selection, as the subscribers who may share its results: (id of the operation's syntax
 # tree, the repr of its coerced variables).
 SelectionKey = tuple[int, str]
+
+
+class GoingLive:
+    """What a subscription yields when its transport takes it over (handoff.py's
+    `LiveSubscription`): the executor records on it the executor of its selection, which
+    each of its events will run on a copy of, and executes nothing."""
+
+    __slots__ = ("template",)
+
+    def __init__(self) -> None:
+        self.template: SharingExecutor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,15 +202,13 @@ def _copy(result: ExecutionResult) -> ExecutionResult:
 
 class SharingExecutor(compat.Executor):
     """Strawberry's executor, sharing the execution of live events (`EventRoot`), and
-    recording the executor of a subscription that goes live (`LiveSubscription`)."""
+    recording the executor of a subscription that goes live (`GoingLive`)."""
 
     event_root: EventRoot | None = None
     going_live = False
 
     def build_per_event_executor(self, payload: Any) -> Any:
-        from graph.live.handoff import LiveSubscription
-
-        if isinstance(payload, LiveSubscription):
+        if isinstance(payload, GoingLive):
             payload.template = self._sharing().template(self)
             executor = cast(SharingExecutor, super().build_per_event_executor(None))
             executor.going_live = True

@@ -1,6 +1,9 @@
 """What both websocket protocols share: admitting a connection at connection_init (the
-view's `on_ws_connect`: its token, then its account's connection limit), the per-operation
-context, the live subscriptions taken over, and shutting down."""
+view's `on_ws_connect`: its token, then its account's connection limit), running each
+operation through strawberry with a context of its own (`run`: its results, its last
+message, the take-over of a subscription gone live), and letting go of everything when the
+connection ends. Each protocol's module says how it speaks: its messages, close codes and
+refusals."""
 
 from __future__ import annotations
 
