@@ -151,7 +151,7 @@ async def friend_moments(
     context = info.context
     viewer = context.require_viewer()
     hub = _hub(context)
-    to_root = partial(_feed_event, _sharing(context))
+    sharing = _sharing(context)
     with hub.subscribed("feed", viewer.id, _token_hash(context), _closer(context)) as listener:
         if after is not None:
             seq, at = parse_feed_cursor(after)
@@ -167,10 +167,10 @@ async def friend_moments(
                         break
                     for message in batch:
                         position = message.seq
-                        root = await to_root(message)
+                        root = await _feed_event(sharing, message)
                         if root is not None and not await _sent_already_made(info, root):
                             yield root  # type: ignore[misc]
-        async with contextlib.aclosing(_live(info, listener, to_root)) as events:
+        async with contextlib.aclosing(_live(info, listener, _feed_event)) as events:
             async for event in events:
                 yield event
 
@@ -184,7 +184,7 @@ async def postcard_activity(
     if pk is None or not await postcards.exists(pk):
         raise bad_input("No postcard with this id.")
     hub = _hub(context)
-    to_root = partial(_activity_event, _sharing(context), postcard_id)
+    to_root = partial(_activity_event, postcard_id)
     with hub.subscribed("activity", pk, _token_hash(context), _closer(context)) as listener:
         async with contextlib.aclosing(_live(info, listener, to_root)) as events:
             async for event in events:
@@ -192,7 +192,7 @@ async def postcard_activity(
 
 
 async def _activity_event(
-    sharing: SharedExecution, postcard_id: strawberry.ID, message: ActivityMessage
+    postcard_id: strawberry.ID, sharing: SharedExecution, message: ActivityMessage
 ) -> EventRoot:
     comment = None
     if message.comment_id is not None:
@@ -211,11 +211,10 @@ async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
     context = info.context
     viewer = context.require_viewer()
     hub = _hub(context)
-    to_root = partial(_notification_event, _sharing(context))
     with hub.subscribed(
         "notifications", viewer.id, _token_hash(context), _closer(context)
     ) as listener:
-        async with contextlib.aclosing(_live(info, listener, to_root)) as events:
+        async with contextlib.aclosing(_live(info, listener, _notification_event)) as events:
             async for event in events:
                 yield event
 
@@ -242,8 +241,9 @@ async def _live(info: Info, listener: Listener, to_root: ToRoot) -> AsyncGenerat
             if handoff.offered is live:  # the transport went away before taking it
                 listener.close()
         return
+    sharing = _sharing(info.context)
     async for message in listener:
-        root = await to_root(message)
+        root = await to_root(sharing, message)
         if root is not None and not await _sent_already_made(info, root):
             yield root
 

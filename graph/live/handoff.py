@@ -14,8 +14,9 @@ from graph.errors import shaped
 from graph.live.sharing import EventRoot, GoingLive, SharedExecution, selection_key
 from subscriptions.hub import Listener
 
-# One hub message -> the event's root value for this subscription (None: not for it).
-ToRoot = Callable[[Any], Awaitable[EventRoot | None]]
+# (the app's shared execution, one hub message) -> the event's root value for this
+# subscription (None: not for it).
+ToRoot = Callable[[SharedExecution, Any], Awaitable[EventRoot | None]]
 # Sends the text of a payload (`{"data": ...}`) as this operation's next result.
 SendPayload = Callable[[str], Awaitable[None]]
 
@@ -35,6 +36,8 @@ class LiveHandoff:
     def take(self) -> LiveSubscription | None:
         """The subscription offered, now the transport's; None when none was offered."""
         taken, self.offered = self.offered, None
+        if taken is not None:
+            taken.context.live = None  # its events run without this handoff: let it go
         return taken
 
 
@@ -43,13 +46,13 @@ class LiveSubscription(GoingLive):
     its hub listener, `payload()` says what to send. It holds no task and no generator: while
     it waits it is this object and its listener."""
 
-    __slots__ = ("_context", "_key", "_operation", "_sharing", "_to_root", "listener")
+    __slots__ = ("_key", "_operation", "_sharing", "_to_root", "context", "listener")
 
     def __init__(self, listener: Listener, to_root: ToRoot, info: Any) -> None:
         super().__init__()
         self.listener = listener
         self._to_root = to_root
-        self._context = info.context
+        self.context: Any = info.context
         self._sharing: SharedExecution = info.context.sharing
         self._operation = info.operation
         self._key = selection_key(info.operation, info.variable_values)
@@ -58,7 +61,7 @@ class LiveSubscription(GoingLive):
         """What to send for one hub message: the JSON text of a result serialized once for
         every subscriber of this selection, or a result of this subscriber's own as a
         payload dict; None when the message is not for this subscriber."""
-        root = await self._to_root(message)
+        root = await self._to_root(self._sharing, message)
         if root is None:
             return None
         text = await self._sharing.payload(root, self._key, self._operation)
@@ -66,14 +69,14 @@ class LiveSubscription(GoingLive):
             return text
         assert self.template is not None, "a live subscription is offered by yielding it"
         executor = self.template.build_per_event_executor(root)
-        executor.context_value = self._context
+        executor.context_value = self.context
         executed = await executor.execute_event()
         if executed.payload is not None:
             return executed.payload
         result = executed.result
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
-            payload["errors"] = shaped(result.errors, self._context)
+            payload["errors"] = shaped(result.errors, self.context)
         return payload
 
     def failure(self, error: Exception) -> dict[str, Any]:
@@ -84,4 +87,4 @@ class LiveSubscription(GoingLive):
             if isinstance(error, GraphQLError)
             else GraphQLError(str(error), original_error=error)
         )
-        return {"data": None, "errors": shaped([located], self._context)}
+        return {"data": None, "errors": shaped([located], self.context)}

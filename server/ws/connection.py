@@ -205,12 +205,12 @@ class Connection:
             subscription,
             send_text=self.socket.send_text,
             send_message=self.socket.send_json,
-            ended=partial(self._ended, op_id),
+            ended=self._ended,
         )
 
-    def _ended(self, op_id: str, op: LiveOp) -> None:
-        if self.live.get(op_id) is op:
-            del self.live[op_id]
+    def _ended(self, op: LiveOp) -> None:
+        if self.live.get(op.id) is op:
+            del self.live[op.id]
 
     def stop_live(self, op_id: str) -> bool:
         """Stops the live subscription of this id; whether there was one."""
