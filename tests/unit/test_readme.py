@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PATH = re.compile(r"`((?:server|graph|resolvers|models|subscriptions|tests|bench)/[\w./-]*)`")
+PATH = re.compile(r"`((?:server|graph|resolvers|models|subscriptions|media|tests|bench)/[\w./-]*)`")
 
 
 def test_every_path_the_readme_names_exists() -> None:
