@@ -1,0 +1,1 @@
+"""Photos: the pipeline that makes renditions (images.py) and where they are stored (store.py)."""
