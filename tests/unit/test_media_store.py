@@ -4,6 +4,7 @@ directory, and an S3Store against moto's S3 server in a process of its own
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import uuid
@@ -117,6 +118,14 @@ async def test_putting_the_same_key_twice_keeps_one(store: Store) -> None:
     await store.put(JPEG_KEY, JPEG, "image/jpeg")
     assert await store.keys() == [JPEG_KEY]
     assert await store.exists(JPEG_KEY) is True
+
+
+async def test_concurrent_puts_of_one_key_keep_one(store: Store) -> None:
+    await asyncio.gather(*(store.put(JPEG_KEY, JPEG, "image/jpeg") for _ in range(4)))
+    assert await store.keys() == [JPEG_KEY]
+    if isinstance(store, FileStore):
+        assert os.listdir(store.directory) == [JPEG_KEY]  # no temporary file left
+        assert (store.directory / JPEG_KEY).read_bytes() == JPEG
 
 
 async def test_delete_removes_only_that_key(store: Store) -> None:
