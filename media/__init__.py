@@ -1,3 +1,2 @@
-"""Media: the photo pipeline (images.py: what an upload is, checked from its bytes, and the
-renditions made of it) and, later, their storage. Imports none of the other packages;
-resolvers/ and server/ may import it."""
+"""Photos: the pipeline that makes renditions of an upload (images.py) and where they are
+stored, content-addressed (store.py). Imports none of the project's other packages."""
