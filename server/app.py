@@ -14,10 +14,12 @@ from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
 from graph.rate_limits import RATE_LIMIT_HEADERS
+from media.store import FileStore, S3Store, Store, store_for
 from resolvers import feedlog, tokens
 from server.http.body_limit import BodySizeLimit
 from server.http.graphiql import graphiql_asset_routes
 from server.http.health import healthz, readyz
+from server.http.media import media_routes
 from server.http.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
 from server.view import SoundpostGraphQL
@@ -27,6 +29,7 @@ from subscriptions.hub import Hub
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     view = SoundpostGraphQL(settings, keep_alive_interval=settings.ws_keepalive_seconds)
+    media = media_store(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -42,11 +45,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             hub.on_revoke = tokens.known_tokens.forget
             await hub.start()
             view.hub = app.state.hub = hub
+            await open_media(media)
             try:
                 yield
             finally:
                 await hub.stop()
                 await view.rate_limits.close()
+                close_media(media)
 
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
@@ -54,6 +59,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *graphiql_asset_routes(),
+        # photos stored on local disk are served by the app; an S3 bucket serves its own
+        *(media_routes(media.directory) if isinstance(media, FileStore) else []),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production"),
@@ -74,4 +81,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.rate_limits = view.rate_limits
     app.state.sharing = view.sharing
+    app.state.media = media
     return app
+
+
+async def open_media(store: Store) -> None:
+    if isinstance(store, S3Store):
+        await store.ensure()  # the bucket, made if missing
+
+
+def close_media(store: Store) -> None:
+    if isinstance(store, S3Store):
+        store.close()
+
+
+def media_store(settings: Settings) -> Store:
+    """Where photo renditions are stored: MEDIA_URL's folder or S3 bucket."""
+    return store_for(
+        settings.media_location,
+        s3_endpoint=settings.media_s3_endpoint,
+        public_url=settings.media_public_url,
+        region=settings.media_s3_region,
+    )

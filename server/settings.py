@@ -4,6 +4,7 @@ server; it passes them down (the schema reads them as graph/config.py's `Config`
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from limits import parse as parse_limit
@@ -53,6 +54,15 @@ class Settings(BaseSettings):
     ws_max_connections_per_user: int = Field(default=10, ge=1, le=10_000)
     ws_max_message_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
     ws_connection_init_timeout_seconds: float = Field(default=10, gt=0, le=600)
+    # Photos (README, "Photos"): where renditions are stored and what an upload may be.
+    # MEDIA_URL empty: a folder beside the SQLite file (`<name>-media/`), else
+    # ./soundpost-media. S3 credentials come the usual way (AWS_ACCESS_KEY_ID, ...).
+    media_url: str = ""
+    media_s3_endpoint: str | None = None
+    media_public_url: str | None = None
+    media_s3_region: str = "us-east-1"
+    media_max_bytes: int = Field(default=15_000_000, ge=10_000, le=200_000_000)
+    media_max_pixels: int = Field(default=40_000_000, ge=10_000, le=80_000_000)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -72,6 +82,16 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.password_hashing is not Hashing.STANDARD:
             raise ValueError("PASSWORD_HASHING must be 'standard' when ENVIRONMENT=production")
         return self
+
+    @property
+    def media_location(self) -> str:
+        """MEDIA_URL, or the local folder it defaults to."""
+        if self.media_url:
+            return self.media_url
+        if self.is_sqlite:
+            database = Path(self.database_url.split("://", 1)[1].split("?", 1)[0])
+            return f"file://{database.with_name(database.stem + '-media')}"
+        return f"file://{Path('soundpost-media').resolve()}"
 
     @property
     def is_sqlite(self) -> bool:
