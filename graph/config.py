@@ -41,6 +41,16 @@ class Config(Protocol):
     @property
     def cost_in_response(self) -> bool: ...
 
+    # photos (graph/mutations/uploads.py)
+    @property
+    def media_max_bytes(self) -> int: ...
+
+    @property
+    def media_max_pixels(self) -> int: ...
+
+    @property
+    def rate_limit_uploads(self) -> str: ...
+
     # budgets (graph/rate_limits.py)
     # a redis:// URL keeps the budgets in Redis, shared by every worker
     @property

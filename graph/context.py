@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from graph.live.handoff import LiveHandoff
     from graph.live.sharing import SharedExecution
     from graph.rate_limits import RateLimits, Verdict
+    from media.store import Store
 
 
 @dataclass(slots=True)
@@ -44,6 +45,8 @@ class Context:
     sharing: SharedExecution | None = None
     # From the websocket transport running this operation (graph/live/handoff.py).
     live: LiveHandoff | None = None
+    # Where photo renditions are kept (media/store.py).
+    media: Store | None = None
     # Query cost and rate limits (graph/limits.py, graph/rate_limits.py): set before
     # execution.
     rate_limits: RateLimits | None = None

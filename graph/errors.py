@@ -46,6 +46,10 @@ UserErrorCode = compat.describe_values(
         "CONFLICT": "The object changed since the `expectedVersion` you sent: refetch it.",
         "INVALID_CREDENTIALS": "Wrong username or password.",
         "UNSUPPORTED_LINK": "Not a link Soundpost can read (e.g. not a Spotify track).",
+        "UNSUPPORTED_MEDIA": "Not a picture Soundpost takes: JPEG, PNG, WebP or HEIC/HEIF, "
+        "told from its bytes (not its name or the content type sent).",
+        "TOO_LARGE": "More bytes (MEDIA_MAX_BYTES) or more pixels (MEDIA_MAX_PIXELS) than an "
+        "upload may have.",
     },
 )
 

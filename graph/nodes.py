@@ -8,8 +8,9 @@ from graph.types.notification import Notification
 from graph.types.playlist import Playlist, PlaylistItem
 from graph.types.postcard import Comment, Postcard
 from graph.types.track import Track
+from graph.types.upload import PhotoUpload
 from graph.types.user import User
-from resolvers import notifications
+from resolvers import notifications, uploads
 from resolvers.playlists import visible
 
 MAX_NODES = 100
@@ -39,6 +40,9 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         if notification is None or not notifications.visible(notification, viewer):
             return None
         return Notification.from_row(notification)
+    if type_name == "PhotoUpload":  # its owner's only
+        upload = await uploads.own_upload(viewer, pk)
+        return PhotoUpload.from_row(upload) if upload else None
     if type_name == "Playlist":
         playlist = visible(await loaders.playlist_by_id.load(pk), viewer)
         return Playlist.from_row(playlist) if playlist else None

@@ -96,6 +96,7 @@ class RateLimits:
         self.sign_up = parse_limit(settings.rate_limit_sign_up)
         self.log_in_username = parse_limit(settings.rate_limit_log_in_username)
         self.log_in_ip = parse_limit(settings.rate_limit_log_in_ip)
+        self.uploads = parse_limit(settings.rate_limit_uploads)
         self._down_until = 0.0
 
     def cost_budget(self, viewer_id: int | None, ip: str) -> tuple[RateLimitItem, str, str]:
@@ -170,6 +171,11 @@ class Budgets(SchemaExtension):
             key = hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()[:32]
             checks.append((rate_limits.log_in_username, ("log_in", key), 1, message))
             checks.append((rate_limits.log_in_ip, ("log_in_ip", ip), 1, message))
+        uploads = root_field_inputs(*args, "uploadPhoto")
+        if uploads and context.viewer is not None:
+            message = "Too many photos uploaded: try again later."
+            who = str(context.viewer.id)
+            checks.append((rate_limits.uploads, ("uploads", who), len(uploads), message))
         for item, identifiers, amount, message in checks:
             verdict = await rate_limits.charge(item, *identifiers, cost=amount)
             if not verdict.allowed:

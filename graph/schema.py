@@ -14,7 +14,7 @@ from graph.errors import ShapeErrors, log_if_unexpected
 from graph.limits import limit_extensions
 from graph.live.fields import Subscription
 from graph.live.sharing import SharingExecutor
-from graph.mutations import auth, notifications, playlists, postcards, social
+from graph.mutations import auth, notifications, playlists, postcards, social, uploads
 from graph.rate_limits import Budgets
 from graph.relay import Connection, Node
 from graph.types.playlist import Playlist
@@ -118,6 +118,11 @@ class Mutation:
     )
     move_playlist_items = strawberry.mutation(
         resolver=playlists.move_playlist_items, description="Reorder items (Spotify semantics)."
+    )
+    upload_photo = strawberry.mutation(
+        resolver=uploads.upload_photo,
+        description="Upload a photo (a GraphQL multipart request): it is checked, turned "
+        "upright, stripped of every metadata (GPS included) and stored as renditions.",
     )
     mark_notifications_read = strawberry.mutation(
         resolver=notifications.mark_notifications_read,

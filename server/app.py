@@ -25,11 +25,13 @@ from server.settings import Settings
 from server.view import SoundpostGraphQL
 from subscriptions.hub import Hub
 
+MULTIPART_MARGIN = 64 * 1024
+
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     view = SoundpostGraphQL(settings, keep_alive_interval=settings.ws_keepalive_seconds)
-    media = media_store(settings)
+    media = view.media = media_store(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -76,7 +78,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=600,
             )
         )
-    middleware.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodySizeLimit,
+            max_bytes=settings.max_body_bytes,
+            # a photo's bytes, and the operation and map parts around them
+            max_multipart_bytes=settings.media_max_bytes + MULTIPART_MARGIN,
+        )
+    )
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     app.state.rate_limits = view.rate_limits

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     rate_limit_sign_up: str = "5 per 30 minutes"
     rate_limit_log_in_username: str = "10 per 15 minutes"
     rate_limit_log_in_ip: str = "30 per 15 minutes"
+    rate_limit_uploads: str = "50 per hour"
     rate_limit_key_prefix: str = Field(default="soundpost", min_length=1, max_length=100)
     # Off in production if the schema should not be explorable (GraphiQL needs it on).
     introspection: bool = True
@@ -71,7 +72,12 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("rate_limit_sign_up", "rate_limit_log_in_username", "rate_limit_log_in_ip")
+    @field_validator(
+        "rate_limit_sign_up",
+        "rate_limit_log_in_username",
+        "rate_limit_log_in_ip",
+        "rate_limit_uploads",
+    )
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         parse_limit(value)  # `limits` notation ("5 per 30 minutes", "10/hour"), else ValueError

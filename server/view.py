@@ -20,6 +20,7 @@ from graph.context import Context
 from graph.live.sharing import SharedExecution
 from graph.rate_limits import RateLimits
 from graph.schema import build_schema
+from media.store import Store
 from server import auth
 from server.database import DATABASE_DOWN
 from server.http import accept
@@ -56,6 +57,8 @@ class SoundpostGraphQL(GraphQL[Context, None]):
             keep_alive=bool(keep_alive_interval),
             keep_alive_interval=keep_alive_interval or 0,
             max_subscriptions_per_connection=settings.ws_max_subscriptions,
+            # photos arrive as GraphQL multipart requests (uploadPhoto)
+            multipart_uploads_enabled=True,
             connection_init_wait_timeout=timedelta(
                 seconds=settings.ws_connection_init_timeout_seconds
             ),
@@ -66,6 +69,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         # every websocket's connection_init deadline and keep-alive pings, on one timer
         self.heartbeat = Heartbeat(keep_alive_interval or None)
         self.sharing = SharedExecution()
+        self.media: Store | None = None  # set by the app (server/app.py)
         self.hub: Hub | None = None
         self.rate_limits = RateLimits(settings)
 
@@ -93,6 +97,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         context.hub = self.hub
         context.rate_limits = self.rate_limits
         context.sharing = self.sharing
+        context.media = self.media
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

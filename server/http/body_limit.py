@@ -1,5 +1,6 @@
 """The request body limit: 413 for an HTTP request whose body is larger than
-MAX_BODY_BYTES, judged before the body is read."""
+MAX_BODY_BYTES (a multipart request, which carries a photo: MEDIA_MAX_BYTES and a margin),
+judged from Content-Length before the body is read, or while it streams in."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ class BodySizeLimit:
     ends the request quietly: nobody is there to answer, and it is not the app's error
     (uvicorn logged each as "Exception in ASGI application" with a traceback)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, max_multipart_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_multipart_bytes = max_multipart_bytes or max_bytes
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         # Not a coroutine itself, for the same reason as SecurityHeadersMiddleware's.
@@ -28,9 +32,12 @@ class BodySizeLimit:
         return self._http(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        headers = dict(scope["headers"])
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
+        limit = self.max_multipart_bytes if multipart else self.max_bytes
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
             return
         received = 0
         started = False
@@ -40,7 +47,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 
@@ -54,18 +61,18 @@ class BodySizeLimit:
         except _TooLarge:
             if started:
                 raise
-            await self._refuse(send)
+            await self._refuse(send, limit)
         except ClientDisconnect:
             if started:
                 raise
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         body = orjson.dumps(
             {
                 "errors": [
                     {
-                        "message": f"The request body is larger than {self.max_bytes} bytes.",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE", "maxBytes": self.max_bytes},
+                        "message": f"The request body is larger than {limit} bytes.",
+                        "extensions": {"code": "PAYLOAD_TOO_LARGE", "maxBytes": limit},
                     }
                 ]
             }

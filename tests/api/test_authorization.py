@@ -115,6 +115,7 @@ async def snapshot() -> dict[str, list[dict[str, Any]]]:
         models.Playlist,
         models.PlaylistItem,
         models.Notification,
+        models.Upload,
         models.FeedEvent,
     ]
     return {m.__name__: await m.all().order_by("id").values() for m in tables}
@@ -271,6 +272,13 @@ MUTATIONS: dict[str, Mutation] = {
         "unreadNotificationCount",
         lambda w, c: {"upTo": w.ids["notification"]},
     ),
+    # a plain JSON request (the multipart path is tests/api/test_uploads.py): `file` not a file
+    "uploadPhoto(not a file)": Mutation(
+        "uploadPhoto",
+        "UploadPhotoInput",
+        "upload { id }",
+        lambda w, c: {"file": "not a file"},
+    ),
     "logOut": Mutation("logOut", "", "revoked", lambda w, c: {}),
 }
 
@@ -302,6 +310,7 @@ MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
     ("removeFromPlaylist(private)",              UNAUTHENTICATED, OK,         NOT_FOUND),
     ("movePlaylistItems(private)",               UNAUTHENTICATED, OK,         NOT_FOUND),
     ("markNotificationsRead(olivia's)",          UNAUTHENTICATED, OK,         NOT_FOUND),
+    ("uploadPhoto(not a file)",                  UNAUTHENTICATED, INVALID,    INVALID),
 ]  # fmt: skip
 MUTATION_CASES = [
     pytest.param(name, caller, expected, id=f"{name}-{caller}")

@@ -14,7 +14,7 @@ PACKAGES = ("server", "graph", "resolvers", "models", "subscriptions", "media")
 # What each package may import of the others.
 MAY_IMPORT = {
     "server": {"server", "graph", "resolvers", "models", "subscriptions", "media"},
-    "graph": {"graph", "resolvers", "models", "subscriptions"},
+    "graph": {"graph", "resolvers", "models", "subscriptions", "media"},
     "resolvers": {"resolvers", "models", "subscriptions", "media"},
     "models": {"models"},
     "subscriptions": {"subscriptions"},

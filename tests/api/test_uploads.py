@@ -1,0 +1,213 @@
+"""uploadPhoto over the GraphQL multipart request spec, as apollo-upload-client sends it: the
+photo is checked from its bytes, turned upright, stripped of every metadata and stored as
+renditions the app serves; every refusal is a precise UserError and stores and writes nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+from starlette.applications import Starlette
+
+from media.store import FileStore
+from models import Upload
+from server.app import MULTIPART_MARGIN, create_app
+from server.settings import Settings
+from tests.support.api import Api
+
+UPLOAD = """mutation ($input: UploadPhotoInput!) { uploadPhoto(input: $input) {
+  upload { id width height blurhash dominantColor alt url small: url(width: 300) createdAt }
+  errors { field message code } } }"""
+GPS = 0x8825
+
+
+def jpeg(size: tuple[int, int] = (1600, 1200), orientation: int | None = None) -> bytes:
+    """A photo as a phone makes it: EXIF with a GPS position (and an orientation)."""
+    picture = Image.new("RGB", size, (30, 120, 200))
+    picture.paste((250, 250, 0), (0, 0, size[0] // 4, size[1] // 4))  # a yellow top-left
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(GPS)[2] = (48.0, 51.0, 24.0)  # latitude: someone's home
+    if orientation is not None:
+        exif[0x0112] = orientation
+    out = io.BytesIO()
+    picture.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+async def upload(
+    http: httpx.AsyncClient,
+    token: str | None,
+    content: bytes,
+    name: str = "IMG_0001.jpg",
+    alt: str | None = None,
+) -> dict[str, Any]:
+    operations = {"query": UPLOAD, "variables": {"input": {"file": None, "alt": alt}}}
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await http.post(
+        "/graphql",
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": (name, content, "image/jpeg")},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def stored(app: Starlette) -> list[str]:
+    return await app.state.media.keys()  # type: ignore[no-any-return]
+
+
+async def test_a_phone_photo_is_stored_upright_and_without_metadata(
+    api: Api, http: httpx.AsyncClient, app: Starlette
+) -> None:
+    maya = await api.sign_up("maya")
+    before = await stored(app)
+    body = await upload(http, maya.token, jpeg(orientation=6), alt="Sunset on the pier")
+    assert "errors" not in body, body
+    payload = body["data"]["uploadPhoto"]
+    assert payload["errors"] == []
+    photo = payload["upload"]
+    # Orientation 6: the 1600x1200 sensor image is a 1200x1600 portrait, upright
+    assert (photo["width"], photo["height"]) == (1200, 1600)
+    assert len(photo["blurhash"]) == 36 and photo["dominantColor"].startswith("#")
+    assert photo["alt"] == "Sunset on the pier"
+    assert sorted(set(await stored(app)) - set(before)) != []
+    store = app.state.media
+    for url, width in ((photo["url"], 1080), (photo["small"], 320)):
+        assert url.endswith(".jpg")
+        served = (await http.get(url)).content if isinstance(store, FileStore) else None
+        if served is None:  # in a bucket: read it there
+            key = url.rsplit("/", 1)[1]
+            served = store.client.get_object(Bucket=store.bucket, Key=key)["Body"].read()
+        image = Image.open(io.BytesIO(served))
+        assert image.width == width
+        assert dict(image.getexif()) == {}
+        assert not {"exif", "icc_profile", "xmp", "comment"} & set(image.info)
+        # the yellow corner of the sensor's top-left is at the top right once upright
+        assert image.convert("RGB").getpixel((image.width - 5, 5))[2] < 100
+    row = await Upload.get()
+    assert [r["width"] for r in row.renditions] == [1080, 640, 320]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"just some text, named like a photo", "UNSUPPORTED_MEDIA"),
+        (b"GIF89a" + b"\x00" * 40, "UNSUPPORTED_MEDIA"),
+        (jpeg()[:2000], "INVALID"),
+    ],
+    ids=["text-named-jpg", "gif", "truncated-jpeg"],
+)
+async def test_a_refused_file_stores_and_writes_nothing(
+    api: Api, http: httpx.AsyncClient, app: Starlette, content: bytes, code: str
+) -> None:
+    maya = await api.sign_up("maya")
+    before = await stored(app)
+    body = await upload(http, maya.token, content)
+    payload = body["data"]["uploadPhoto"]
+    assert payload["upload"] is None
+    [error] = payload["errors"]
+    assert error["field"] == ["file"] and error["code"] == code
+    assert await Upload.all().count() == 0
+    assert await stored(app) == before
+
+
+async def test_a_file_that_is_not_a_file_is_refused(api: Api) -> None:
+    # the Upload scalar takes any JSON value: a plain request sends a string instead
+    maya = await api.sign_up("maya")
+    payload = (await api.ok(UPLOAD, {"input": {"file": "not a file"}}, maya.token))["uploadPhoto"]
+    assert payload["upload"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [(["file"], "INVALID")]
+    assert await Upload.all().count() == 0
+
+
+async def test_uploading_needs_a_viewer(http: httpx.AsyncClient, app: Starlette) -> None:
+    before = await stored(app)
+    body = await upload(http, None, jpeg())
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert await Upload.all().count() == 0 and await stored(app) == before
+
+
+async def test_an_upload_is_its_owners_only(api: Api, http: httpx.AsyncClient) -> None:
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    body = await upload(http, maya.token, jpeg((400, 300)))
+    photo = body["data"]["uploadPhoto"]["upload"]
+    # never upscaled: a 400 px photo has a 400 px and a 320 px rendition
+    assert (photo["width"], photo["height"]) == (400, 300)
+    assert photo["url"] != photo["small"]
+    node = "query ($id: ID!) { node(id: $id) { ... on PhotoUpload { width } } }"
+    assert await api.ok(node, {"id": photo["id"]}, maya.token) == {"node": {"width": 400}}
+    assert await api.ok(node, {"id": photo["id"]}, kofi.token) == {"node": None}
+    assert await api.ok(node, {"id": photo["id"]}) == {"node": None}
+
+
+async def test_a_multipart_body_over_the_photo_limit_is_cut_off(
+    api: Api, app: Starlette, settings: Settings
+) -> None:
+    maya = await api.sign_up("maya")
+    tight = settings.model_copy(update={"media_max_bytes": 20_000})
+    own = create_app(tight)
+    transport = httpx.ASGITransport(app=own)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.post(
+                "/graphql",
+                data={"operations": "{}", "map": "{}"},
+                files={"0": ("big.jpg", b"\xff" * 200_000, "image/jpeg")},
+                headers={"Authorization": f"Bearer {maya.token}"},
+            )
+            # a JSON body keeps its own, smaller limit
+            json_body = await http.post(
+                "/graphql", json={"query": "{ viewer { id } }" + " " * 150_000}
+            )
+    finally:
+        await own.state.rate_limits.close()
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"] == {
+        "code": "PAYLOAD_TOO_LARGE",
+        "maxBytes": 20_000 + MULTIPART_MARGIN,
+    }
+    assert json_body.status_code == 413
+    assert json_body.json()["errors"][0]["extensions"]["maxBytes"] == settings.max_body_bytes
+    assert await Upload.all().count() == 0
+
+
+async def test_uploads_are_limited_per_account(
+    api: Api, app: Starlette, settings: Settings
+) -> None:
+    maya = await api.sign_up("maya")
+    tight = settings.model_copy(
+        update={"rate_limit_uploads": "2 per hour", "rate_limit_key_prefix": uuid.uuid4().hex}
+    )
+    own = create_app(tight)
+    transport = httpx.ASGITransport(app=own)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            codes = []
+            for _ in range(3):
+                operations = {"query": UPLOAD, "variables": {"input": {"file": None}}}
+                response = await http.post(
+                    "/graphql",
+                    data={
+                        "operations": json.dumps(operations),
+                        "map": json.dumps({"0": ["variables.input.file"]}),
+                    },
+                    files={"0": ("p.jpg", jpeg((200, 150)), "image/jpeg")},
+                    headers={"Authorization": f"Bearer {maya.token}"},
+                )
+                errors = response.json().get("errors") or [{}]
+                codes.append((response.status_code, errors[0].get("extensions", {}).get("code")))
+    finally:
+        await own.state.rate_limits.close()
+    assert codes == [(200, None), (200, None), (429, "RATE_LIMITED")]
+    assert await Upload.all().count() == 2
