@@ -4,14 +4,12 @@ asks), `application/json` and HTTP 200 for everyone else, as before."""
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 import pytest
 
-from server.app import create_app
 from server.http.accept import GRAPHQL_RESPONSE_JSON, JSON, preferred
 from server.settings import Settings
+from tests.support.limits import own_client
 
 VIEWER = "{ viewer { username } }"
 
@@ -86,18 +84,10 @@ async def test_a_request_that_did_not_execute(
     assert body["data"] is None and message in body["errors"][0]["message"]
 
 
-async def test_a_refused_budget_keeps_its_429(app: object, settings: Settings) -> None:
-    tight = settings.model_copy(
-        update={"rate_limit_anonymous_points": 5, "rate_limit_key_prefix": uuid.uuid4().hex}
-    )
-    own = create_app(tight)
-    transport = httpx.ASGITransport(app=own)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            costly = "{ explore(first: 3) { edges { cursor } } }"  # 1 + 3 x 2 + 1 = 8 points
-            response = await post(http, costly, GRAPHQL_RESPONSE_JSON)
-    finally:
-        await own.state.rate_limits.close()
+async def test_a_refused_budget_keeps_its_429(settings: Settings) -> None:
+    async with own_client(settings, rate_limit_anonymous_points=5) as http:
+        costly = "{ explore(first: 3) { edges { cursor } } }"  # 1 + 3 x 2 + 1 = 8 points
+        response = await post(http, costly, GRAPHQL_RESPONSE_JSON)
     assert response.status_code == 429
     assert response.headers["content-type"] == GRAPHQL_RESPONSE_JSON
     body = response.json()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 from typing import Any
 
 import httpx
@@ -16,9 +15,10 @@ from starlette.applications import Starlette
 
 from media.store import FileStore
 from models import Upload
-from server.app import MULTIPART_MARGIN, create_app
+from server.app import MULTIPART_MARGIN
 from server.settings import Settings
 from tests.support.api import Api
+from tests.support.limits import own_client
 
 UPLOAD = """mutation ($input: UploadPhotoInput!) { uploadPhoto(input: $input) {
   upload { id width height blurhash dominantColor alt url small: url(width: 300) createdAt }
@@ -40,16 +40,17 @@ def jpeg(size: tuple[int, int] = (1600, 1200), orientation: int | None = None) -
     return out.getvalue()
 
 
-async def upload(
+async def send(
     http: httpx.AsyncClient,
     token: str | None,
     content: bytes,
     name: str = "IMG_0001.jpg",
     alt: str | None = None,
-) -> dict[str, Any]:
+) -> httpx.Response:
+    """A multipart request as apollo-upload-client sends it: the operation, the map, the file."""
     operations = {"query": UPLOAD, "variables": {"input": {"file": None, "alt": alt}}}
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await http.post(
+    return await http.post(
         "/graphql",
         data={
             "operations": json.dumps(operations),
@@ -58,6 +59,16 @@ async def upload(
         files={"0": (name, content, "image/jpeg")},
         headers=headers,
     )
+
+
+async def upload(
+    http: httpx.AsyncClient,
+    token: str | None,
+    content: bytes,
+    name: str = "IMG_0001.jpg",
+    alt: str | None = None,
+) -> dict[str, Any]:
+    response = await send(http, token, content, name, alt)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -152,26 +163,13 @@ async def test_an_upload_is_its_owners_only(api: Api, http: httpx.AsyncClient) -
 
 
 async def test_a_multipart_body_over_the_photo_limit_is_cut_off(
-    api: Api, app: Starlette, settings: Settings
+    api: Api, settings: Settings
 ) -> None:
     maya = await api.sign_up("maya")
-    tight = settings.model_copy(update={"media_max_bytes": 20_000})
-    own = create_app(tight)
-    transport = httpx.ASGITransport(app=own)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            response = await http.post(
-                "/graphql",
-                data={"operations": "{}", "map": "{}"},
-                files={"0": ("big.jpg", b"\xff" * 200_000, "image/jpeg")},
-                headers={"Authorization": f"Bearer {maya.token}"},
-            )
-            # a JSON body keeps its own, smaller limit
-            json_body = await http.post(
-                "/graphql", json={"query": "{ viewer { id } }" + " " * 150_000}
-            )
-    finally:
-        await own.state.rate_limits.close()
+    async with own_client(settings, media_max_bytes=20_000) as http:
+        response = await send(http, maya.token, b"\xff" * 200_000)
+        # a JSON body keeps its own, smaller limit
+        json_body = await http.post("/graphql", json={"query": "{ viewer { id } }" + " " * 150_000})
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"] == {
         "code": "PAYLOAD_TOO_LARGE",
@@ -182,32 +180,13 @@ async def test_a_multipart_body_over_the_photo_limit_is_cut_off(
     assert await Upload.all().count() == 0
 
 
-async def test_uploads_are_limited_per_account(
-    api: Api, app: Starlette, settings: Settings
-) -> None:
+async def test_uploads_are_limited_per_account(api: Api, settings: Settings) -> None:
     maya = await api.sign_up("maya")
-    tight = settings.model_copy(
-        update={"rate_limit_uploads": "2 per hour", "rate_limit_key_prefix": uuid.uuid4().hex}
-    )
-    own = create_app(tight)
-    transport = httpx.ASGITransport(app=own)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            codes = []
-            for _ in range(3):
-                operations = {"query": UPLOAD, "variables": {"input": {"file": None}}}
-                response = await http.post(
-                    "/graphql",
-                    data={
-                        "operations": json.dumps(operations),
-                        "map": json.dumps({"0": ["variables.input.file"]}),
-                    },
-                    files={"0": ("p.jpg", jpeg((200, 150)), "image/jpeg")},
-                    headers={"Authorization": f"Bearer {maya.token}"},
-                )
-                errors = response.json().get("errors") or [{}]
-                codes.append((response.status_code, errors[0].get("extensions", {}).get("code")))
-    finally:
-        await own.state.rate_limits.close()
+    codes = []
+    async with own_client(settings, rate_limit_uploads="2 per hour") as http:
+        for _ in range(3):
+            response = await send(http, maya.token, jpeg((200, 150)))
+            errors = response.json().get("errors") or [{}]
+            codes.append((response.status_code, errors[0].get("extensions", {}).get("code")))
     assert codes == [(200, None), (200, None), (429, "RATE_LIMITED")]
     assert await Upload.all().count() == 2
