@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import redis
@@ -49,17 +49,32 @@ T = TypeVar("T")
 @asynccontextmanager
 async def serve(app: ASGIApp) -> AsyncIterator[str]:
     """Run `app` on a real uvicorn in this event loop; yields its websocket URL."""
+    async with _uvicorn(app, "127.0.0.1", **WEBSOCKETS) as port:  # as `soundpost serve` runs
+        yield f"ws://127.0.0.1:{port}/graphql"
+
+
+@asynccontextmanager
+async def serve_http(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Run a plain HTTP `app` on a real uvicorn in this event loop, on `host` (an IPv4 or
+    IPv6 address); yields its base URL, `http://127.0.0.1:PORT` or `http://[::1]:PORT`."""
+    async with _uvicorn(app, host) as port:
+        yield f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@asynccontextmanager
+async def _uvicorn(app: ASGIApp, host: str, **options: Any) -> AsyncIterator[int]:
+    """`app` on uvicorn in this event loop, on `host`, until the block ends; yields the port."""
     # A socket bound here, not a port number: no window for another process to take it.
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.bind((host, 0))
+    port = int(sock.getsockname()[1])
     config = uvicorn.Config(
         app,
-        host="127.0.0.1",
+        host=host,
         port=port,
         lifespan="off",  # the session `app` fixture already opened the database
         log_level="warning",
-        **WEBSOCKETS,  # as `soundpost serve` runs
+        **options,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -69,7 +84,7 @@ async def serve(app: ASGIApp) -> AsyncIterator[str]:
                 if task.done():
                     task.result()  # surfaces why the server could not start
                 await asyncio.sleep(0.01)
-        yield f"ws://127.0.0.1:{port}/graphql"
+        yield port
     finally:
         server.should_exit = True
         async with asyncio.timeout(WAIT):
