@@ -41,9 +41,12 @@ class Config(Protocol):
     @property
     def cost_in_response(self) -> bool: ...
 
-    # photos (graph/mutations/uploads.py)
+    # photos (graph/mutations/uploads.py, Context.photo_media)
     @property
     def media_max_bytes(self) -> int: ...
+
+    @property
+    def media_fetch_allow_hosts(self) -> list[str]: ...
 
     @property
     def media_max_pixels(self) -> int: ...

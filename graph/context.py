@@ -14,6 +14,8 @@ import models
 from graph.config import Config
 from graph.errors import unauthenticated
 from graph.loaders import Loaders
+from media import fetch, images
+from resolvers import photos
 from subscriptions.events import Publish, publish_nothing
 from subscriptions.hub import Hub
 
@@ -59,6 +61,22 @@ class Context:
         be stale) and its own cost and handoff."""
         viewer_id = self.viewer.id if self.viewer else None
         return replace(self, loaders=Loaders(viewer_id), live=live, cost=None, budget=None)
+
+    def photo_media(self) -> photos.Media | None:
+        """What making a moment's or an avatar's photo needs (None without a media store)."""
+        if self.media is None:
+            return None
+        settings = self.settings
+        return photos.Media(
+            store=self.media,
+            limits=images.Limits(
+                max_bytes=settings.media_max_bytes, max_pixels=settings.media_max_pixels
+            ),
+            fetching=fetch.FetchLimits(
+                max_bytes=settings.media_max_bytes,
+                allow_hosts=frozenset(settings.media_fetch_allow_hosts),
+            ),
+        )
 
     def require_viewer(self) -> models.User:
         if self.viewer is None:

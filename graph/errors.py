@@ -31,7 +31,8 @@ UserErrorCode = compat.describe_values(
             "Why an input was refused: INVALID (malformed), REQUIRED (missing), TOO_SHORT, "
             "TOO_LONG, OUT_OF_RANGE, TAKEN (already in use), NOT_FOUND (no such object, or not "
             "visible to you), FORBIDDEN (not yours), CONFLICT (stale expectedVersion), "
-            "INVALID_CREDENTIALS, UNSUPPORTED_LINK (not a link we can read)."
+            "INVALID_CREDENTIALS, UNSUPPORTED_LINK (not a link we can read), UNSUPPORTED_MEDIA, "
+            "TOO_LARGE, UNREACHABLE (a picture to import could not be fetched)."
         ),
     ),
     {
@@ -50,6 +51,8 @@ UserErrorCode = compat.describe_values(
         "told from its bytes (not its name or the content type sent).",
         "TOO_LARGE": "More bytes (MEDIA_MAX_BYTES) or more pixels (MEDIA_MAX_PIXELS) than an "
         "upload may have.",
+        "UNREACHABLE": "The picture to import could not be fetched: the address does not "
+        "answer, is not public, redirects too often, or its page names no image.",
     },
 )
 

@@ -52,6 +52,9 @@ class Store(Protocol):
 
     async def exists(self, key: str) -> bool: ...
 
+    async def get(self, key: str) -> bytes:
+        """The bytes stored under `key` (KeyError when there are none)."""
+
     async def delete(self, key: str) -> None:
         """Remove `key`; no error when it is absent."""
 
@@ -132,6 +135,12 @@ class FileStore:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self.path(key).is_file)
+
+    async def get(self, key: str) -> bytes:
+        try:
+            return await asyncio.to_thread(self.path(key).read_bytes)
+        except FileNotFoundError:
+            raise KeyError(key) from None
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.path(key).unlink, missing_ok=True)
@@ -230,6 +239,18 @@ class S3Store:
                 return False
             raise
         return True
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self._get, check_key(key))
+
+    def _get(self, key: str) -> bytes:
+        try:
+            found = self.client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _code(error) == "NoSuchKey" or _status(error) == 404:
+                raise KeyError(key) from None
+            raise
+        return bytes(found["Body"].read())
 
     async def delete(self, key: str) -> None:
         # S3 answers 204 for a key it does not have.

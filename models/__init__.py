@@ -1,7 +1,7 @@
 """Tortoise models, one module per domain. Tortoise discovers the models exported here."""
 
 from models.event import FeedEvent
-from models.media import Upload
+from models.media import UnusedFile, Upload
 from models.notification import Notification, NotificationKind
 from models.playlist import Playlist, PlaylistItem
 from models.postcard import Comment, Like, PhotoSource, Postcard
@@ -22,6 +22,7 @@ __all__ = [
     "PlaylistItem",
     "Postcard",
     "Track",
+    "UnusedFile",
     "Upload",
     "User",
 ]

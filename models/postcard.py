@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -30,8 +30,14 @@ class Postcard(Model):
         "models.Track", related_name="postcards", on_delete=fields.RESTRICT
     )
     caption = fields.CharField(max_length=500, default="")
+    # The link it came from: an Instagram post or a web address (and, on moments older
+    # than stored photos, the only trace of their picture). Null for an upload.
     photo_url = fields.CharField(max_length=2048, null=True)
     photo_source = fields.CharEnumField(PhotoSource, max_length=10, null=True)
+    # Our own copy of the picture (resolvers/photos.py `stored`): its size, placeholder,
+    # alt text and renditions' keys, copied here so a page of moments needs no other
+    # table to show them.
+    photo: Any = fields.JSONField(null=True)
     place_name = fields.CharField(max_length=200, null=True)
     place_latitude = fields.FloatField(null=True)
     place_longitude = fields.FloatField(null=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -12,6 +14,9 @@ class User(Model):
     display_name = fields.CharField(max_length=100, default="")
     bio = fields.CharField(max_length=500, default="")
     avatar_url = fields.CharField(max_length=2048, null=True)
+    # A profile picture uploaded here (resolvers/photos.py `stored`, square renditions);
+    # when set, it is the avatar and `avatar_url` is not used.
+    avatar: Any = fields.JSONField(null=True)
     password_hash = fields.CharField(max_length=255)
     created_at = fields.DatetimeField(auto_now_add=True)
     # Denormalized counters, only ever changed with F() updates inside the writing transaction.

@@ -4,18 +4,28 @@ feed (resolvers/feed.py)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from models import FeedEvent, PhotoSource, Postcard, User
-from resolvers import feedlog, tracks
+from media import images
+from models import FeedEvent, PhotoSource, Postcard, Upload, User
+from resolvers import feedlog, photos, tracks
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.feedlog import DELETED, POSTED, to_message
 from resolvers.pagination import Page, keyset_page
-from resolvers.validate import clean_optional_text, clean_text, clean_url, coordinate, instagram_url
+from resolvers.validate import (
+    clean_optional_text,
+    clean_text,
+    clean_url,
+    coordinate,
+    instagram_url,
+    is_instagram,
+)
 from subscriptions.events import Publish, publish_nothing
 
 FOURSQUARE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -24,8 +34,12 @@ UNSET = object()
 
 @dataclass(frozen=True)
 class PhotoInput:
-    url: str
-    source: PhotoSource = PhotoSource.UPLOAD
+    """Either `upload` (the viewer's upload) or `url` (a picture to import)."""
+
+    upload: photos.UploadRef | None = None
+    url: str | None = None
+    source: PhotoSource | None = None
+    alt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,17 +50,81 @@ class PlaceInput:
     foursquare_venue_id: str | None = None
 
 
-def _photo(photo: PhotoInput | None, errors: Collector) -> dict[str, object]:
+def _photo(photo: PhotoInput | None, errors: Collector) -> PhotoInput | None:
+    """The photo input checked and cleaned (the picture itself is not looked at yet)."""
     if photo is None:
-        return {"photo_url": None, "photo_source": None}
+        return None
+    alt = errors.check(clean_optional_text, photo.alt, ("photo", "alt"), max_len=1000)
+    if (photo.upload is None) == (photo.url is None):
+        errors.add(
+            ("photo",),
+            "Give uploadId (your upload) or url (a picture to import): one of them.",
+            Code.INVALID,
+        )
+        return None
+    if photo.upload is not None:
+        if photo.source not in (None, PhotoSource.UPLOAD):
+            errors.add(("photo", "source"), "An upload's source is UPLOAD.", Code.INVALID)
+        return replace(photo, source=PhotoSource.UPLOAD, alt=alt)
     field = ("photo", "url")
-    if photo.source is PhotoSource.INSTAGRAM:
+    source = photo.source or (
+        PhotoSource.INSTAGRAM if is_instagram(photo.url or "") else PhotoSource.WEB
+    )
+    if source is PhotoSource.UPLOAD:
+        errors.add(
+            ("photo", "source"),
+            "A url is imported (source INSTAGRAM or WEB); an upload is given by uploadId.",
+            Code.INVALID,
+        )
+        return None
+    if source is PhotoSource.INSTAGRAM:
         url = errors.check(instagram_url, photo.url, field)
     else:
         url = errors.check(clean_url, photo.url, field)
         if url is None and not errors.problems:
             errors.add(field, "A photo needs its URL.", Code.REQUIRED)
-    return {"photo_url": url, "photo_source": photo.source}
+    return replace(photo, url=url, source=source, alt=alt)
+
+
+@dataclass(frozen=True)
+class _Photo:
+    """What a moment's photo columns become: an upload's photo (the upload to be marked
+    used), or a picture fetched and processed, to be kept in the writing transaction."""
+
+    columns: Mapping[str, object]
+    upload: Upload | None = None
+    fetched: images.Processed | None = None
+    alt: str | None = None
+
+    async def write(self, conn: BaseDBAsyncClient, media: photos.Media | None) -> dict[str, object]:
+        """Inside the writing transaction: the columns, the picture kept, the upload used."""
+        columns = dict(self.columns)
+        if self.fetched is not None:
+            assert media is not None
+            columns["photo"] = await photos.keep(conn, self.fetched, media.store, self.alt)
+        if self.upload is not None:
+            await photos.attach(conn, self.upload, ("photo", "uploadId"))
+        return columns
+
+
+async def _made(viewer: User, photo: PhotoInput | None, media: photos.Media | None) -> _Photo:
+    """The photo to write: an upload's (checked to be the viewer's and unused), or a
+    picture fetched and processed; nothing is stored or written yet."""
+    if photo is None:
+        return _Photo(dict.fromkeys(("photo", "photo_url", "photo_source")))
+    if photo.upload is not None:
+        upload = await photos.attachable(viewer.id, photo.upload.id, ("photo", "uploadId"))
+        stored = photos.of_upload(upload, photo.alt)
+        return _Photo(
+            {"photo": stored, "photo_url": None, "photo_source": PhotoSource.UPLOAD},
+            upload=upload,
+        )
+    assert photo.url is not None and photo.source is not None
+    if media is None:
+        raise RuntimeError("importing a photo needs the media store")
+    fetched = await photos.imported(photo.url, photo.source, media, ("photo", "url"))
+    columns = {"photo_url": photo.url, "photo_source": photo.source}
+    return _Photo(columns, fetched=fetched, alt=photo.alt)
 
 
 def _place(place: PlaceInput | None, errors: Collector) -> dict[str, object]:
@@ -86,22 +164,24 @@ async def create(
     photo: PhotoInput | None,
     place: PlaceInput | None,
     publish: Publish = publish_nothing,
+    media: photos.Media | None = None,
 ) -> tuple[Postcard, FeedEvent]:
-    """Validate everything first, then one transaction: track, postcard, counter, event."""
+    """Validate everything first, then make the photo (an upload's, or a picture fetched
+    and stored), then one transaction: track, postcard, the upload marked used, counter,
+    event. A picture stored for a moment that then fails is swept with the unused files."""
     errors = Collector()
     clean_track = errors.check(tracks.validate_track_input, track)
-    fields = {
-        "caption": _caption(caption, errors),
-        **_photo(photo, errors),
-        **_place(place, errors),
-    }
+    fields = {"caption": _caption(caption, errors), **_place(place, errors)}
+    clean_photo = _photo(photo, errors)
     errors.raise_if_any()
+    made = await _made(viewer, clean_photo, media)
     async with in_transaction() as conn:
         track_row = await tracks.upsert(clean_track)  # type: ignore[arg-type]
         postcard = await Postcard.create(
             author_id=viewer.id,
             track_id=track_row.id,
             **fields,  # type: ignore[arg-type]
+            **await made.write(conn, media),  # type: ignore[arg-type]
         )
         await User.filter(id=viewer.id).update(postcard_count=F("postcard_count") + 1)
         event = await feedlog.append(conn, POSTED, postcard.id, viewer.id)
@@ -125,21 +205,26 @@ async def update(
     caption: str | None = None,
     photo: object = UNSET,
     place: object = UNSET,
+    media: photos.Media | None = None,
 ) -> Postcard:
-    """Change the given parts; an explicit null photo or place removes it."""
+    """Change the given parts; an explicit null photo or place removes it (the files of a
+    photo no longer shown are swept)."""
     errors = Collector()
     changes: dict[str, object] = {}
     if caption is not None:
         changes["caption"] = _caption(caption, errors)
-    if photo is not UNSET:
-        changes.update(_photo(photo, errors))  # type: ignore[arg-type]
+    clean_photo = _photo(photo, errors) if photo is not UNSET else None  # type: ignore[arg-type]
     if place is not UNSET:
         changes.update(_place(place, errors))  # type: ignore[arg-type]
     errors.raise_if_any()
     postcard = await own_postcard(viewer, postcard_id)
-    if changes:
-        postcard.update_from_dict(changes)
-        await postcard.save(update_fields=[*changes, "updated_at"])
+    made = await _made(viewer, clean_photo, media) if photo is not UNSET else None
+    if changes or made:
+        async with in_transaction() as conn:
+            if made is not None:
+                changes.update(await made.write(conn, media))
+            postcard.update_from_dict(changes)
+            await postcard.save(using_db=conn, update_fields=[*changes, "updated_at"])
     return postcard
 
 

@@ -6,7 +6,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models import Follow, User
-from resolvers import notifications
+from resolvers import notifications, photos
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.rows import create_once
@@ -32,9 +32,12 @@ async def update_profile(
     display_name: str | None = None,
     bio: str | None = None,
     avatar_url: object = UNSET,
+    avatar_upload: photos.UploadRef | object | None = UNSET,
+    media: photos.Media | None = None,
 ) -> User:
-    """Change the given fields; `None` leaves a field as it is, except `avatar_url`, where
-    an explicit null or empty string removes the avatar."""
+    """Change the given fields; `None` leaves a field as it is, except the avatar: an
+    explicit null (or empty `avatar_url`) removes it. `avatar_upload` makes one of the
+    viewer's uploads the avatar (square renditions), and uses the upload up."""
     errors = Collector()
     changes: dict[str, object] = {}
     if display_name is not None:
@@ -43,11 +46,27 @@ async def update_profile(
         )
     if bio is not None:
         changes["bio"] = errors.check(clean_text, bio, "bio", max_len=500, multiline=True)
-    if avatar_url is not UNSET:
+    if avatar_url is not UNSET and avatar_upload is not UNSET:
+        errors.add(None, "Give avatarUrl or avatarUploadId, not both.", Code.INVALID)
+    elif avatar_url is not UNSET:
         changes["avatar_url"] = errors.check(clean_url, avatar_url, "avatarUrl")
+        changes["avatar"] = None
+    elif avatar_upload is None:
+        changes.update(avatar_url=None, avatar=None)
     errors.raise_if_any()
-    if changes:
-        await User.filter(id=viewer.id).update(**changes)
+    upload = square = None
+    if isinstance(avatar_upload, photos.UploadRef):
+        upload = await photos.attachable(viewer.id, avatar_upload.id, ("avatarUploadId",))
+        if media is None:
+            raise RuntimeError("an avatar needs the media store")
+        square = await photos.avatar_of(upload, media, "avatarUploadId")
+    if changes or upload:
+        async with in_transaction() as conn:
+            if upload is not None and square is not None and media is not None:
+                avatar = await photos.keep_avatar(conn, square, media.store, upload.alt)
+                changes.update(avatar_url=None, avatar=avatar)
+                await photos.attach(conn, upload, ("avatarUploadId",))
+            await User.filter(id=viewer.id).using_db(conn).update(**changes)
         viewer.update_from_dict(changes)
     return viewer
 

@@ -56,7 +56,9 @@ def clean_lookup(value: str, *, max_len: int) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())[:max_len]
 
 
-def clean_optional_text(value: str | None, field: str, *, max_len: int) -> str | None:
+def clean_optional_text(
+    value: str | None, field: str | tuple[str, ...], *, max_len: int
+) -> str | None:
     text = clean_text(value, field, max_len=max_len)
     return text or None
 
@@ -79,7 +81,7 @@ def lookup_username(value: str) -> str | None:
     return name if USERNAME_RE.match(name) else None
 
 
-def clean_url(value: str | None, field: str) -> str | None:
+def clean_url(value: str | None, field: str | tuple[str, ...]) -> str | None:
     """An absolute http(s) URL, or None when empty."""
     text = clean_text(value, field, max_len=MAX_URL)
     if not text:
@@ -93,7 +95,16 @@ def clean_url(value: str | None, field: str) -> str | None:
     return text
 
 
-def instagram_url(value: str, field: str) -> str:
+def is_instagram(url: str) -> bool:
+    """Whether the link is on Instagram (to tell an import's source when none is given)."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return False
+    return (host or "").lower() in INSTAGRAM_HOSTS
+
+
+def instagram_url(value: str | None, field: str | tuple[str, ...]) -> str:
     """An Instagram post or reel link (instagram.com/p/<code> or /reel/<code>)."""
     url = clean_url(value, field)
     if url is None:

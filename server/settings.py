@@ -64,10 +64,16 @@ class Settings(BaseSettings):
     media_s3_region: str = "us-east-1"
     media_max_bytes: int = Field(default=15_000_000, ge=10_000, le=200_000_000)
     media_max_pixels: int = Field(default=40_000_000, ge=10_000, le=80_000_000)
+    # Hosts an import may fetch from although they are not public (comma-separated names
+    # or addresses, e.g. a test's local server). Empty in production.
+    media_fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # How often each process sweeps unused uploads and unreferenced files (0: never; run
+    # `soundpost media sweep` instead).
+    media_sweep_interval_seconds: float = Field(default=3600, ge=0)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "media_fetch_allow_hosts", mode="before")
     @classmethod
-    def _split_origins(cls, value: Any) -> Any:
+    def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value

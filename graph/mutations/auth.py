@@ -8,8 +8,9 @@ import strawberry
 from graph.context import Info, publisher
 from graph.errors import UserError, attempt
 from graph.mutations import INPUT
+from graph.relay import decode_id
 from graph.types.user import User
-from resolvers import accounts, users
+from resolvers import accounts, photos, users
 
 PASSWORD = "At least 8 characters."
 
@@ -51,7 +52,15 @@ class UpdateProfileInput:
     )
     bio: str | None = strawberry.field(default=None, description="Up to 500 characters.")
     avatar_url: str | None = strawberry.field(
-        default=strawberry.UNSET, description="http(s) URL of a picture; null removes it."
+        default=strawberry.UNSET,
+        description="http(s) URL of a picture elsewhere; null removes the avatar. Not with "
+        "avatarUploadId.",
+    )
+    avatar_upload_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Global ID of your PhotoUpload (unused, at most 24 hours old) to make "
+        "your avatar: its centred square at 400, 200 and 80 px. The upload is used up. Null "
+        "removes the avatar.",
     )
 
 
@@ -105,9 +114,19 @@ async def update_profile(
 ) -> UpdateProfilePayload:
     viewer = info.context.require_viewer()
     avatar = users.UNSET if input.avatar_url is strawberry.UNSET else input.avatar_url
+    upload: photos.UploadRef | object | None = users.UNSET
+    if input.avatar_upload_id is not strawberry.UNSET:
+        upload = None
+        if input.avatar_upload_id is not None:
+            upload = photos.UploadRef(decode_id(input.avatar_upload_id, "PhotoUpload"))
     row, errors = await attempt(
         users.update_profile(
-            viewer, display_name=input.display_name, bio=input.bio, avatar_url=avatar
+            viewer,
+            display_name=input.display_name,
+            bio=input.bio,
+            avatar_url=avatar,
+            avatar_upload=upload,
+            media=info.context.photo_media(),
         )
     )
     if row is not None and info.context.viewer_cached:  # its counters may be seconds old

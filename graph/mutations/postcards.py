@@ -8,8 +8,9 @@ from graph.context import Info, publisher
 from graph.errors import UserError, attempt
 from graph.mutations import INPUT
 from graph.relay import decode_id
-from graph.types.postcard import Comment, PhotoSource, Postcard
-from resolvers import comments, likes, postcards, tracks
+from graph.types.photo import PhotoSource
+from graph.types.postcard import Comment, Postcard
+from resolvers import comments, likes, photos, postcards, tracks
 from resolvers.errors import Code, problem
 
 
@@ -51,17 +52,42 @@ class TrackInput:
         )
 
 
-@strawberry.input(description="A photo: an upload's URL, an Instagram post link, or a web image.")
+@strawberry.input(
+    description="A moment's photo: `uploadId`, a photo you uploaded (uploadPhoto), or `url`, a "
+    "picture to import (fetched once and kept here). One of the two; both or neither is an "
+    "INVALID user error."
+)
 class PhotoInput:
-    url: str = strawberry.field(
-        description="http(s) URL; for INSTAGRAM, an instagram.com/p/<code> or /reel/<code> link."
+    upload_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Global ID of your PhotoUpload, not yet used and at most 24 hours old. "
+        "It is used once: attached here, it can be attached nowhere else.",
     )
-    source: PhotoSource = strawberry.field(  # type: ignore[valid-type]
-        default=PhotoSource.UPLOAD, description="Where the photo comes from."
+    url: str | None = strawberry.field(
+        default=None,
+        description="An http(s) picture to import: an Instagram post or reel link "
+        "(instagram.com/p/<code> or /reel/<code>), an image URL, or a web page whose "
+        "og:image names one.",
+    )
+    source: PhotoSource | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="UPLOAD with uploadId; INSTAGRAM or WEB with url. Told from the input "
+        "when omitted (an instagram.com link is INSTAGRAM).",
+    )
+    alt: str | None = strawberry.field(
+        default=None,
+        description="Alternative text for screen readers, up to 1,000 characters (an "
+        "upload's own alt when omitted).",
     )
 
     def to_resolver(self) -> postcards.PhotoInput:
-        return postcards.PhotoInput(url=self.url, source=self.source)
+        given = self.upload_id is not strawberry.UNSET and self.upload_id is not None
+        return postcards.PhotoInput(
+            upload=photos.UploadRef(decode_id(self.upload_id, "PhotoUpload")) if given else None,
+            url=self.url,
+            source=self.source,
+            alt=self.alt,
+        )
 
 
 @strawberry.input(description="Where the moment happened.")
@@ -166,6 +192,7 @@ async def create_postcard(
             input.photo.to_resolver() if input.photo else None,
             input.place.to_resolver() if input.place else None,
             publisher(info.context),
+            info.context.photo_media(),
         )
         return row
 
@@ -188,6 +215,7 @@ async def update_postcard(
         caption=input.caption,
         photo=_maybe(input.photo, PhotoInput.to_resolver),
         place=_maybe(input.place, PlaceInput.to_resolver),
+        media=info.context.photo_media(),
     )
     return _postcard_payload(*await attempt(work))
 

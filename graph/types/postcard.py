@@ -5,7 +5,6 @@ from datetime import datetime
 import strawberry
 
 import models
-from graph import compat
 from graph.context import Info
 from graph.relay import (
     After,
@@ -16,31 +15,13 @@ from graph.relay import (
     copied_from_row,
     to_global_id,
 )
+from graph.types.photo import Photo, photo_of
 from graph.types.track import Track, track_of
 from graph.types.user import User, loaded, user_of, users_connection
 from resolvers import comments, likes
 from resolvers.pagination import Page, check_first
 from resolvers.sql.comments import first_page
 from resolvers.sql.hydrate import joined
-
-PhotoSource = compat.describe_values(
-    strawberry.enum(
-        models.PhotoSource,
-        description="Where a photo comes from: UPLOAD (the member's own upload), INSTAGRAM "
-        "(an Instagram post or reel link), WEB (any other http(s) image).",
-    ),
-    {
-        "UPLOAD": "The member's own upload.",
-        "INSTAGRAM": "An Instagram post or reel link (instagram.com/p/<code> or /reel/<code>).",
-        "WEB": "Any other http(s) image.",
-    },
-)
-
-
-@strawberry.type(description="The photo of a moment.")
-class Photo:
-    url: str = strawberry.field(description="Image URL (or the Instagram post link).")
-    source: PhotoSource = strawberry.field(description="Where the photo comes from.")  # type: ignore[valid-type]
 
 
 @strawberry.type(description="Where a moment happened.")
@@ -64,9 +45,7 @@ class Postcard(Node):
 
     @classmethod
     def from_row(cls, row: models.Postcard) -> Postcard:
-        photo = None
-        if row.photo_url and row.photo_source:
-            photo = Photo(url=row.photo_url, source=row.photo_source)
+        photo = photo_of(row.photo, row.photo_url, row.photo_source)
         place = None
         if row.place_name:
             place = Place(

@@ -8,7 +8,7 @@ import strawberry
 import models
 from graph.context import Info
 from graph.relay import Node, copied_from_row
-from resolvers.uploads import rendition_key
+from resolvers.photos import rendition_key
 
 
 @strawberry.type(
@@ -43,4 +43,4 @@ class PhotoUpload(Node):
         store = info.context.media
         if store is None:
             raise RuntimeError("no media store")
-        return store.url(rendition_key(self.row, width))
+        return store.url(rendition_key({"renditions": self.row.renditions}, width))

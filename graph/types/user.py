@@ -17,6 +17,7 @@ from graph.relay import (
     connection,
     copied_from_row,
 )
+from graph.types.photo import Photo, media_url, photo_of
 from resolvers import playlists, postcards, users
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ R = TypeVar("R")
 LazyPostcard = Annotated["Postcard", strawberry.lazy("graph.types.postcard")]
 LazyNotification = Annotated["Notification", strawberry.lazy("graph.types.notification")]
 LazyPlaylist = Annotated["Playlist", strawberry.lazy("graph.types.playlist")]
+# The side of the square `avatarUrl` gives of an uploaded avatar.
+AVATAR_URL_SIDE = 200
 
 
 @strawberry.type(description="A Soundpost member: a profile, a follow graph and their moments.")
@@ -40,7 +43,6 @@ class User(Node):
     )
     display_name: str = strawberry.field(description="Name shown on the profile.")
     bio: str = strawberry.field(description="A few words about the member (may be empty).")
-    avatar_url: str | None = strawberry.field(description="URL of the profile picture.")
     created_at: datetime = strawberry.field(description="When the member signed up.")
     follower_count: int = strawberry.field(description="How many members follow this one.")
     following_count: int = strawberry.field(description="How many members this one follows.")
@@ -50,12 +52,28 @@ class User(Node):
         "username",
         "display_name",
         "bio",
-        "avatar_url",
         "created_at",
         "follower_count",
         "following_count",
         "postcard_count",
     )
+
+    @strawberry.field(
+        description="URL of the profile picture (its 200 px square when uploaded here); null "
+        "without one."
+    )
+    def avatar_url(self, info: Info) -> str | None:
+        if self.row.avatar:
+            return media_url(info, self.row.avatar, AVATAR_URL_SIDE)
+        return self.row.avatar_url
+
+    @strawberry.field(
+        description="The profile picture with its sizes and placeholder (squares of 400, 200 "
+        "and 80 px when uploaded here); null without one."
+    )
+    def avatar(self) -> Photo | None:
+        linked = models.PhotoSource.WEB if self.row.avatar_url else None
+        return photo_of(self.row.avatar, self.row.avatar_url, linked)
 
     @strawberry.field(description="Whether the signed-in viewer follows this member.")
     async def viewer_is_following(self, info: Info) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from models import Comment, FeedEvent, Postcard, Track, User
 from tests.support.api import Api
+from tests.support.photos import uploaded
 
 SPOTIFY_ID = "4uLU6hMCjMI75M1A2tKUQC"
 CREATE = """
@@ -79,8 +81,9 @@ async def create(api: Api, token: str, input: dict[str, object]) -> dict[str, ob
     return await api.mutate("createPostcard", CREATE, input, token)
 
 
-async def test_create_a_full_moment(api: Api) -> None:
+async def test_create_a_full_moment(api: Api, http: httpx.AsyncClient) -> None:
     maya = await api.sign_up("maya")
+    upload = await uploaded(http, maya)
     payload = await create(
         api,
         maya.token,
@@ -91,7 +94,7 @@ async def test_create_a_full_moment(api: Api) -> None:
                 "spotifyUrl": f"https://open.spotify.com/track/{SPOTIFY_ID}?si=abc123",
             },
             "caption": "Sunset on the pier",
-            "photo": {"url": "https://www.instagram.com/p/C0dEx4mPl3/", "source": "INSTAGRAM"},
+            "photo": {"uploadId": upload["id"]},
             "place": {
                 "name": "Santa Monica Pier",
                 "latitude": 34.0083,
@@ -107,10 +110,7 @@ async def test_create_a_full_moment(api: Api) -> None:
     assert card["track"]["spotifyUri"] == f"spotify:track:{SPOTIFY_ID}"
     assert card["track"]["spotifyUrl"] == f"https://open.spotify.com/track/{SPOTIFY_ID}"
     assert card["track"]["album"] == "Whenever You Need Somebody"
-    assert card["photo"] == {
-        "url": "https://www.instagram.com/p/C0dEx4mPl3/",
-        "source": "INSTAGRAM",
-    }
+    assert card["photo"] == {"url": upload["url"], "source": "UPLOAD"}
     assert card["place"] == {
         "name": "Santa Monica Pier",
         "latitude": 34.0083,
@@ -195,7 +195,7 @@ async def test_tracks_without_spotify_are_deduplicated_by_title_and_artist(api: 
             [(["photo", "url"], "INVALID")],
         ),
         (
-            {"track": SONG, "photo": {"url": " ", "source": "UPLOAD"}},
+            {"track": SONG, "photo": {"url": " ", "source": "WEB"}},
             [(["photo", "url"], "REQUIRED")],
         ),
         (
@@ -254,8 +254,11 @@ async def test_only_the_author_edits_and_deletes(api: Api) -> None:
     assert await FeedEvent.all().count() == 1
 
 
-async def test_update_changes_given_parts_and_null_removes(api: Api) -> None:
+async def test_update_changes_given_parts_and_null_removes(
+    api: Api, http: httpx.AsyncClient
+) -> None:
     maya = await api.sign_up("maya")
+    upload = await uploaded(http, maya)
     card = (
         await create(
             api,
@@ -263,7 +266,7 @@ async def test_update_changes_given_parts_and_null_removes(api: Api) -> None:
             {
                 "track": SONG,
                 "caption": "before",
-                "photo": {"url": "https://picsum.photos/1"},
+                "photo": {"uploadId": upload["id"]},
                 "place": {"name": "Pier"},
             },
         )
@@ -273,7 +276,7 @@ async def test_update_changes_given_parts_and_null_removes(api: Api) -> None:
     )
     assert payload["postcard"] == {
         "caption": "after",
-        "photo": {"url": "https://picsum.photos/1", "source": "UPLOAD"},
+        "photo": {"url": upload["url"], "source": "UPLOAD"},
         "place": {"name": "Pier"},
     }
     payload = await api.mutate(

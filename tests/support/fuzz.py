@@ -26,10 +26,12 @@ from graphql import (
 )
 
 import models
-from graph.relay import to_global_id
+from graph.relay import decode_id, to_global_id
 from resolvers import comments, likes, playlists, postcards, tracks, users
 from resolvers.pagination import encode_cursor
+from resolvers.photos import UploadRef
 from tests.support.api import Api
+from tests.support.photos import jpeg, uploaded
 
 MAX_DEPTH = 4
 # Words that only an internal error (a trace, a SQL statement, a driver message) would leak.
@@ -411,12 +413,13 @@ async def build_world(api: Api) -> World:
     await users.follow(k, m.id)
     await users.follow(m, k.id)
     cards = []
-    for index, author in enumerate([m, k, m, k, m]):
+    for index, (author, member) in enumerate([(m, maya), (k, kofi)] * 2 + [(m, maya)]):
+        upload = await uploaded(api.http, member, jpeg((64 + index, 48)))
         card, _ = await postcards.create(
             author,
             tracks.TrackInput(title=f"Song {index % 3}", artist="Band"),
             f"moment {index}",
-            postcards.PhotoInput(url="https://example.com/p.jpg"),
+            postcards.PhotoInput(upload=UploadRef(decode_id(upload["id"], "PhotoUpload"))),
             postcards.PlaceInput(name="Pier", latitude=1.0, longitude=2.0),
         )
         cards.append(card)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+import httpcore
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -168,6 +170,39 @@ class Site:
             Route("/redirect/{hops:int}", redirect),
             Route("/to", to),
         ]
+
+
+class Recording(httpcore.AsyncNetworkBackend):
+    """The real network, noting every (host, port) it is asked to connect to; with `to`,
+    every connection goes there instead (to stand in for a public address)."""
+
+    def __init__(self, to: tuple[str, int] | None = None) -> None:
+        self.asked: list[tuple[str, int]] = []
+        self.to = to
+        self.real = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, **options: Any
+    ) -> httpcore.AsyncNetworkStream:
+        self.asked.append((host, port))
+        host, port = self.to or (host, port)
+        return await self.real.connect_tcp(host, port, timeout=timeout, **options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.real.sleep(seconds)
+
+
+class Resolver:
+    """A name server whose answers a test writes: one list of addresses per lookup, in
+    order (the last again after that)."""
+
+    def __init__(self, *answers: list[str]) -> None:
+        self.answers = list(answers)
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
 
 
 @asynccontextmanager

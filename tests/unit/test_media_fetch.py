@@ -10,13 +10,23 @@ from collections.abc import AsyncIterator, Iterable
 from ipaddress import ip_address
 from typing import Any
 
-import httpcore
 import pytest
 
 from media.addresses import is_public
 from media.fetch import FetchError, FetchLimits, fetch_picture
 from media.network import GuardedNetwork, NameNotFound
-from tests.support.web import ENDLESS_BYTES, GIF, HEIC, JPEG, PNG, WEBP, Site, site_on
+from tests.support.web import (
+    ENDLESS_BYTES,
+    GIF,
+    HEIC,
+    JPEG,
+    PNG,
+    WEBP,
+    Recording,
+    Resolver,
+    Site,
+    site_on,
+)
 
 MAX_BYTES = 200_000
 LOCAL = frozenset({"127.0.0.1"})
@@ -54,39 +64,6 @@ async def site6() -> AsyncIterator[Site]:
 @pytest.fixture(autouse=True)
 def _fresh(site: Site) -> None:
     site.forget()
-
-
-class Recording(httpcore.AsyncNetworkBackend):
-    """The real network, noting every (host, port) it is asked to connect to; with `to`,
-    every connection goes there instead (to stand in for a public address)."""
-
-    def __init__(self, to: tuple[str, int] | None = None) -> None:
-        self.asked: list[tuple[str, int]] = []
-        self.to = to
-        self.real = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None, **options: Any
-    ) -> httpcore.AsyncNetworkStream:
-        self.asked.append((host, port))
-        host, port = self.to or (host, port)
-        return await self.real.connect_tcp(host, port, timeout=timeout, **options)
-
-    async def sleep(self, seconds: float) -> None:
-        await self.real.sleep(seconds)
-
-
-class Resolver:
-    """A name server whose answers a test writes: one list of addresses per lookup, in
-    order (the last again after that)."""
-
-    def __init__(self, *answers: list[str]) -> None:
-        self.answers = list(answers)
-        self.asked: list[str] = []
-
-    async def __call__(self, host: str, port: int) -> list[str]:
-        self.asked.append(host)
-        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
 
 
 def port_of(site: Site) -> int:

@@ -144,6 +144,18 @@ async def test_deleting_an_absent_key_is_no_error(store: Store) -> None:
     assert await store.keys() == []
 
 
+async def test_get_gives_the_stored_bytes(store: Store) -> None:
+    await store.put(JPEG_KEY, JPEG, "image/jpeg")
+    assert await store.get(JPEG_KEY) == JPEG
+
+
+async def test_get_of_an_absent_key_is_a_key_error(store: Store) -> None:
+    with pytest.raises(KeyError):
+        await store.get(JPEG_KEY)
+    with pytest.raises(ValueError, match="not a media key"):
+        await store.get("../secrets.jpg")
+
+
 async def test_a_deleted_key_can_be_put_again(store: Store) -> None:
     await store.put(JPEG_KEY, JPEG, "image/jpeg")
     await store.delete(JPEG_KEY)
