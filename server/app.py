@@ -22,6 +22,7 @@ from server.http.health import healthz, readyz
 from server.http.media import media_routes
 from server.http.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
+from server.sweeper import sweeping
 from server.view import SoundpostGraphQL
 from subscriptions.hub import Hub
 
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             view.hub = app.state.hub = hub
             await open_media(media)
             try:
-                yield
+                async with sweeping(media, settings.media_sweep_interval_seconds):
+                    yield
             finally:
                 await hub.stop()
                 await view.rate_limits.close()

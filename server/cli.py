@@ -1,5 +1,5 @@
-"""`soundpost serve | migrate | seed | export-schema`: the command line, and how the server
-process runs (uvicorn's websocket protocol, garbage collection)."""
+"""`soundpost serve | migrate | seed | export-schema | media sweep`: the command line, and
+how the server process runs (uvicorn's websocket protocol, garbage collection)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     seed_cmd.add_argument("--if-empty", action="store_true", help="only when there are no users")
     seed_cmd.add_argument("--seed", type=int, default=7, help="random seed")
     commands.add_parser("export-schema", help="print the GraphQL SDL")
+    media_cmd = commands.add_parser("media", help="look after the stored photos")
+    media_cmd.add_subparsers(dest="media_command", required=True).add_parser(
+        "sweep", help="delete day-old uploads and the files no photo names (as `serve` does)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "export-schema":
@@ -107,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(migrate(settings))
     elif args.command == "seed":
         asyncio.run(_with_database(settings, lambda: _seed(args)))
+    elif args.command == "media":
+        asyncio.run(_with_database(settings, lambda: _sweep(settings)))
     return 0
 
 
@@ -121,6 +127,26 @@ async def _seed(args: argparse.Namespace) -> None:
     )
     counts = await seed(sizes, rng_seed=args.seed)
     print("seeded: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+
+
+async def _sweep(settings: Settings) -> None:
+    from resolvers.sweep import GRACE, sweep
+    from server.app import close_media, media_store, open_media
+
+    store = media_store(settings)
+    await open_media(store)
+    try:
+        swept = await sweep(store)
+    finally:
+        close_media(store)
+    if not swept.ran:
+        print("another process is sweeping: nothing done")
+        return
+    print(
+        f"swept: {swept.uploads_deleted} uploads deleted, {swept.files_deleted} files "
+        f"deleted, {swept.files_marked} newly unused (deleted by a sweep {GRACE} or more "
+        f"from now if still unused), {swept.files_kept} in use"
+    )
 
 
 if __name__ == "__main__":
