@@ -5,7 +5,6 @@ renditions the app serves; every refusal is a precise UserError and stores and w
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import httpx
@@ -19,10 +18,8 @@ from server.app import MULTIPART_MARGIN
 from server.settings import Settings
 from tests.support.api import Api
 from tests.support.limits import own_client
+from tests.support.uploads import UPLOAD, send
 
-UPLOAD = """mutation ($input: UploadPhotoInput!) { uploadPhoto(input: $input) {
-  upload { id width height blurhash dominantColor alt url small: url(width: 300) createdAt }
-  errors { field message code } } }"""
 GPS = 0x8825
 
 
@@ -38,27 +35,6 @@ def jpeg(size: tuple[int, int] = (1600, 1200), orientation: int | None = None) -
     out = io.BytesIO()
     picture.save(out, "JPEG", exif=exif.tobytes())
     return out.getvalue()
-
-
-async def send(
-    http: httpx.AsyncClient,
-    token: str | None,
-    content: bytes,
-    name: str = "IMG_0001.jpg",
-    alt: str | None = None,
-) -> httpx.Response:
-    """A multipart request as apollo-upload-client sends it: the operation, the map, the file."""
-    operations = {"query": UPLOAD, "variables": {"input": {"file": None, "alt": alt}}}
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return await http.post(
-        "/graphql",
-        data={
-            "operations": json.dumps(operations),
-            "map": json.dumps({"0": ["variables.input.file"]}),
-        },
-        files={"0": (name, content, "image/jpeg")},
-        headers=headers,
-    )
 
 
 async def upload(
