@@ -38,13 +38,9 @@ def jpeg(size: tuple[int, int] = (1600, 1200), orientation: int | None = None) -
 
 
 async def upload(
-    http: httpx.AsyncClient,
-    token: str | None,
-    content: bytes,
-    name: str = "IMG_0001.jpg",
-    alt: str | None = None,
+    http: httpx.AsyncClient, token: str | None, content: bytes, alt: str | None = None
 ) -> dict[str, Any]:
-    response = await send(http, token, content, name, alt)
+    response = await send(http, token, content, alt=alt)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
