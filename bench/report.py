@@ -126,6 +126,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         lines += _scale(results["scale"])
     if "fanout" in results:
         lines += _fanout(results["fanout"])
+    if "uploads" in results:
+        lines += _uploads(results["uploads"])
     path.write_text("\n".join(lines))
 
 
@@ -154,3 +156,39 @@ def _fanout(f: dict[str, Any]) -> list[str]:
         ),
         "",
     ]
+
+
+UPLOADS = "### Uploads"
+
+
+def _uploads(u: dict[str, Any]) -> list[str]:
+    photo = u["photo"]
+    return [
+        f"{UPLOADS}: {photo['width']}x{photo['height']} JPEGs over HTTP multipart",
+        "",
+        f"Run {u['when']} by `{u['command']}`: {u['clients']} members uploading at once, each"
+        f" its next photo when the last is answered; {u['uploads']} timed uploads of a"
+        f" photo-like {photo['width'] * photo['height'] / 1e6:.0f} MP JPEG with EXIF"
+        f" ({photo['bytes']:,} bytes) after one each untimed. The app as the feed rounds run it (one uvicorn"
+        " pinned to core 0: its event loop and its two pipeline threads share that core),"
+        " clients on core 1, a fresh SQLite database and media folder of its own, upload and"
+        " sign-up limits lifted for this server only (bench/uploads.py).",
+        "",
+        "| uploadPhoto | photos/s | p50 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| {u['clients']} clients, {photo['width'] * photo['height'] / 1e6:.0f} MP"
+        f" | {u['photos_per_s']:.2f} | {u['p50_ms']:.0f} | {u['p99_ms']:.0f} | {u['errors']} |",
+        "",
+    ]
+
+
+def merge_uploads(uploads: dict[str, Any], path: Path) -> list[str]:
+    """The uploads section written in place of the one in `path` (or after its last one),
+    the other sections as the last full run left them; the section's lines."""
+    section = _uploads(uploads)
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    head, found, rest = text.partition(f"\n{UPLOADS}")
+    tail = rest.partition("\n### ")[2] if found else ""
+    kept = head.rstrip("\n") + "\n\n" + "\n".join(section)
+    path.write_text(kept + (f"\n### {tail}" if tail else ""))
+    return section

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from bench import fanout, scale
+from bench import fanout, scale, uploads
 from bench.load import Load, median, pin, run_wrk
 from bench.servers import OUT, RAW_BODY, TOKENS, WRITERS, server_env
 
@@ -169,9 +169,11 @@ async def sql_counts(url: str, postcard_ids: list[int]) -> dict[str, int]:
 
 
 @contextmanager
-def server(mode: str, database_url: str):  # type: ignore[no-untyped-def]
+def server(mode: str, database_url: str, **settings: str):  # type: ignore[no-untyped-def]
+    """`python -m bench.servers MODE` pinned to core 0, once it answers; `settings` are
+    environment variables on top of `server_env`'s."""
     port = free_port()
-    env = server_env(database_url)
+    env = server_env(database_url, **settings)
     process = subprocess.Popen(
         [*pin(0), sys.executable, "-m", "bench.servers", mode, str(port)], env=env
     )
@@ -306,6 +308,7 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-scale", action="store_true", help="no 10k vs 1M comparison")
     scale.add_arguments(parser)
+    uploads.add_arguments(parser)
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     started = time.perf_counter()
@@ -352,6 +355,8 @@ def main() -> None:
         results["postgres"] = measure_database(
             "PostgreSQL", f"postgres://postgres@127.0.0.1:5432/{database}", args
         )
+    # its own phase, database and server: no upload reaches the feed datasets
+    results["uploads"] = uploads.measure(args.upload_clients, args.uploads)
     results["fanout"] = asyncio.run(fanout.measure(args.subscribers))
     if not args.skip_scale:
         results["scale"] = scale.measure(args)

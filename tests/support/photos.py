@@ -1,10 +1,12 @@
-"""Photos for the tests: pictures as phones make them, and uploadPhoto sent as
-apollo-upload-client sends it (a GraphQL multipart request)."""
+"""Photos for the tests and the bench: pictures as phones and cameras make them, and
+uploadPhoto sent as apollo-upload-client sends it (a GraphQL multipart request) over any
+httpx client (the ASGI app or a real server)."""
 
 from __future__ import annotations
 
 import io
 import json
+import random
 from typing import Any
 
 import httpx
@@ -55,13 +57,10 @@ async def send(
 
 
 async def upload(
-    http: httpx.AsyncClient,
-    token: str | None,
-    content: bytes,
-    name: str = "IMG_0001.jpg",
-    alt: str | None = None,
+    http: httpx.AsyncClient, token: str | None, content: bytes, **options: Any
 ) -> dict[str, Any]:
-    response = await send(http, token, content, name, alt)
+    """The body of `send`'s answer (a 200)."""
+    response = await send(http, token, content, **options)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -95,3 +94,25 @@ def picture(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+def photo(size: tuple[int, int], seed: int = 1) -> bytes:
+    """A JPEG a camera could have made, the same bytes for the same size and seed: smooth
+    gradients under a sensor's grain (noise at half the resolution, so it compresses like a
+    photo: 12 MP is ~2.8 MB, 40 MP ~9 MB), with EXIF (a maker and an orientation)."""
+    width, height = size
+    red = Image.linear_gradient("L").resize(size, Image.Resampling.BILINEAR)
+    green = Image.linear_gradient("L").rotate(90).resize(size, Image.Resampling.BILINEAR)
+    blue = Image.radial_gradient("L").resize(size, Image.Resampling.BILINEAR)
+    half = (max(1, width // 2), max(1, height // 2))
+    noise = random.Random(seed).randbytes(half[0] * half[1])
+    grain = Image.frombytes("L", half, noise).resize(size, Image.Resampling.BILINEAR)
+    picture = Image.blend(
+        Image.merge("RGB", (red, green, blue)), Image.merge("RGB", (grain,) * 3), 0.2
+    )
+    exif = Image.Exif()
+    exif[0x010F] = "BenchCam"  # Make
+    exif[0x0112] = 1  # Orientation: upright
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
