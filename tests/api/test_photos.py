@@ -65,7 +65,9 @@ async def test_an_uploaded_photo_shows_on_the_moment_and_in_the_feed(
     assert photo["url"] == photo["large"] == upload["url"]
     widths = {}
     for name in ("large", "medium", "small"):
-        widths[name] = picture(await served(app, http, photo[name])).size
+        image = picture(await served(app, http, photo[name]))
+        widths[name] = image.size
+        assert dict(image.getexif()) == {}, "the phone's GPS position must not be served"
     assert widths == {"large": (1080, 810), "medium": (640, 480), "small": (320, 240)}
     feed = await api.ok(FEED, token=maya.token)
     assert feed["feed"]["edges"] == [{"node": payload["postcard"]}]

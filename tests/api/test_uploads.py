@@ -13,7 +13,17 @@ from server.app import MULTIPART_MARGIN
 from server.settings import Settings
 from tests.support.api import Api
 from tests.support.limits import own_client
-from tests.support.photos import UPLOAD, jpeg, picture, send, served, stored, upload
+from tests.support.photos import (
+    UPLOAD,
+    heic,
+    jpeg,
+    picture,
+    png_header_bomb,
+    send,
+    served,
+    stored,
+    upload,
+)
 
 
 async def test_a_phone_photo_is_stored_upright_and_without_metadata(
@@ -124,3 +134,44 @@ async def test_uploads_are_limited_per_account(api: Api, settings: Settings) -> 
             codes.append((response.status_code, errors[0].get("extensions", {}).get("code")))
     assert codes == [(200, None), (200, None), (429, "RATE_LIMITED")]
     assert await Upload.all().count() == 2
+
+
+async def test_an_iphone_heic_is_accepted_and_shown_as_jpeg(
+    api: Api, http: httpx.AsyncClient, app: Starlette
+) -> None:
+    maya = await api.sign_up("maya")
+    body = await upload(http, maya.token, heic((1200, 900)), name="IMG_0001.HEIC")
+    photo = body["data"]["uploadPhoto"]["upload"]
+    assert (photo["width"], photo["height"]) == (1200, 900)
+    image = picture(await served(app, http, photo["url"]))
+    assert (image.format, image.width, dict(image.getexif())) == ("JPEG", 1080, {})
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (png_header_bomb(20_000), "TOO_LARGE"),  # 400 MP in a few kB
+        (b"\xff\xd8\xff" + b"\0" * 15_000_000, "TOO_LARGE"),  # a byte over MEDIA_MAX_BYTES
+    ],
+    ids=["20000x20000-png-bomb", "over-the-byte-limit"],
+)
+async def test_too_large_is_refused_before_decoding(
+    api: Api, http: httpx.AsyncClient, app: Starlette, content: bytes, code: str
+) -> None:
+    maya = await api.sign_up("maya")
+    before = await stored(app)
+    payload = (await upload(http, maya.token, content))["data"]["uploadPhoto"]
+    assert payload["upload"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [(["file"], code)]
+    assert await Upload.all().count() == 0 and await stored(app) == before
+
+
+async def test_a_20_mb_file_is_cut_off_by_the_body_limit(
+    api: Api, http: httpx.AsyncClient, app: Starlette
+) -> None:
+    maya = await api.sign_up("maya")
+    before = await stored(app)
+    response = await send(http, maya.token, b"\xff\xd8\xff" + b"\0" * 20_000_000)
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert await Upload.all().count() == 0 and await stored(app) == before

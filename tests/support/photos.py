@@ -7,9 +7,12 @@ from __future__ import annotations
 import io
 import json
 import random
+import struct
+import zlib
 from typing import Any
 
 import httpx
+import pillow_heif
 from PIL import Image
 from starlette.applications import Starlette
 
@@ -115,4 +118,36 @@ def photo(size: tuple[int, int], seed: int = 1) -> bytes:
     exif[0x0112] = 1  # Orientation: upright
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def png_header_bomb(side: int, *, body: bool = True) -> bytes:
+    """A 1-bit greyscale PNG of side x side black pixels: a few KB that decode to
+    side * side pixels. Without `body`, its pixel data stops short (decoding it fails)."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        crc = zlib.crc32(kind + payload)
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+    row = b"\0" * (1 + (side + 7) // 8)
+    compressor = zlib.compressobj(9)
+    pixels = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    if not body:
+        pixels = pixels[:16]
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0))
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+def heic(size: tuple[int, int] = (1200, 900)) -> bytes:
+    """A HEIC as an iPhone makes it (pillow-heif's encoder), with EXIF."""
+    pillow_heif.register_heif_opener()  # once is enough; again is harmless
+    exif = Image.Exif()
+    exif[0x010F] = "Apple"
+    exif.get_ifd(GPS)[2] = (48.0, 51.0, 24.0)
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 90, 40)).save(out, "HEIF", quality=80, exif=exif.tobytes())
     return out.getvalue()

@@ -9,7 +9,6 @@ import hashlib
 import io
 import struct
 import threading
-import zlib
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from PIL import ExifTags, Image, ImageCms, ImageDraw, ImageFile
 
 from media import images
 from media.images import AVATAR, Code, Limits, MediaError, Processed, Processor, process
+from tests.support.photos import png_header_bomb
 
 LIMITS = Limits()
 RED = (255, 0, 0)
@@ -56,27 +56,6 @@ async def refused(data: bytes, limits: Limits = LIMITS) -> Code:
         await process(data, limits)
     assert caught.value.message
     return caught.value.code
-
-
-def png_header_bomb(side: int, *, body: bool = True) -> bytes:
-    """A 1-bit greyscale PNG of side x side black pixels: a few KB that decode to
-    side * side pixels. Without `body`, its pixel data stops short (decoding it fails)."""
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        crc = zlib.crc32(kind + payload)
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
-
-    row = b"\0" * (1 + (side + 7) // 8)
-    compressor = zlib.compressobj(9)
-    pixels = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
-    if not body:
-        pixels = pixels[:16]
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0))
-        + chunk(b"IDAT", pixels)
-        + chunk(b"IEND", b"")
-    )
 
 
 # What is accepted, and what comes out
