@@ -15,6 +15,9 @@ class NotificationKind(StrEnum):
     LIKED = "LIKED"
     COMMENTED = "COMMENTED"
     FOLLOWED = "FOLLOWED"
+    # Stored in the column's ten characters; the GraphQL enum shows the names.
+    FOLLOW_REQUESTED = "REQUESTED"
+    FOLLOW_ACCEPTED = "ACCEPTED"
 
 
 class Notification(Model):

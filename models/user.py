@@ -5,6 +5,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from models.safety import Role
+
 
 class User(Model):
     """A member. `username` is stored lowercased, which makes it unique case-insensitively."""
@@ -23,6 +25,11 @@ class User(Model):
     follower_count = fields.IntField(default=0)
     following_count = fields.IntField(default=0)
     postcard_count = fields.IntField(default=0)
+    # Only approved followers see a private member's moments and lists (README, "Safety").
+    is_private = fields.BooleanField(default=False)
+    role = fields.CharEnumField(Role, max_length=10, default=Role.MEMBER)
+    # A suspended account cannot log in, and its content is hidden.
+    suspended_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "users"

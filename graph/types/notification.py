@@ -17,13 +17,17 @@ NotificationKind = compat.describe_values(
         models.NotificationKind,
         description="What happened: LIKED (someone liked your moment, notified once per member "
         "and moment), COMMENTED (someone commented on your moment), FOLLOWED (someone followed "
-        "you, notified once per member).",
+        "you, notified once per member), FOLLOW_REQUESTED (someone asks to follow your private "
+        "account), FOLLOW_ACCEPTED (a private account accepted your request).",
     ),
     {
         "LIKED": "Someone liked your moment (once per member and moment, however often they "
         "like it again).",
         "COMMENTED": "Someone commented on your moment.",
         "FOLLOWED": "Someone followed you (once per member).",
+        "FOLLOW_REQUESTED": "Someone asks to follow your private account: accept or reject it "
+        "(viewer.followRequests).",
+        "FOLLOW_ACCEPTED": "A private account accepted your follow request: you follow it now.",
     },
 )
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import DatetimeField, Field
 from tortoise.fields.data import parse_datetime
+from tortoise.indexes import Index
 from tortoise.models import Model
 from tortoise.timezone import get_default_timezone, get_use_tz
 
@@ -53,6 +54,20 @@ def columns(model: type[Model]) -> list[str]:
     """Every column of the model, foreign keys' included: what a queryset selects and
     `_init_from_db` reads. Known once tortoise is initialised."""
     return list(model._meta.fields_db_projection.values())
+
+
+def declared_indexes(model: type[Model]) -> list[tuple[str, ...]]:
+    """The column lists of the indexes the model declares (`indexes`, `unique_together`)."""
+    meta = model._meta
+    projection = meta.fields_db_projection
+    together = [
+        tuple(projection.get(name, projection.get(f"{name}_id", name)) for name in names)
+        for names in meta.unique_together
+    ]
+    declared: list[tuple[str, ...]] = [
+        tuple(index.fields) if isinstance(index, Index) else tuple(index) for index in meta.indexes
+    ]
+    return declared + together
 
 
 @cache

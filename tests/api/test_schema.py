@@ -12,6 +12,7 @@ from tortoise.exceptions import IntegrityError
 
 from graph.schema import schema
 from models import Follow, Like, Postcard, Track, User
+from resolvers.sql.hydrate import declared_indexes, table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,3 +94,33 @@ async def test_sqlite_gets_a_page_cache_sized_for_a_big_table(
         pytest.skip("a SQLite setting")
     rows = await Tortoise.get_connection("default").execute_query_dict("PRAGMA cache_size")
     assert rows == [{"cache_size": -64 * 1024}]  # KiB, negative: SQLite's unit for a size
+
+
+async def indexed_columns(table: str, postgres: bool) -> set[tuple[str, ...]]:
+    """The column lists of every index the table has."""
+    conn = Tortoise.get_connection("default")
+    if postgres:
+        rows = await conn.execute_query_dict(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1",
+            [table],
+        )
+        found = set()
+        for row in rows:
+            listed = row["indexdef"].rsplit("(", 1)[1].rstrip(")")
+            found.add(tuple(column.strip().strip('"') for column in listed.split(",")))
+        return found
+    found = set()
+    for index in await conn.execute_query_dict(f"PRAGMA index_list('{table}')"):
+        info = await conn.execute_query_dict(f"PRAGMA index_info('{index['name']}')")
+        found.add(tuple(row["name"] for row in sorted(info, key=lambda r: r["seqno"])))
+    return found
+
+
+async def test_every_index_a_model_declares_exists(is_postgres: bool, app: object) -> None:
+    # A migration that rebuilds a SQLite table (AlterField, AddConstraint) silently drops
+    # its composite indexes: 0006 puts the notifications' back, and this keeps watch.
+    missing = []
+    for model in Tortoise.apps["models"].values():
+        have = await indexed_columns(table(model), is_postgres)
+        missing += [(table(model), d) for d in declared_indexes(model) if d not in have]
+    assert missing == []
