@@ -32,7 +32,7 @@ UserErrorCode = compat.describe_values(
             "TOO_LONG, OUT_OF_RANGE, TAKEN (already in use), NOT_FOUND (no such object, or not "
             "visible to you), FORBIDDEN (not yours), CONFLICT (stale expectedVersion), "
             "INVALID_CREDENTIALS, UNSUPPORTED_LINK (not a link we can read), UNSUPPORTED_MEDIA, "
-            "TOO_LARGE, UNREACHABLE (a picture to import could not be fetched)."
+            "TOO_LARGE, UNREACHABLE (a picture to import could not be fetched), LIMIT_REACHED."
         ),
     ),
     {
@@ -53,6 +53,7 @@ UserErrorCode = compat.describe_values(
         "upload may have.",
         "UNREACHABLE": "The picture to import could not be fetched: the address does not "
         "answer, is not public, redirects too often, or its page names no image.",
+        "LIMIT_REACHED": "You have as many of these as a member may (e.g. 10,000 blocks).",
     },
 )
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 import models
+from resolvers import visibility
 from resolvers.pagination import Page
 from resolvers.sql import batches, comments
 
@@ -101,6 +102,11 @@ class Loaders:
         return SharedLoader(
             _nothing if viewer_id is None else partial(batches.liked_by_viewer, viewer_id)
         )
+
+    @cached_property
+    def relation_by_user(self) -> DataLoader[int, visibility.Relation]:
+        """The viewer's blocks, follows, mutes and requests, towards each member."""
+        return SharedLoader(partial(visibility.relations, self._viewer_id))
 
     @cached_property
     def viewer_follows_by_user(self) -> DataLoader[int, bool]:

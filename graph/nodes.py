@@ -5,13 +5,13 @@ from __future__ import annotations
 from graph.context import Info
 from graph.relay import Node, from_global_id
 from graph.types.notification import Notification
-from graph.types.playlist import Playlist, PlaylistItem
-from graph.types.postcard import Comment, Postcard
+from graph.types.playlist import Playlist, PlaylistItem, shown_playlist
+from graph.types.postcard import Comment, Postcard, shown_comment, shown_postcard
+from graph.types.safety import FollowRequest
 from graph.types.track import Track
 from graph.types.upload import PhotoUpload
 from graph.types.user import User
-from resolvers import notifications, uploads
-from resolvers.playlists import visible
+from resolvers import notifications, safety, uploads
 
 MAX_NODES = 100
 
@@ -30,10 +30,10 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         track = await loaders.track_by_id.load(pk)
         return Track.from_row(track) if track else None
     if type_name == "Postcard":
-        postcard = await loaders.postcard_by_id.load(pk)
+        postcard = await shown_postcard(info, await loaders.postcard_by_id.load(pk))
         return Postcard.from_row(postcard) if postcard else None
     if type_name == "Comment":
-        comment = await loaders.comment_by_id.load(pk)
+        comment = await shown_comment(info, await loaders.comment_by_id.load(pk))
         return Comment.from_row(comment) if comment else None
     if type_name == "Notification":  # its recipient's only
         notification = await loaders.notification_by_id.load(pk)
@@ -44,11 +44,16 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         upload = await uploads.own_upload(viewer, pk)
         return PhotoUpload.from_row(upload) if upload else None
     if type_name == "Playlist":
-        playlist = visible(await loaders.playlist_by_id.load(pk), viewer)
+        playlist = await shown_playlist(info, await loaders.playlist_by_id.load(pk))
         return Playlist.from_row(playlist) if playlist else None
     if type_name == "PlaylistItem":
         item = await loaders.playlist_item_by_id.load(pk)
-        if item is None or not visible(await loaders.playlist_by_id.load(item.playlist_id), viewer):
+        if item is None:
+            return None
+        if await shown_playlist(info, await loaders.playlist_by_id.load(item.playlist_id)) is None:
             return None
         return PlaylistItem.from_row(item)
+    if type_name == "FollowRequest":  # its two members' only
+        request = await safety.request_of(viewer, pk)
+        return FollowRequest.from_row(request) if request else None
     return None

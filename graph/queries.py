@@ -19,12 +19,12 @@ from graph.relay import (
     decode_id,
 )
 from graph.selection import first_comment_sizes
-from graph.types.playlist import Playlist
-from graph.types.postcard import Postcard, postcards_connection
+from graph.types.playlist import Playlist, shown_playlist
+from graph.types.postcard import Postcard, postcards_connection, shown_postcard
 from graph.types.track import Track
 from graph.types.user import User, load_user
 from resolvers import feed as feeds
-from resolvers import playlists, postcards, tracks, users
+from resolvers import postcards, tracks, users
 
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
 GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Global ID.")]
@@ -49,13 +49,14 @@ async def user(
 async def postcard(info: Info, id: GlobalId) -> Postcard | None:
     pk = decode_id(id, "Postcard")
     row = await info.context.loaders.postcard_by_id.load(pk) if pk else None
+    row = await shown_postcard(info, row)
     return Postcard.from_row(row) if row else None
 
 
 async def playlist(info: Info, id: GlobalId) -> Playlist | None:
     pk = decode_id(id, "Playlist")
     row = await info.context.loaders.playlist_by_id.load(pk) if pk else None
-    row = playlists.visible(row, info.context.viewer)
+    row = await shown_playlist(info, row)
     return Playlist.from_row(row) if row else None
 
 
@@ -82,11 +83,14 @@ async def feed(info: Info, first: First = None, after: After = None) -> Connecti
 
 
 async def explore(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
-    return postcards_connection(info, await postcards.explore(first, after))
+    return postcards_connection(info, await postcards.explore(info.context.viewer, first, after))
 
 
-async def search_users(query: Text, first: First = None, after: After = None) -> Connection[User]:
-    return connection(await users.search(query, first, after), wrap=User.from_row)
+async def search_users(
+    info: Info, query: Text, first: First = None, after: After = None
+) -> Connection[User]:
+    page = await users.search(query, info.context.viewer, first, after)
+    return connection(page, wrap=User.from_row)
 
 
 async def search_tracks(query: Text, first: First = None, after: After = None) -> Connection[Track]:

@@ -14,7 +14,7 @@ from graph.errors import ShapeErrors, log_if_unexpected
 from graph.limits import limit_extensions
 from graph.live.fields import Subscription
 from graph.live.sharing import SharingExecutor
-from graph.mutations import auth, notifications, playlists, postcards, social, uploads
+from graph.mutations import auth, notifications, playlists, postcards, safety, social, uploads
 from graph.rate_limits import Budgets
 from graph.relay import Connection, Node
 from graph.types.playlist import Playlist
@@ -79,6 +79,33 @@ class Mutation:
     )
     follow = strawberry.mutation(resolver=social.follow, description="Follow a member.")
     unfollow = strawberry.mutation(resolver=social.unfollow, description="Stop following.")
+    block = strawberry.mutation(
+        resolver=safety.block,
+        description="Block a member: follows and requests both ways end, and neither of you "
+        "sees or reaches the other's content while it stands. Idempotent.",
+    )
+    unblock = strawberry.mutation(
+        resolver=safety.unblock, description="Lift your block (follows stay ended). Idempotent."
+    )
+    mute = strawberry.mutation(
+        resolver=safety.mute,
+        description="Mute a member: their moments and notifications vanish for you only, "
+        "maybe until a time. They are not told.",
+    )
+    unmute = strawberry.mutation(resolver=safety.unmute, description="Lift your mute.")
+    accept_follow_request = strawberry.mutation(
+        resolver=safety.accept_follow_request,
+        description="Accept a request to follow your private account: the follow is made and "
+        "the requester told (FOLLOW_ACCEPTED).",
+    )
+    reject_follow_request = strawberry.mutation(
+        resolver=safety.reject_follow_request,
+        description="Reject a request to follow you (the requester is not told).",
+    )
+    cancel_follow_request = strawberry.mutation(
+        resolver=safety.cancel_follow_request,
+        description="Withdraw your request to follow a private account. Idempotent.",
+    )
     create_postcard = strawberry.mutation(
         resolver=postcards.create_postcard, description="Share a music moment."
     )

@@ -6,7 +6,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import Comment, Postcard, User
-from resolvers import notifications
+from resolvers import notifications, visibility
 from resolvers.errors import Code, not_found, problem
 from resolvers.likes import activity
 from resolvers.pagination import OLDEST_FIRST, Page, keyset_page
@@ -20,10 +20,8 @@ async def add(
     """After commit: the comment to the moment's watchers, and the author's notification
     (none when you comment on your own moment)."""
     text = clean_text(body, "body", min_len=1, max_len=1000, multiline=True)
+    postcard = await visibility.reachable_postcard(viewer, postcard_id, "postcardId")
     async with in_transaction():
-        postcard = await Postcard.get_or_none(id=postcard_id) if postcard_id is not None else None
-        if postcard is None:
-            raise not_found("postcardId", "postcard")
         comment = await Comment.create(postcard_id=postcard.id, author_id=viewer.id, body=text)
         await Postcard.filter(id=postcard.id).update(comment_count=F("comment_count") + 1)
         notification = await notifications.record_comment(viewer, postcard, comment)

@@ -6,17 +6,17 @@ viewer likes it and, when asked, its first comments."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
+from tortoise.timezone import now
 
 from models import Follow, Postcard, User
 from resolvers.pagination import Page, keyset_page
 from resolvers.sql.batches import POSTCARD_JOINS, postcard_columns, postcard_of
 from resolvers.sql.comments import comment_rows, comments_of, first_comments_column
-from resolvers.sql.hydrate import Joined, field, query_rows
+from resolvers.sql.hydrate import Joined, query_rows
 from resolvers.sql.params import Params
 
 
@@ -26,28 +26,23 @@ def feed_query(viewer_id: int) -> QuerySet[Postcard]:
     return Postcard.filter(Q(author_id=viewer_id) | Q(author_id__in=Subquery(followees)))
 
 
-def _cursor_time(value: datetime, params: Params) -> str:
-    """A cursor's time as a parameter, as the driver stores it (SQLite compares the
-    stored text)."""
-    stored = field(Postcard, "created_at").to_db_value(value, Postcard)
-    assert isinstance(stored, datetime)
-    if params.postgres:
-        return f"{params.add(stored)}::timestamptz"
-    return params.add(stored.isoformat(" "))
-
-
 Before = Callable[[str], str]  # a table alias -> the cursor's condition on that table
 
 
-def _newest_by_followees(viewer: str, rows: str, before: Before, postgres: bool) -> str:
+def _followed(viewer: str, shown: str) -> str:
+    """The members whose moments the viewer's feed shows: those they follow, but muted or
+    suspended ones (`shown`: a condition on `f.followee_id`). No block filter: a block
+    ends the follows both ways."""
+    return f"SELECT f.followee_id FROM follows f WHERE f.follower_id = {viewer} AND {shown}"
+
+
+def _newest_by_followees(viewer: str, rows: str, before: Before, postgres: bool, shown: str) -> str:
     """The page's ids for someone following few: the newest `rows` moments of each followed
     person (and the viewer) after the cursor, one short walk down the (author_id,
     created_at) index each, whatever the size of the table; then the newest `rows` of
     those. A walk back in time would cross the whole table for someone whose few followees
     never post."""
-    people = (
-        f"SELECT followee_id AS a FROM follows WHERE follower_id = {viewer} UNION SELECT {viewer}"
-    )
+    people = f"SELECT x.followee_id AS a FROM ({_followed(viewer, shown)}) x UNION SELECT {viewer}"
     if postgres:
         newest = (
             f"SELECT r.id, r.created_at FROM postcards r WHERE r.author_id = f.a{before('r')}"
@@ -74,7 +69,9 @@ def _newest_by_followees(viewer: str, rows: str, before: Before, postgres: bool)
     )
 
 
-def _newest_walking_back_in_time(viewer: str, rows: str, before: Before, postgres: bool) -> str:
+def _newest_walking_back_in_time(
+    viewer: str, rows: str, before: Before, postgres: bool, shown: str
+) -> str:
     """The page's ids for someone following many: a short walk back down the time index,
     keeping the moments of people followed (a few hundred entries at 1M moments). SQLite
     would rather use the (author_id, created_at) index and sort every moment of everyone
@@ -82,7 +79,7 @@ def _newest_walking_back_in_time(viewer: str, rows: str, before: Before, postgre
     `+author_id` keeps both databases off that index."""
     return (
         f"SELECT r.id FROM postcards r WHERE (+r.author_id = {viewer} OR +r.author_id IN"
-        f" (SELECT followee_id FROM follows WHERE follower_id = {viewer})){before('r')}"
+        f" ({_followed(viewer, shown)})){before('r')}"
         f" ORDER BY r.created_at DESC, r.id DESC LIMIT {rows}"
     )
 
@@ -128,14 +125,21 @@ def page_sql(
     if cursor is not None:
         time, row_id = cursor
         bigint = "::bigint" if params.postgres else ""
-        after = f"({_cursor_time(time, params)}, {params.add(int(row_id))}{bigint})"
+        after = f"({params.time(time)}, {params.add(int(row_id))}{bigint})"
 
     def before(table: str) -> str:
         return f" AND ({table}.created_at, {table}.id) < {after}" if after else ""
 
+    shown = (
+        f"NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = {me}"
+        f" AND m.muted_id = f.followee_id AND (m.expires_at IS NULL"
+        f" OR m.expires_at > {params.time(now())}))"
+        f" AND NOT EXISTS (SELECT 1 FROM users s WHERE s.id = f.followee_id"
+        f" AND s.suspended_at IS NOT NULL)"
+    )
     dense = viewer.following_count > DENSE_FEED_FOLLOWING
     page_ids = (_newest_walking_back_in_time if dense else _newest_by_followees)(
-        me, limit, before, params.postgres
+        me, limit, before, params.postgres, shown
     )
     liked = f"SELECT 1 FROM likes l WHERE l.user_id = {me} AND l.postcard_id = p.id"
     first_comments = ""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Max
 
-from models import FeedEvent, Follow
+from models import FeedEvent, Follow, Mute
 from subscriptions.events import FeedMessage
 
 BATCH = 500
@@ -59,9 +60,14 @@ async def read(after: int, upto: int | None = None, limit: int = BATCH) -> list[
 async def read_for_viewer(
     viewer_id: int, after: int, upto: int, limit: int = BATCH
 ) -> list[FeedMessage]:
-    """The viewer's feed events with `after < seq <= upto`, their own and their followees',
-    at most `limit` of them."""
-    followees = Follow.filter(follower_id=viewer_id).values("followee_id")
+    """The viewer's feed events with `after < seq <= upto`, their own and their followees'
+    (but those they mute), at most `limit` of them."""
+    muted = Mute.filter(
+        Q(muter_id=viewer_id) & (Q(expires_at=None) | Q(expires_at__gt=timezone.now()))
+    ).values("muted_id")
+    followees = Follow.filter(
+        Q(follower_id=viewer_id) & ~Q(followee_id__in=Subquery(muted))
+    ).values("followee_id")
     rows = (
         FeedEvent.filter(id__gt=after, id__lte=upto)
         .filter(Q(author_id=viewer_id) | Q(author_id__in=Subquery(followees)))
@@ -72,14 +78,19 @@ async def read_for_viewer(
 
 
 async def followers_among(author_id: int, viewer_ids: set[int]) -> set[int]:
-    """Which of these viewers follow the author: one query per chunk of viewers."""
+    """Which of these viewers follow the author and do not mute them: one query per chunk
+    of viewers."""
     found: set[int] = set()
     ids = sorted(viewer_ids)
+    muters = Mute.filter(
+        Q(muted_id=author_id) & (Q(expires_at=None) | Q(expires_at__gt=timezone.now()))
+    ).values("muter_id")
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        rows = await Follow.filter(followee_id=author_id, follower_id__in=chunk).values_list(
-            "follower_id", flat=True
+        followers = Follow.filter(
+            Q(followee_id=author_id, follower_id__in=chunk) & ~Q(follower_id__in=Subquery(muters))
         )
+        rows = await followers.values_list("follower_id", flat=True)
         found.update(int(row) for row in rows)  # type: ignore[call-overload]
     return found
 

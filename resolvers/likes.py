@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models import Like, Postcard, User
-from resolvers import notifications
+from resolvers import notifications, visibility
 from resolvers.errors import not_found
 from resolvers.pagination import Page, keyset_page
 from resolvers.rows import create_once
@@ -24,8 +24,9 @@ async def like(
     viewer: User, postcard_id: int | None, publish: Publish = publish_nothing
 ) -> Postcard:
     """Idempotent. After commit: the new counts to the moment's watchers, and the author's
-    notification (at most one per liker and moment, ever)."""
-    postcard = await _postcard(postcard_id)
+    notification (at most one per liker and moment, ever). Refused for a moment hidden from
+    the viewer, or across a block."""
+    postcard = await visibility.reachable_postcard(viewer, postcard_id, "postcardId")
     async with in_transaction():
         if await create_once(Like, user_id=viewer.id, postcard_id=postcard.id) is None:
             return postcard
@@ -61,5 +62,10 @@ def activity(postcard: Postcard, comment_id: int | None = None) -> ActivityMessa
     )
 
 
-async def liked_by(postcard_id: int, first: int | None, after: str | None) -> Page[Like]:
-    return await keyset_page(Like.filter(postcard_id=postcard_id), first=first, after=after)
+async def liked_by(
+    postcard_id: int, viewer: User | None, first: int | None, after: str | None
+) -> Page[Like]:
+    """The moment's likes but those of members whose likes the viewer may not see."""
+    shown = visibility.shown(viewer, "user_id", relation="user")
+    query = Like.filter(Q(postcard_id=postcard_id) & shown)
+    return await keyset_page(query, first=first, after=after)

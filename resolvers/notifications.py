@@ -11,8 +11,10 @@ notifies the postcard's author.
 from __future__ import annotations
 
 from tortoise import timezone
+from tortoise.expressions import Q
 
 from models import Comment, Notification, NotificationKind, Postcard, User
+from resolvers import visibility
 from resolvers.errors import Forbidden, not_found
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.rows import create_once
@@ -76,26 +78,38 @@ def check_reader(viewer: User, recipient_id: int) -> None:
         raise Forbidden("Only the member themselves can read their notifications: use `viewer`.")
 
 
+def _shown(recipient: User) -> Q:
+    """The recipient's notifications but those caused by members they mute, or who are
+    blocked either way."""
+    return (
+        Q(recipient_id=recipient.id)
+        & visibility.not_muted(recipient, "actor_id")
+        & visibility.not_blocked(recipient, "actor_id")
+    )
+
+
 async def page(
     viewer: User, recipient_id: int, first: int | None, after: str | None
 ) -> Page[Notification]:
     """The recipient's notifications, newest first; the viewer must be the recipient."""
     check_reader(viewer, recipient_id)
     return await keyset_page(
-        Notification.filter(recipient_id=recipient_id),
+        Notification.filter(_shown(viewer)),
         first=first,
         after=after,
         order=NEWEST_FIRST_BY_ID,
     )
 
 
-async def unread_count_for(viewer: User, recipient_id: int) -> int:
-    check_reader(viewer, recipient_id)
-    return await unread_count(recipient_id)
+async def is_shown(row: Notification) -> bool:
+    """Whether its recipient sees it (its actor not muted by them, nor blocked either way)."""
+    recipient = await User.get(id=row.recipient_id)
+    return await Notification.filter(Q(id=row.id) & _shown(recipient)).exists()
 
 
-async def unread_count(recipient_id: int) -> int:
-    return await Notification.filter(recipient_id=recipient_id, read_at__isnull=True).count()
+async def unread_count(viewer: User) -> int:
+    """How many of the viewer's notifications (those shown) are unread."""
+    return await Notification.filter(_shown(viewer), read_at__isnull=True).count()
 
 
 async def mark_read(viewer: User, up_to: int | None) -> int:
@@ -109,7 +123,7 @@ async def mark_read(viewer: User, up_to: int | None) -> int:
     await Notification.filter(recipient_id=viewer.id, id__lte=up_to, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return await unread_count(viewer.id)
+    return await unread_count(viewer)
 
 
 async def announce(notification: Notification | None, publish: Publish) -> None:

@@ -11,7 +11,8 @@ from typing import TypeVar
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import Playlist, PlaylistItem, Postcard, Track, User
+from models import Playlist, PlaylistItem, Track, User
+from resolvers import visibility
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import NEWEST_FIRST, Order, Page, keyset_page
 from resolvers.validate import clean_text
@@ -129,9 +130,7 @@ async def add(
     async with in_transaction():
         playlist = await _locked_own(viewer, playlist_id, expected_version)
         if postcard_given:
-            postcard = await Postcard.get_or_none(id=postcard_id) if postcard_id else None
-            if postcard is None:
-                raise not_found("postcardId", "postcard")
+            postcard = await visibility.reachable_postcard(viewer, postcard_id, "postcardId")
             track_id = postcard.track_id
         elif track_id is None or not await Track.exists(id=track_id):
             raise not_found("trackId", "track")

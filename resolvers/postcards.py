@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from media import images
 from models import FeedEvent, PhotoSource, Postcard, Upload, User
-from resolvers import feedlog, photos, tracks
+from resolvers import feedlog, photos, tracks, visibility
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.feedlog import DELETED, POSTED, to_message
 from resolvers.pagination import Page, keyset_page
@@ -246,8 +246,13 @@ def with_people(query: QuerySet[Postcard]) -> QuerySet[Postcard]:
     return query.select_related("author", "track")
 
 
-async def explore(first: int | None, after: str | None) -> Page[Postcard]:
-    return await keyset_page(with_people(Postcard.all()), first=first, after=after)
+async def explore(viewer: User | None, first: int | None, after: str | None) -> Page[Postcard]:
+    """Everyone's moments, newest first, but those hidden from the viewer (private
+    accounts they do not follow, blocks either way, suspensions) and those of members they
+    mute."""
+    shown = visibility.shown(viewer, "author_id", relation="author")
+    query = Postcard.filter(shown & visibility.not_muted(viewer, "author_id"))
+    return await keyset_page(with_people(query), first=first, after=after)
 
 
 async def by_author(user_id: int, first: int | None, after: str | None) -> Page[Postcard]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from models import Follow, User
-from resolvers import notifications, photos
-from resolvers.errors import Code, Collector, not_found, problem
+from models import Follow, FollowRequest, User
+from resolvers import notifications, photos, safety, visibility
+from resolvers.errors import Code, Collector
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.rows import create_once
 from resolvers.validate import clean_lookup, clean_text, clean_url, lookup_username
@@ -33,11 +33,14 @@ async def update_profile(
     bio: str | None = None,
     avatar_url: object = UNSET,
     avatar_upload: photos.UploadRef | object | None = UNSET,
+    is_private: bool | None = None,
     media: photos.Media | None = None,
+    publish: Publish = publish_nothing,
 ) -> User:
     """Change the given fields; `None` leaves a field as it is, except the avatar: an
     explicit null (or empty `avatar_url`) removes it. `avatar_upload` makes one of the
-    viewer's uploads the avatar (square renditions), and uses the upload up."""
+    viewer's uploads the avatar (square renditions), and uses the upload up. Going private
+    keeps the followers; going public accepts every pending follow request."""
     errors = Collector()
     changes: dict[str, object] = {}
     if display_name is not None:
@@ -54,70 +57,89 @@ async def update_profile(
     elif avatar_upload is None:
         changes.update(avatar_url=None, avatar=None)
     errors.raise_if_any()
+    if is_private is not None:
+        changes["is_private"] = is_private
     upload = square = None
     if isinstance(avatar_upload, photos.UploadRef):
         upload = await photos.attachable(viewer.id, avatar_upload.id, ("avatarUploadId",))
         if media is None:
             raise RuntimeError("an avatar needs the media store")
         square = await photos.avatar_of(upload, media, "avatarUploadId")
+    accepted = []
     if changes or upload:
         async with in_transaction() as conn:
+            if is_private is False:  # (the viewer row may be seconds old: ask the table)
+                accepted = await safety.go_public(conn, viewer)
             if upload is not None and square is not None and media is not None:
                 avatar = await photos.keep_avatar(conn, square, media.store, upload.alt)
                 changes.update(avatar_url=None, avatar=avatar)
                 await photos.attach(conn, upload, ("avatarUploadId",))
             await User.filter(id=viewer.id).using_db(conn).update(**changes)
         viewer.update_from_dict(changes)
+    for notification in accepted:
+        await notifications.announce(notification, publish)
+    if accepted:  # its follower count grew
+        viewer = await User.get(id=viewer.id)
     return viewer
 
 
-async def _target(viewer: User, user_id: int | None) -> User:
-    target = await User.get_or_none(id=user_id) if user_id is not None else None
-    if target is None:
-        raise not_found("userId", "user")
-    if target.id == viewer.id:
-        raise problem("userId", "You cannot follow yourself.", Code.INVALID)
-    return target
-
-
-async def follow(viewer: User, user_id: int | None, publish: Publish = publish_nothing) -> User:
-    """Idempotent: following someone you already follow changes nothing. After commit, the
-    followed member's notification (at most one per pair, ever)."""
-    target = await _target(viewer, user_id)
+async def follow(
+    viewer: User, user_id: int | None, publish: Publish = publish_nothing
+) -> tuple[User, FollowRequest | None]:
+    """Idempotent: following someone you already follow (or asked to) changes nothing. A
+    private account is asked instead (the pending request is returned); a block either way
+    refuses. After commit, the followed (or asked) member's notification (at most one per
+    pair, ever)."""
+    target = await safety.other_member(viewer, user_id, "follow")
+    await safety.refuse_if_blocked(viewer.id, target.id, "userId", "follow this member")
+    request = None
     async with in_transaction():
-        if await create_once(Follow, follower_id=viewer.id, followee_id=target.id) is None:
-            return target
-        await User.filter(id=target.id).update(follower_count=F("follower_count") + 1)
-        await User.filter(id=viewer.id).update(following_count=F("following_count") + 1)
-        notification = await notifications.record_follow(viewer, target)
+        if await Follow.exists(follower_id=viewer.id, followee_id=target.id):
+            return target, None
+        if target.is_private:
+            request, notification = await safety.request_follow(viewer, target)
+        else:
+            if await create_once(Follow, follower_id=viewer.id, followee_id=target.id) is None:
+                return target, None
+            await User.filter(id=target.id).update(follower_count=F("follower_count") + 1)
+            await User.filter(id=viewer.id).update(following_count=F("following_count") + 1)
+            notification = await notifications.record_follow(viewer, target)
     await notifications.announce(notification, publish)
-    return await User.get(id=target.id)
+    return await User.get(id=target.id), request
 
 
 async def unfollow(viewer: User, user_id: int | None) -> User:
-    """Idempotent: unfollowing someone you do not follow changes nothing."""
-    target = await _target(viewer, user_id)
-    async with in_transaction():
-        deleted = await Follow.filter(follower_id=viewer.id, followee_id=target.id).delete()
-        if deleted:
-            await User.filter(id=target.id).update(follower_count=F("follower_count") - 1)
-            await User.filter(id=viewer.id).update(following_count=F("following_count") - 1)
+    """Idempotent: unfollowing someone you do not follow changes nothing (a pending request
+    is withdrawn with cancelFollowRequest)."""
+    target = await safety.other_member(viewer, user_id, "follow")
+    async with in_transaction() as conn:
+        await safety.unfollow_rows(conn, viewer.id, target.id)
     return await User.get(id=target.id)
 
 
-async def followers(user_id: int, first: int | None, after: str | None) -> Page[Follow]:
-    """Follow rows whose followee is the user, newest first."""
-    return await keyset_page(Follow.filter(followee_id=user_id), first=first, after=after)
+async def followers(
+    user_id: int, viewer: User | None, first: int | None, after: str | None
+) -> Page[Follow]:
+    """Follow rows whose followee is the user, newest first (but members blocked either
+    way with the viewer)."""
+    rows = Follow.filter(Q(followee_id=user_id) & visibility.not_blocked(viewer, "follower_id"))
+    return await keyset_page(rows, first=first, after=after)
 
 
-async def following(user_id: int, first: int | None, after: str | None) -> Page[Follow]:
-    return await keyset_page(Follow.filter(follower_id=user_id), first=first, after=after)
+async def following(
+    user_id: int, viewer: User | None, first: int | None, after: str | None
+) -> Page[Follow]:
+    rows = Follow.filter(Q(follower_id=user_id) & visibility.not_blocked(viewer, "followee_id"))
+    return await keyset_page(rows, first=first, after=after)
 
 
-async def search(query: str, first: int | None, after: str | None) -> Page[User]:
-    """Users whose username or display name contains the query, by username."""
+async def search(
+    query: str, viewer: User | None, first: int | None, after: str | None
+) -> Page[User]:
+    """Users whose username or display name contains the query, by username (but members
+    blocked either way with the viewer, and suspended ones)."""
     text = clean_lookup(query, max_len=100)
-    rows = User.all()
+    rows = User.filter(Q(suspended_at=None) & visibility.not_blocked(viewer, "id"))
     if text:
         rows = rows.filter(Q(username__icontains=text) | Q(display_name__icontains=text))
     return await keyset_page(rows, first=first, after=after, order=BY_USERNAME)

@@ -14,14 +14,16 @@ from typing import Annotated, Any
 import strawberry
 from starlette.websockets import WebSocket
 
+import models
 from graph.context import Context, Info
 from graph.errors import bad_input
 from graph.live.handoff import LiveSubscription, ToRoot
 from graph.live.sharing import EventRoot, SharedExecution, selection_key
 from graph.relay import decode_id, to_global_id
 from graph.types.notification import Notification
-from graph.types.postcard import Comment, Postcard
-from resolvers import feedlog, postcards
+from graph.types.postcard import Comment, Postcard, shown_comment, shown_postcard
+from resolvers import feedlog
+from resolvers import notifications as inbox
 from resolvers.tokens import hash_token
 from subscriptions.events import ActivityMessage, FeedMessage, NotificationMessage
 from subscriptions.hub import Hub, Listener
@@ -58,9 +60,15 @@ class PostcardActivity:
     postcard_id: strawberry.ID = strawberry.field(description="Global ID of the moment.")
     like_count: int = strawberry.field(description="Likes now.")
     comment_count: int = strawberry.field(description="Comments now.")
-    comment: Comment | None = strawberry.field(
-        description="The comment just added, if that is what happened."
+    comment_row: strawberry.Private[models.Comment | None]
+
+    @strawberry.field(
+        description="The comment just added, if that is what happened (null too when its "
+        "author and you are blocked either way)."
     )
+    async def comment(self, info: Info) -> Comment | None:
+        row = await shown_comment(info, self.comment_row, moment_shown=True)
+        return Comment.from_row(row) if row else None
 
 
 def feed_cursor(message: FeedMessage) -> str:
@@ -181,7 +189,9 @@ async def postcard_activity(
 ) -> AsyncGenerator[PostcardActivity, None]:
     context = info.context
     pk = decode_id(postcard_id, "Postcard")
-    if pk is None or not await postcards.exists(pk):
+    row = await context.loaders.postcard_by_id.load(pk) if pk is not None else None
+    # a moment hidden from the viewer (private, blocked) cannot be watched either
+    if await shown_postcard(info, row) is None:
         raise bad_input("No postcard with this id.")
     hub = _hub(context)
     to_root = partial(_activity_event, postcard_id)
@@ -196,13 +206,12 @@ async def _activity_event(
 ) -> EventRoot:
     comment = None
     if message.comment_id is not None:
-        row = await sharing.event(message).rows.comment_by_id.load(message.comment_id)
-        comment = Comment.from_row(row) if row else None
+        comment = await sharing.event(message).rows.comment_by_id.load(message.comment_id)
     activity = PostcardActivity(
         postcard_id=postcard_id,
         like_count=message.like_count,
         comment_count=message.comment_count,
-        comment=comment,
+        comment_row=comment,
     )
     return EventRoot(activity, message)
 
@@ -223,7 +232,9 @@ async def _notification_event(
     sharing: SharedExecution, message: NotificationMessage
 ) -> EventRoot | None:
     row = await sharing.event(message).rows.notification_by_id.load(message.notification_id)
-    return EventRoot(Notification.from_row(row), message) if row is not None else None
+    if row is None or not await inbox.is_shown(row):  # muted or blocked meanwhile
+        return None
+    return EventRoot(Notification.from_row(row), message)
 
 
 async def _live(info: Info, listener: Listener, to_root: ToRoot) -> AsyncGenerator[Any, None]:

@@ -51,6 +51,12 @@ class UpdateProfileInput:
         default=None, description="Name shown on the profile, 1 to 100 characters."
     )
     bio: str | None = strawberry.field(default=None, description="Up to 500 characters.")
+    is_private: bool | None = strawberry.field(
+        default=None,
+        description="Private: only followers you approve see your moments, followers, following, "
+        "public playlists and likes; `follow` becomes a request. Going private keeps your "
+        "followers; going public accepts every pending request.",
+    )
     avatar_url: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="http(s) URL of a picture elsewhere; null removes the avatar. Not with "
@@ -126,7 +132,9 @@ async def update_profile(
             bio=input.bio,
             avatar_url=avatar,
             avatar_upload=upload,
+            is_private=input.is_private,
             media=info.context.photo_media(),
+            publish=publisher(info.context),
         )
     )
     if row is not None and info.context.viewer_cached:  # its counters may be seconds old

@@ -71,12 +71,7 @@ class Notification(Node):
 
 
 async def notifications_of(
-    info: Info, user: models.User, first: int | None, after: str | None
+    info: Info, viewer: models.User, first: int | None, after: str | None
 ) -> Connection[Notification]:
-    viewer = info.context.require_viewer()
-    page = await notifications.page(viewer, user.id, first, after)
+    page = await notifications.page(viewer, viewer.id, first, after)
     return connection(page, wrap=Notification.from_row)
-
-
-async def unread_count_of(info: Info, user: models.User) -> int:
-    return await notifications.unread_count_for(info.context.require_viewer(), user.id)

@@ -14,10 +14,10 @@ from graph.relay import (
     connection,
     copied_from_row,
 )
-from graph.types.postcard import Postcard
+from graph.types.postcard import Postcard, shown_postcard
 from graph.types.track import Track, load_track
 from graph.types.user import User, load_user
-from resolvers import playlists
+from resolvers import playlists, visibility
 
 
 @strawberry.type(
@@ -66,14 +66,32 @@ class PlaylistItem(Node):
         return await load_track(info, self.row.track_id)
 
     @strawberry.field(
-        description="The moment it was added from, if any (null once that moment is deleted)."
+        description="The moment it was added from, if any (null once that moment is deleted, "
+        "and while it is hidden from you: the song stays)."
     )
     async def postcard(self, info: Info) -> Postcard | None:
         if self.row.postcard_id is None:
             return None
         row = await info.context.loaders.postcard_by_id.load(self.row.postcard_id)
+        row = await shown_postcard(info, row)
         return Postcard.from_row(row) if row else None
 
     @strawberry.field(description="Who added it.")
     async def added_by(self, info: Info) -> User:
         return await load_user(info, self.row.added_by_id)
+
+
+async def shown_playlist(info: Info, row: models.Playlist | None) -> models.Playlist | None:
+    """The playlist, or None: someone else's private one, or one whose owner's lists are
+    hidden from the viewer (a private account they do not follow, a block, a suspension)."""
+    viewer = info.context.viewer
+    row = playlists.visible(row, viewer)
+    if row is None or (viewer is not None and row.owner_id == viewer.id):
+        return row
+    owner = await info.context.loaders.user_by_id.load(row.owner_id)
+    if owner is None:
+        return None
+    known = visibility.NONE
+    if viewer is not None:
+        known = await info.context.loaders.relation_by_user.load(row.owner_id)
+    return row if visibility.sees_content(viewer.id if viewer else None, owner, known) else None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 
@@ -18,10 +19,12 @@ from graph.relay import (
 from graph.types.photo import Photo, photo_of
 from graph.types.track import Track, track_of
 from graph.types.user import User, loaded, user_of, users_connection
-from resolvers import comments, likes
+from resolvers import comments, likes, visibility
 from resolvers.pagination import Page, check_first
 from resolvers.sql.comments import first_page
 from resolvers.sql.hydrate import joined
+
+R = TypeVar("R")
 
 
 @strawberry.type(description="Where a moment happened.")
@@ -86,17 +89,23 @@ class Postcard(Node):
         liked = loaded(loader, self.row.id)
         return liked if liked is not None else loader.load(self.row.id)  # type: ignore[return-value]
 
-    @strawberry.field(description="Members who like it, most recent first.")
+    @strawberry.field(
+        description="Members who like it, most recent first (but those whose likes are "
+        "hidden from you: private accounts you do not follow, blocks either way)."
+    )
     async def liked_by(
         self,
         info: Info,
         first: First = None,
         after: After = None,
     ) -> Connection[User]:
-        page = await likes.liked_by(self.row.id, first, after)
+        page = await likes.liked_by(self.row.id, info.context.viewer, first, after)
         return await users_connection(info, page, [like.user_id for like in page.rows])
 
-    @strawberry.field(description="Comments, oldest first.")
+    @strawberry.field(
+        description="Comments, oldest first (but those of members blocked either way with "
+        "you, or suspended: a page may then hold fewer than `first`)."
+    )
     def comments(
         self,
         info: Info,
@@ -109,16 +118,30 @@ class Postcard(Node):
             size = check_first(first)
             brought = self.row.__dict__.get("first_comments")
             if brought is not None and size <= brought[0]:
-                return connection(first_page(brought[1], size), wrap=Comment.from_row)
+                page = unsuspended(first_page(brought[1], size))
+                if not in_blocks(page.rows):
+                    return connection(page, wrap=Comment.from_row)
+                return self._shown(info, page)  # type: ignore[return-value]
             return self._first_comments(info, size)  # type: ignore[return-value]
-        return self._comments_after(first, after)  # type: ignore[return-value]
+        return self._comments_after(info, first, after)  # type: ignore[return-value]
 
     async def _first_comments(self, info: Info, size: int) -> Connection[Comment]:
         page = await info.context.loaders.first_comments_by_postcard.load((self.row.id, size))
-        return connection(page, wrap=Comment.from_row)
+        return await self._shown(info, page)
 
-    async def _comments_after(self, first: int | None, after: str) -> Connection[Comment]:
-        return connection(await comments.page(self.row.id, first, after), wrap=Comment.from_row)
+    async def _comments_after(
+        self, info: Info, first: int | None, after: str
+    ) -> Connection[Comment]:
+        return await self._shown(info, await comments.page(self.row.id, first, after))
+
+    async def _shown(self, info: Info, page: Page[models.Comment]) -> Connection[Comment]:
+        page = unsuspended(page)
+        if in_blocks(page.rows) and info.context.viewer is not None:
+            relations = await info.context.loaders.relation_by_user.load_many(
+                [row.author_id for row in page.rows]
+            )
+            page = kept(page, [not known.blocked for known in relations])
+        return connection(page, wrap=Comment.from_row)
 
 
 @strawberry.type(description="A comment on a moment.")
@@ -140,7 +163,77 @@ class Comment(Node):
         row = await info.context.loaders.postcard_by_id.load(self.row.postcard_id)
         if row is None:
             raise LookupError(f"postcard {self.row.postcard_id} vanished")
-        return Postcard.from_row(row)
+        return Postcard.from_row(row)  # a comment is shown only with its moment
+
+
+def in_blocks(comments: list[models.Comment]) -> bool:
+    """Whether any of the comments' authors (attached to them) is in a block at all: most
+    are not, and then nothing needs filtering, nor reading who the viewer is (a live
+    event's comments stay shareable)."""
+    for row in comments:
+        author = joined(row, "author", models.User)
+        if author is None or author.block_count:
+            return True
+    return False
+
+
+def kept(page: Page[R], keep: list[bool]) -> Page[R]:
+    """The page without the rows not kept (with their cursors)."""
+    if all(keep):
+        return page
+    rows = [row for row, wanted in zip(page.rows, keep, strict=True) if wanted]
+    cursors = [cursor for cursor, wanted in zip(page.cursors, keep, strict=True) if wanted]
+    return Page(rows=rows, cursors=cursors, has_next=page.has_next, has_previous=page.has_previous)
+
+
+def unsuspended(page: Page[models.Comment]) -> Page[models.Comment]:
+    """The page without the comments of suspended members (authors come attached)."""
+    authors = [joined(row, "author", models.User) for row in page.rows]
+    return kept(page, [author is None or author.suspended_at is None for author in authors])
+
+
+async def shown_postcard(info: Info, row: models.Postcard | None) -> models.Postcard | None:
+    """The moment, or None when it is hidden from the viewer (its author private and not
+    followed, blocked either way, or suspended). At once for a public author and a viewer
+    in no block; else one batched statement per request."""
+    if row is None:
+        return None
+    viewer = info.context.viewer
+    if viewer is not None and row.author_id == viewer.id:
+        return row
+    author = joined(row, "author", models.User) or await info.context.loaders.user_by_id.load(
+        row.author_id
+    )
+    if author is None:
+        return None
+    if not author.is_private and author.suspended_at is None and not author.block_count:
+        return row
+    known = visibility.NONE
+    if viewer is not None:
+        known = await info.context.loaders.relation_by_user.load(row.author_id)
+    seen = visibility.sees_content(viewer.id if viewer else None, author, known)
+    return row if seen else None
+
+
+async def shown_comment(
+    info: Info, row: models.Comment | None, *, moment_shown: bool = False
+) -> models.Comment | None:
+    """The comment, or None when its moment is hidden from the viewer (unless the caller
+    knows it is shown), or its author is blocked either way or suspended."""
+    if row is None:
+        return None
+    if not moment_shown:
+        postcard = await info.context.loaders.postcard_by_id.load(row.postcard_id)
+        if await shown_postcard(info, postcard) is None:
+            return None
+    author = await info.context.loaders.user_by_id.load(row.author_id)
+    if author is None or author.suspended_at is not None:
+        return None
+    if author.block_count and info.context.viewer is not None:
+        known = await info.context.loaders.relation_by_user.load(row.author_id)
+        if known.blocked:
+            return None
+    return row
 
 
 def postcards_connection(info: Info, page: Page[models.Postcard]) -> Connection[Postcard]:

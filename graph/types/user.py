@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
 
 import models
+from graph import compat
 from graph.context import Info
 from graph.relay import (
     After,
@@ -18,12 +20,14 @@ from graph.relay import (
     copied_from_row,
 )
 from graph.types.photo import Photo, media_url, photo_of
-from resolvers import playlists, postcards, users
+from resolvers import notifications, playlists, postcards, safety, users, visibility
+from resolvers.pagination import Page
 
 if TYPE_CHECKING:
     from graph.types.notification import Notification
     from graph.types.playlist import Playlist
     from graph.types.postcard import Postcard
+    from graph.types.safety import FollowRequest
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -31,6 +35,26 @@ R = TypeVar("R")
 LazyPostcard = Annotated["Postcard", strawberry.lazy("graph.types.postcard")]
 LazyNotification = Annotated["Notification", strawberry.lazy("graph.types.notification")]
 LazyPlaylist = Annotated["Playlist", strawberry.lazy("graph.types.playlist")]
+LazyFollowRequest = Annotated["FollowRequest", strawberry.lazy("graph.types.safety")]
+EMPTY: Page[object] = Page(rows=[], cursors=[], has_next=False, has_previous=False)
+
+
+class FollowStates(StrEnum):
+    NONE = "NONE"
+    REQUESTED = "REQUESTED"
+    FOLLOWING = "FOLLOWING"
+
+
+FollowState = compat.describe_values(
+    strawberry.enum(
+        FollowStates, name="FollowState", description="The viewer's follow of a member."
+    ),
+    {
+        "NONE": "Not following (and no request pending).",
+        "REQUESTED": "Asked to follow a private account; waiting for an answer.",
+        "FOLLOWING": "Following.",
+    },
+)
 # The side of the square `avatarUrl` gives of an uploaded avatar.
 AVATAR_URL_SIDE = 200
 
@@ -53,6 +77,7 @@ class User(Node):
         "display_name",
         "bio",
         "created_at",
+        "is_private",
         "follower_count",
         "following_count",
         "postcard_count",
@@ -79,27 +104,81 @@ class User(Node):
     async def viewer_is_following(self, info: Info) -> bool:
         return await info.context.loaders.viewer_follows_by_user.load(self.row.id)
 
-    @strawberry.field(description="Members who follow this one, most recent first.")
+    is_private: bool = strawberry.field(
+        description="Only followers this member approved see their moments, followers, "
+        "following, public playlists and likes; following them is a request."
+    )
+
+    @strawberry.field(
+        description="Whether the viewer blocks this member (false when anonymous or yourself)."
+    )
+    async def viewer_has_blocked(self, info: Info) -> bool:
+        return (await relation_of(info, self.row.id)).blocks
+
+    @strawberry.field(
+        description="Whether this member blocks the viewer: then neither sees the other's "
+        "content, and the client can say so."
+    )
+    async def viewer_is_blocked_by(self, info: Info) -> bool:
+        return (await relation_of(info, self.row.id)).blocked_by
+
+    @strawberry.field(
+        description="Whether the viewer mutes this member (an unexpired mute). The muted "
+        "member is never told: this is the viewer's own."
+    )
+    async def viewer_has_muted(self, info: Info) -> bool:
+        return (await relation_of(info, self.row.id)).mutes
+
+    @strawberry.field(
+        description="The viewer's follow of this member: NONE, REQUESTED (a private account "
+        "has not answered yet) or FOLLOWING."
+    )
+    async def viewer_follow_state(self, info: Info) -> FollowState:  # type: ignore[valid-type]
+        known = await relation_of(info, self.row.id)
+        if known.follows:
+            return FollowState.FOLLOWING
+        return FollowState.REQUESTED if known.requested else FollowState.NONE
+
+    async def _content_hidden(self, info: Info) -> bool:
+        """Whether the viewer may not see this member's moments and lists."""
+        viewer_id = info.context.viewer.id if info.context.viewer else None
+        return not visibility.sees_content(
+            viewer_id, self.row, await relation_of(info, self.row.id)
+        )
+
+    @strawberry.field(
+        description="Members who follow this one, most recent first (empty when this "
+        "member's lists are hidden from you: private, or a block)."
+    )
     async def followers(
         self,
         info: Info,
         first: First = None,
         after: After = None,
     ) -> Connection[User]:
-        page = await users.followers(self.row.id, first, after)
+        if await self._content_hidden(info):
+            return connection(EMPTY)
+        page = await users.followers(self.row.id, info.context.viewer, first, after)
         return await users_connection(info, page, [f.follower_id for f in page.rows])
 
-    @strawberry.field(description="Members this one follows, most recent first.")
+    @strawberry.field(
+        description="Members this one follows, most recent first (empty when hidden from you)."
+    )
     async def following(
         self,
         info: Info,
         first: First = None,
         after: After = None,
     ) -> Connection[User]:
-        page = await users.following(self.row.id, first, after)
+        if await self._content_hidden(info):
+            return connection(EMPTY)
+        page = await users.following(self.row.id, info.context.viewer, first, after)
         return await users_connection(info, page, [f.followee_id for f in page.rows])
 
-    @strawberry.field(description="Moments this member shared, newest first.")
+    @strawberry.field(
+        description="Moments this member shared, newest first (empty when hidden from you: "
+        "a private account you do not follow, or a block)."
+    )
     async def postcards(
         self,
         info: Info,
@@ -108,12 +187,14 @@ class User(Node):
     ) -> Connection[LazyPostcard]:
         from graph.types.postcard import postcards_connection
 
+        if await self._content_hidden(info):
+            return connection(EMPTY)
         page = await postcards.by_author(self.row.id, first, after)
         return postcards_connection(info, page)
 
     @strawberry.field(
         description="This member's playlists, newest first: public ones, and private ones "
-        "too when the viewer is this member."
+        "too when the viewer is this member (empty when hidden from you)."
     )
     async def playlists(
         self,
@@ -123,31 +204,86 @@ class User(Node):
     ) -> Connection[LazyPlaylist]:
         from graph.types.playlist import Playlist
 
+        if await self._content_hidden(info):
+            return connection(EMPTY)
         page = await playlists.by_owner(self.row.id, info.context.viewer, first, after)
         return connection(page, wrap=Playlist.from_row)
 
+    def _is_viewer(self, info: Info) -> models.User | None:
+        """The viewer, when this member is the viewer: viewer-only fields are null for
+        anyone else, so that one member's private field never takes down a list."""
+        viewer = info.context.viewer
+        return viewer if viewer is not None and viewer.id == self.row.id else None
+
     @strawberry.field(
-        description="Your notifications, newest first. Viewer-only: read it through `viewer`; "
-        "on any other member it is a top-level error with extensions.code FORBIDDEN."
+        description="Your notifications, newest first (none from members you mute or who "
+        "are blocked either way). Viewer-only: null on any other member."
     )
     async def notifications(
         self,
         info: Info,
         first: First = None,
         after: After = None,
-    ) -> Connection[LazyNotification]:
+    ) -> Connection[LazyNotification] | None:
         from graph.types.notification import notifications_of
 
-        return await notifications_of(info, self.row, first, after)
+        viewer = self._is_viewer(info)
+        return await notifications_of(info, viewer, first, after) if viewer else None
 
     @strawberry.field(
-        description="How many of your notifications are unread. Viewer-only: read it through "
-        "`viewer`; on any other member it is a top-level error with extensions.code FORBIDDEN."
+        description="How many of your notifications are unread. Viewer-only: null on any "
+        "other member."
     )
-    async def unread_notification_count(self, info: Info) -> int:
-        from graph.types.notification import unread_count_of
+    async def unread_notification_count(self, info: Info) -> int | None:
+        viewer = self._is_viewer(info)
+        return await notifications.unread_count(viewer) if viewer else None
 
-        return await unread_count_of(info, self.row)
+    @strawberry.field(
+        description="Members you block, most recently blocked first. Viewer-only: null on "
+        "any other member."
+    )
+    async def blocked_users(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[User] | None:
+        viewer = self._is_viewer(info)
+        if viewer is None:
+            return None
+        page = await safety.blocked_users(viewer, first, after)
+        return await users_connection(info, page, [row.blocked_id for row in page.rows])
+
+    @strawberry.field(
+        description="Members you mute (unexpired mutes), most recently muted first. "
+        "Viewer-only: null on any other member."
+    )
+    async def muted_users(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[User] | None:
+        viewer = self._is_viewer(info)
+        if viewer is None:
+            return None
+        page = await safety.muted_users(viewer, first, after)
+        return await users_connection(info, page, [row.muted_id for row in page.rows])
+
+    @strawberry.field(
+        description="Requests to follow you (a private account), newest first: accept or "
+        "reject them. Viewer-only: null on any other member."
+    )
+    async def follow_requests(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[LazyFollowRequest] | None:
+        from graph.types.safety import FollowRequest
+
+        viewer = self._is_viewer(info)
+        if viewer is None:
+            return None
+        return connection(
+            await safety.follow_requests(viewer, first, after), wrap=FollowRequest.from_row
+        )
+
+
+async def relation_of(info: Info, user_id: int) -> visibility.Relation:
+    """The viewer's relation to the member (batched per request)."""
+    return await info.context.loaders.relation_by_user.load(user_id)
 
 
 def loaded(loader: DataLoader[K, V], key: K) -> V | None:

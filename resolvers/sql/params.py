@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from tortoise.fields import DatetimeField
 from tortoise.models import Model
 
 from resolvers.sql.hydrate import is_postgres
+
+# How every DatetimeField converts a time for the database (timezone, precision).
+DATETIME = DatetimeField()
 
 
 class Params:
@@ -19,6 +24,7 @@ class Params:
     `$1` on PostgreSQL and `?1` on SQLite, so a value can appear twice."""
 
     def __init__(self, model: type[Model]) -> None:
+        self.model = model
         self.postgres = is_postgres(model)
         self.values: list[Any] = []
 
@@ -26,6 +32,15 @@ class Params:
         """The placeholder of a new value."""
         self.values.append(value)
         return f"${len(self.values)}" if self.postgres else f"?{len(self.values)}"
+
+    def time(self, value: datetime) -> str:
+        """The placeholder of a time, compared as the driver stores times (SQLite compares
+        the stored text)."""
+        stored = DATETIME.to_db_value(value, self.model)
+        assert isinstance(stored, datetime)
+        if self.postgres:
+            return f"{self.add(stored)}::timestamptz"
+        return self.add(stored.isoformat(" "))
 
     def id_rows(self, keys: Iterable[int]) -> str:
         """`keys` as a table `k` of one column, `value`."""

@@ -85,6 +85,9 @@ async def world(app: object) -> World:
     private_item = await models.PlaylistItem.get(playlist_id=private.id, position=0)
     notification = await models.Notification.filter(recipient_id=olivia.id).order_by("-id").first()
     assert notification is not None
+    # rex asked to follow olivia (as if she had been private a moment ago)
+    rex, _ = await member("rex")
+    request = await models.FollowRequest.create(requester_id=rex.id, target_id=olivia.id)
     ids = {
         "olivia": to_global_id("User", olivia.id),
         "card": to_global_id("Postcard", card.id),
@@ -97,6 +100,7 @@ async def world(app: object) -> World:
         "public_item": to_global_id("PlaylistItem", public_item.id),
         "private_item": to_global_id("PlaylistItem", private_item.id),
         "notification": to_global_id("Notification", notification.id),
+        "request": to_global_id("FollowRequest", request.id),
     }
     tokens = {ANONYMOUS: None, OWNER: olivia_token, STRANGER: sam_token}
     return World(ids=ids, tokens=tokens, olivia=olivia)
@@ -117,6 +121,9 @@ async def snapshot() -> dict[str, list[dict[str, Any]]]:
         models.Notification,
         models.Upload,
         models.FeedEvent,
+        models.Block,
+        models.Mute,
+        models.FollowRequest,
     ]
     return {m.__name__: await m.all().order_by("id").values() for m in tables}
 
@@ -280,6 +287,24 @@ MUTATIONS: dict[str, Mutation] = {
         lambda w, c: {"file": "not a file"},
     ),
     "logOut": Mutation("logOut", "", "revoked", lambda w, c: {}),
+    **{
+        f"{name}(olivia)": Mutation(
+            name, input_type, "user { id }", lambda w, c: {"userId": w.ids["olivia"]}
+        )
+        for name, input_type in (
+            ("block", "UserIdInput"),
+            ("unblock", "UserIdInput"),
+            ("mute", "MuteInput"),
+            ("unmute", "UserIdInput"),
+            ("cancelFollowRequest", "UserIdInput"),
+        )
+    },
+    **{
+        f"{name}(rex's)": Mutation(
+            name, "FollowRequestInput", "user { id }", lambda w, c: {"requestId": w.ids["request"]}
+        )
+        for name in ("acceptFollowRequest", "rejectFollowRequest")
+    },
 }
 
 MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
@@ -311,6 +336,13 @@ MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
     ("movePlaylistItems(private)",               UNAUTHENTICATED, OK,         NOT_FOUND),
     ("markNotificationsRead(olivia's)",          UNAUTHENTICATED, OK,         NOT_FOUND),
     ("uploadPhoto(not a file)",                  UNAUTHENTICATED, INVALID,    INVALID),
+    ("block(olivia)",                            UNAUTHENTICATED, INVALID,    OK),
+    ("unblock(olivia)",                          UNAUTHENTICATED, INVALID,    NOOP),
+    ("mute(olivia)",                             UNAUTHENTICATED, INVALID,    OK),
+    ("unmute(olivia)",                           UNAUTHENTICATED, INVALID,    NOOP),
+    ("cancelFollowRequest(olivia)",              UNAUTHENTICATED, INVALID,    NOOP),
+    ("acceptFollowRequest(rex's)",               UNAUTHENTICATED, OK,         NOT_FOUND),
+    ("rejectFollowRequest(rex's)",               UNAUTHENTICATED, OK,         NOT_FOUND),
 ]  # fmt: skip
 MUTATION_CASES = [
     pytest.param(name, caller, expected, id=f"{name}-{caller}")
@@ -444,7 +476,10 @@ READS: dict[str, Read] = {
     "user(olivia).notifications": Read(
         'query { user(username: "olivia") { notifications { edges { node { kind } } } } }',
         lambda w: {},
-        lambda d: [e["node"]["kind"] for e in d["user"]["notifications"]["edges"]],
+        lambda d: (
+            d["user"]["notifications"]
+            and [e["node"]["kind"] for e in d["user"]["notifications"]["edges"]]
+        ),
     ),
     "user(olivia).unreadNotificationCount": Read(
         'query { user(username: "olivia") { unreadNotificationCount } }',
@@ -537,8 +572,9 @@ READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
                                                              {"username": "olivia", "followerCount": 1},
                                                                                    {"username": "olivia", "followerCount": 1}),
     ("user(olivia).playlists",              ["Summer"],      BOTH,                 ["Summer"]),
-    ("user(olivia).notifications",          UNAUTHENTICATED, NOTIFIED,             FORBIDDEN),
-    ("user(olivia).unreadNotificationCount", UNAUTHENTICATED, 3,                   FORBIDDEN),
+    # viewer-only: null for anyone else, never an error that would take down a list
+    ("user(olivia).notifications",          None,            NOTIFIED,             None),
+    ("user(olivia).unreadNotificationCount", None,           3,                    None),
     ("postcard(card)",                      CARD_VIEW,       CARD_VIEW,            CARD_VIEW),
     ("playlist(public)",                    2,               2,                    2),
     ("playlist(private)",                   None,            2,                    None),

@@ -309,22 +309,30 @@ async def test_nobody_else_can_read_your_notifications(api: Api) -> None:
     maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
     await api.mutate("follow", FOLLOW, {"userId": maya.id}, kofi.token)
 
-    for query in (SOMEONE_ELSES_NOTIFICATIONS, SOMEONE_ELSES_UNREAD_COUNT):
-        # when: kofi asks for maya's
-        body = await api.raw(query, {"name": "maya"}, kofi.token)
+    for query, field in (
+        (SOMEONE_ELSES_NOTIFICATIONS, "notifications"),
+        (SOMEONE_ELSES_UNREAD_COUNT, "unreadNotificationCount"),
+    ):
+        # when: kofi asks for maya's, and then anyone does
+        for token in (kofi.token, None):
+            body = await api.raw(query, {"name": "maya"}, token)
 
-        # then
-        assert body["data"] == {"user": None}
-        assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
-            (
-                "Only the member themselves can read their notifications: use `viewer`.",
-                {"code": "FORBIDDEN"},
-            )
-        ]
-        # and anonymously
-        body = await api.raw(query, {"name": "maya"})
-        assert body["data"] == {"user": None}
-        assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+            # then: a viewer-only field is null for anyone else, never an error
+            assert body == {"data": {"user": {"username": "maya", field: None}}}
+
+
+async def test_a_list_of_members_survives_their_viewer_only_fields(api: Api) -> None:
+    # found by fuzzing a signed-in session: one member's private field took down the page
+    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
+    await api.mutate("follow", FOLLOW, {"userId": maya.id}, kofi.token)
+    query = """{ searchUsers(query: "") { edges { node { username unreadNotificationCount
+      notifications(first: 1) { edges { node { id } } } } } } }"""
+    body = await api.raw(query, token=kofi.token)
+    assert "errors" not in body
+    assert [edge["node"] for edge in body["data"]["searchUsers"]["edges"]] == [
+        {"username": "kofi", "unreadNotificationCount": 0, "notifications": {"edges": []}},
+        {"username": "maya", "unreadNotificationCount": None, "notifications": None},
+    ]
 
     # and on herself through user(username:), it is hers to read
     data = await api.ok(SOMEONE_ELSES_UNREAD_COUNT, {"name": "maya"}, maya.token)

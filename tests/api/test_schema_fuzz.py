@@ -72,3 +72,25 @@ async def test_schema_fuzz(api: Api, http: httpx.AsyncClient) -> None:
     assert executed >= 800  # most must reach the resolvers, not stop at validation
     assert executed_mutations >= 350
     assert failures == [], "\n".join(failures[:20])
+
+
+async def test_signed_in_reads_never_fail_on_authorization(
+    api: Api, http: httpx.AsyncClient
+) -> None:
+    # Found by fuzzing a signed-in session: one member's viewer-only field (FORBIDDEN) took
+    # down a whole list. A signed-in read may find things hidden (null, empty), never refused.
+    introspection = await api.ok(get_introspection_query(descriptions=False))
+    live = build_client_schema(introspection)  # type: ignore[arg-type]
+    world = await build_world(api)
+    failures, reads = [], 0
+    for seed in range(OPERATIONS, OPERATIONS + 1500):
+        operation = fuzz_operation(seed, live, world)
+        if operation.mutation:
+            continue
+        reads += 1
+        _response, payload = await send(http, operation, world.tokens[seed % 2])
+        for error in (payload or {}).get("errors") or []:
+            if (error.get("extensions") or {}).get("code") in {"FORBIDDEN", "UNAUTHENTICATED"}:
+                failures.append(f"seed {seed}: {error} on\n  {operation.query[:400]}")
+    assert reads >= 500
+    assert failures == [], "\n".join(failures[:10])

@@ -27,7 +27,7 @@ from graphql import (
 
 import models
 from graph.relay import decode_id, to_global_id
-from resolvers import comments, likes, playlists, postcards, tracks, users
+from resolvers import comments, likes, playlists, postcards, safety, tracks, users
 from resolvers.pagination import encode_cursor
 from resolvers.photos import UploadRef
 from tests.support.api import Api
@@ -441,9 +441,24 @@ async def build_world(api: Api) -> World:
                 position=None,
                 expected_version=None,
             )
+    # a private account with a moment nobody approved, and a block: the fuzz reads them too
+    pia = await models.User.create(username="pia", password_hash="-", is_private=True)
+    pias, _ = await postcards.create(
+        pia, tracks.TrackInput(title="Hidden", artist="Band"), "private", None, None
+    )
+    ben = await models.User.create(username="ben", password_hash="-")
+    await safety.block(m, ben.id)
+    bens, _ = await postcards.create(
+        ben, tracks.TrackInput(title="Song 0", artist="Band"), "blocked", None, None
+    )
+    await comments.add(ben, cards[1].id, "from across a block")
     rows: list[tuple[str, Any]] = [
         ("User", m),
         ("User", k),
+        ("User", pia),
+        ("User", ben),
+        ("Postcard", pias),
+        ("Postcard", bens),
         *(("Postcard", c) for c in cards),
         ("Comment", comment),
         ("Playlist", public),
@@ -455,8 +470,8 @@ async def build_world(api: Api) -> World:
     world.ids = [to_global_id(type_name, row.id) for type_name, row in rows]
     # a wrong-type id for every object: the right number under another type's name
     world.ids += [to_global_id("Track", row.id) for _, row in rows[:4]]
-    page = await postcards.explore(2, None)
-    world.cursors = list(page.cursors) + list((await users.search("", 1, None)).cursors)
+    page = await postcards.explore(None, 2, None)
+    world.cursors = list(page.cursors) + list((await users.search("", None, 1, None)).cursors)
     return world
 
 
