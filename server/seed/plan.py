@@ -17,8 +17,8 @@ class SeedSizes:
     playlists_per_user: float = 0.5
     items_per_playlist: int = 8  # mean
     tracks: int = 400  # catalogue size; fewer if an existing track has the same dedupe key
-    photos: int = 24  # distinct pictures the moments share (server/seed/pictures.py)
-    avatars: int = 16  # distinct pictures the members' avatars share
+    photos: int = 20  # distinct pictures the moments share (server/seed/pictures.py)
+    avatars: int = 12  # distinct pictures the members' avatars share
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ a record on a table; and avatars, a coloured ground with a simple pattern. Each 
 a short description, the alt text a moment may give it. Same generator, same pixels.
 
 Soft parts (glows, bokeh, light beams) are drawn at a quarter of the size, blurred and
-scaled up: blurred, nothing is lost, and a picture takes a few milliseconds to draw."""
+scaled up: blurred, nothing is lost, and the blur reads a sixteenth of the pixels."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ RGB = tuple[int, int, int]
 Scene = Callable[[random.Random, tuple[int, int], "Palette"], tuple[Image.Image, str]]
 
 # Moments' pictures: landscape, portrait and square, as phones take them.
-PHOTO_SIZES = ((1440, 1080), (1080, 1440), (1200, 1200), (1620, 1080), (1080, 1350))
+PHOTO_SIZES = ((1440, 1080), (1080, 1440), (1080, 1080), (1080, 1350), (1620, 1080))
 AVATAR_SIDE = 480  # more than the largest avatar (400): the pipeline scales it down
 SOFT = 4  # soft layers are drawn this many times smaller
 
