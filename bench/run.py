@@ -92,8 +92,10 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
 
     from models import Postcard, User
     from resolvers import accounts, tokens
+    from server.app import close_media, media_store, open_media
     from server.database import tortoise_config
     from server.seed import SeedSizes, analyze, database_is_empty, seed
+    from server.settings import Settings
 
     config = tortoise_config(url)
     await migrate(config=config)
@@ -102,7 +104,14 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
     try:
         if await database_is_empty():
             started = time.perf_counter()
-            await seed(SeedSizes(users=users, postcards=postcards), progress=True)
+            # the store the bench servers use (their environment: MEDIA_URL or the default)
+            store = media_store(Settings(database_url=url))
+            await open_media(store)
+            try:
+                sizes = SeedSizes(users=users, postcards=postcards)
+                await seed(sizes, store=store, progress=True)
+            finally:
+                close_media(store)
             print(
                 f"seeded {users} users / {postcards} moments in {time.perf_counter() - started:.0f}s"
             )

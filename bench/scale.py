@@ -101,10 +101,10 @@ def _extend_statements(dialect: str, extra: int) -> list[str]:
         "CREATE TEMP TABLE scale_extra AS"
         " SELECT (SELECT MAX(id) FROM postcards) + ROW_NUMBER() OVER (ORDER BY ts, template_id)"
         " AS id, template_id, ts FROM scale_times",
-        "INSERT INTO postcards (id, author_id, track_id, caption, photo_url, photo_source,"
-        " place_name, place_latitude, place_longitude, place_foursquare_id, created_at,"
-        " updated_at, like_count, comment_count)"
-        " SELECT e.id, t.author_id, t.track_id, t.caption, t.photo_url, t.photo_source,"
+        "INSERT INTO postcards (id, author_id, track_id, caption, photo, photo_url,"
+        " photo_source, place_name, place_latitude, place_longitude, place_foursquare_id,"
+        " created_at, updated_at, like_count, comment_count)"
+        " SELECT e.id, t.author_id, t.track_id, t.caption, t.photo, t.photo_url, t.photo_source,"
         " t.place_name, t.place_latitude, t.place_longitude, t.place_foursquare_id,"
         f" {stamp.format('e.ts')}, {stamp.format('e.ts')}, t.like_count, t.comment_count"
         " FROM scale_extra e JOIN postcards t ON t.id = e.template_id ORDER BY e.id",
@@ -242,8 +242,10 @@ async def prepare(url: str, moments: int) -> dict[str, Any]:
     from models import Postcard
     from resolvers import accounts
     from resolvers import feed as feeds
+    from server.app import close_media, media_store, open_media
     from server.database import tortoise_config
     from server.seed import SeedSizes, analyze, database_is_empty, seed
+    from server.settings import Settings
 
     config = tortoise_config(url)
     await migrate(config=config)
@@ -253,7 +255,13 @@ async def prepare(url: str, moments: int) -> dict[str, Any]:
     try:
         if await database_is_empty():
             started = time.perf_counter()
-            await seed(SeedSizes(users=USERS, postcards=SMALL), now=NOW, progress=False)
+            store = media_store(Settings(database_url=url))  # as the bench servers' own
+            await open_media(store)
+            try:
+                sizes = SeedSizes(users=USERS, postcards=SMALL)
+                await seed(sizes, store=store, now=NOW, progress=False)
+            finally:
+                close_media(store)
             out["seed_seconds"] = round(time.perf_counter() - started, 1)
         have = await Postcard.all().count()
         if have < moments:

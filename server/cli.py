@@ -110,13 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "migrate":
         asyncio.run(migrate(settings))
     elif args.command == "seed":
-        asyncio.run(_with_database(settings, lambda: _seed(args)))
+        asyncio.run(_with_database(settings, lambda: _seed(args, settings)))
     elif args.command == "media":
         asyncio.run(_with_database(settings, lambda: _sweep(settings)))
     return 0
 
 
-async def _seed(args: argparse.Namespace) -> None:
+async def _seed(args: argparse.Namespace, settings: Settings) -> None:
+    from server.app import close_media, media_store, open_media
     from server.seed import SeedSizes, database_is_empty, seed
 
     if args.if_empty and not await database_is_empty():
@@ -125,7 +126,12 @@ async def _seed(args: argparse.Namespace) -> None:
     sizes = SeedSizes(
         users=args.users, postcards=args.postcards, follows_per_user=args.follows_per_user
     )
-    counts = await seed(sizes, rng_seed=args.seed)
+    store = media_store(settings)  # the pictures of moments and avatars go here
+    await open_media(store)
+    try:
+        counts = await seed(sizes, store=store, rng_seed=args.seed)
+    finally:
+        close_media(store)
     print("seeded: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
 
 

@@ -1,9 +1,13 @@
 """Realistic demo data: users with a skewed follow graph, a track catalogue, postcards with
-likes and comments, playlists and the feed-event log. Used by `soundpost seed` and benchmarks.
+likes and comments, playlists and the feed-event log; moments' photos and members' avatars
+drawn here and kept in the media store like any upload. Used by `soundpost seed` and
+benchmarks.
 
 Everything is generated in memory first (with local 0-based indices), then written with
-`bulk_create` inside ONE transaction, so a failed seed leaves nothing behind and every
-denormalized counter is exact. The caller initialises Tortoise and applies migrations.
+`bulk_create` inside ONE transaction, so a failed seed leaves no row behind and every
+denormalized counter is exact (picture files it stored are deleted by the media sweep, as
+nothing names them). The caller initialises Tortoise and applies migrations, and opens the
+media store.
 
 tortoise-orm 1.1.9 `bulk_create`, as verified on SQLite and PostgreSQL:
 - it returns None and never fills in generated ids, on either database, so parents get
@@ -15,6 +19,7 @@ tortoise-orm 1.1.9 `bulk_create`, as verified on SQLite and PostgreSQL:
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +38,9 @@ from rich.progress import (
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
+from media.store import Store
 from models import Track, User
+from server.seed import pictures
 from server.seed.generate import Generator
 from server.seed.plan import SeedSizes
 from server.seed.write import reserve_all_ids, write
@@ -59,12 +66,14 @@ async def analyze() -> None:
 async def seed(
     sizes: SeedSizes,
     *,
+    store: Store,
     rng_seed: int = 7,
     progress: bool = True,
     password: str = "soundpost-demo",
     now: datetime | None = None,
 ) -> dict[str, int]:
-    """Insert demo data and return the number of rows inserted per table.
+    """Insert demo data and return the number of rows inserted per table; the pictures of
+    moments and avatars go to `store` (server/seed/pictures.py).
 
     Same `rng_seed` → same content; only timestamps move with `now` (default: the current
     time). Works on a non-empty database too: ids continue after the existing ones, taken
@@ -73,12 +82,16 @@ async def seed(
     # One hash for everyone: argon2 is deliberately slow, 10k hashes would take minutes.
     password_hash = PasswordHasher().hash(password)
     with progress_bar(progress) as bar:
+        # Before the transaction: drawn beside the rows' generation (Python, holding the
+        # GIL), they took as long and saved nothing measurable.
+        drawn = await asyncio.to_thread(pictures.make, rng_seed, bar, sizes.photos, sizes.avatars)
         async with in_transaction() as conn:
             taken = {name for (name,) in await User.all().using_db(conn).values_list("username")}
             known_tracks = dict(await Track.all().using_db(conn).values_list("dedupe_key", "id"))
             plan = Generator(sizes, random.Random(rng_seed), now_ts, taken, bar).run()
             ids = await reserve_all_ids(conn, plan, known_tracks)
-            await write(conn, plan, ids, known_tracks, password_hash, bar)
+            kept = await pictures.store(conn, drawn, store)
+            await write(conn, plan, ids, known_tracks, kept, password_hash, bar)
     await analyze()
     return {
         "users": len(plan.users),

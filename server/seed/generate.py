@@ -146,20 +146,16 @@ class Generator:
             bio = rng.choice(data.BIOS).format(
                 city=rng.choice(data.CITIES), artist=rng.choice(data.ARTISTS)
             )
-            r = rng.random()
-            if r < 0.7:
-                avatar = f"https://i.pravatar.cc/300?img={rng.randint(1, 70)}"
-            elif r < 0.85:
-                avatar = f"https://picsum.photos/seed/{username}/300/300"
-            else:
-                avatar = None
+            avatar = self.picture(self.sizes.avatars, 0.85)
             # Most members joined before the 90-day postcard window, some during it.
             age = (
                 rng.randrange(DAY, 90 * DAY)
                 if rng.random() < 0.15
                 else rng.randrange(90 * DAY, 3 * 365 * DAY)
             )
-            users.append(UserRow(username, first, display, bio, avatar, self.now - age))
+            user = UserRow(username, first, display, bio, self.now - age, avatar)
+            user.avatar_alt = avatar is not None and rng.random() < 0.2
+            users.append(user)
         users.sort(key=lambda u: u.created)  # ids in sign-up order, like production
         self.users = users
 
@@ -288,18 +284,7 @@ class Generator:
             name, lat, lng, has_fsq = rng.choice(data.PLACES)
             fsq = hashlib.sha1(name.encode()).hexdigest()[:24] if has_fsq else None
             postcard.place = (name, lat, lng, fsq)
-        r = rng.random()
-        if r < 0.55:
-            postcard.photo_source = PhotoSource.UPLOAD
-            postcard.photo_url = f"https://picsum.photos/seed/{rng.randrange(1, 10**6)}/1080/1080"
-        elif r < 0.75:
-            code = "".join(rng.choices(BASE62 + "_-", k=11))
-            postcard.photo_source = PhotoSource.INSTAGRAM
-            postcard.photo_url = f"https://www.instagram.com/p/{code}/"
-        elif r < 0.87:
-            photo = f"{rng.randrange(10**12, 10**13)}-{rng.randbytes(6).hex()}"
-            postcard.photo_source = PhotoSource.WEB
-            postcard.photo_url = f"https://images.unsplash.com/photo-{photo}?w=1080&q=80"
+        self.photograph(postcard)
         if rng.random() < 0.15:
             return
         track = self.tracks[postcard.track]
@@ -312,6 +297,33 @@ class Generator:
         if rng.random() < 0.2:
             caption += " " + " ".join(rng.sample(data.CAPTION_EXTRAS, rng.randint(1, 4)))
         postcard.caption = _clip(caption, 500)
+
+    def picture(self, count: int, share: float) -> int | None:
+        """One of `count` pictures for `share` of the rows (None for the others)."""
+        if not count or self.rng.random() >= share:
+            return None
+        return self.rng.randrange(count)
+
+    def photograph(self, postcard: PostcardRow) -> None:
+        """Most moments have a photo, mostly their author's upload, else imported from an
+        Instagram post or a web picture (whose link the moment keeps): a stored copy all
+        the same. Some have their picture's description for alt text."""
+        rng = self.rng
+        postcard.photo = self.picture(self.sizes.photos, 0.87)
+        if postcard.photo is None:
+            return
+        postcard.photo_alt = rng.random() < 0.4
+        r = rng.random()
+        if r < 0.63:
+            postcard.photo_source = PhotoSource.UPLOAD
+        elif r < 0.86:
+            code = "".join(rng.choices(BASE62 + "_-", k=11))
+            postcard.photo_source = PhotoSource.INSTAGRAM
+            postcard.photo_url = f"https://www.instagram.com/p/{code}/"
+        else:
+            photo = f"{rng.randrange(10**12, 10**13)}-{rng.randbytes(6).hex()}"
+            postcard.photo_source = PhotoSource.WEB
+            postcard.photo_url = f"https://images.unsplash.com/photo-{photo}?w=1080&q=80"
 
     def make_likes(self) -> None:
         rng, n = self.rng, len(self.users)

@@ -17,6 +17,8 @@ class SeedSizes:
     playlists_per_user: float = 0.5
     items_per_playlist: int = 8  # mean
     tracks: int = 400  # catalogue size; fewer if an existing track has the same dedupe key
+    photos: int = 20  # distinct pictures the moments share (server/seed/pictures.py)
+    avatars: int = 12  # distinct pictures the members' avatars share
 
 
 @dataclass(slots=True)
@@ -25,8 +27,9 @@ class UserRow:
     first_name: str
     display_name: str
     bio: str
-    avatar_url: str | None
     created: int
+    avatar: int | None = None  # a picture's index in the seed's avatars
+    avatar_alt: bool = False  # whether the avatar has its description for alt text
     follower_count: int = 0
     following_count: int = 0
     postcard_count: int = 0
@@ -50,8 +53,10 @@ class PostcardRow:
     track: int
     created: int
     caption: str = ""
-    photo_url: str | None = None
+    photo: int | None = None  # a picture's index in the seed's photos
+    photo_alt: bool = False  # whether the photo has its description for alt text
     photo_source: PhotoSource | None = None
+    photo_url: str | None = None  # where an imported photo came from
     place: tuple[str, float, float, str | None] | None = None
     like_count: int = 0
     comment_count: int = 0

@@ -24,6 +24,7 @@ from models import (
     User,
 )
 from resolvers.sql.hydrate import table
+from server.seed.pictures import Kept, chosen
 from server.seed.plan import Plan, PostcardRow
 
 M = TypeVar("M", bound=Model)
@@ -107,6 +108,7 @@ async def write(
     plan: Plan,
     ids: Ids,
     known_tracks: dict[str, int],
+    kept: Kept,
     password_hash: str,
     bar: Progress,
 ) -> None:
@@ -144,7 +146,7 @@ async def write(
             username=u.username,
             display_name=u.display_name,
             bio=u.bio,
-            avatar_url=u.avatar_url,
+            avatar=chosen(kept.avatars, u.avatar, u.avatar_alt),
             password_hash=password_hash,
             created_at=_at(u.created),
             follower_count=u.follower_count,
@@ -159,7 +161,7 @@ async def write(
             id=ids.follow + i, follower_id=uid + f[0], followee_id=uid + f[1], created_at=_at(f[2])
         ),
     )
-    await insert(Postcard, plan.postcards, lambda i, p: _postcard(pid + i, p, uid, tid))
+    await insert(Postcard, plan.postcards, lambda i, p: _postcard(pid + i, p, uid, tid, kept))
     await insert(
         FeedEvent,
         plan.postcards,
@@ -231,13 +233,14 @@ async def write(
         )
 
 
-def _postcard(id_: int, p: PostcardRow, uid: int, tid: list[int]) -> Postcard:
+def _postcard(id_: int, p: PostcardRow, uid: int, tid: list[int], kept: Kept) -> Postcard:
     name, lat, lng, fsq = p.place or (None, None, None, None)
     return Postcard(
         id=id_,
         author_id=uid + p.author,
         track_id=tid[p.track],
         caption=p.caption,
+        photo=chosen(kept.photos, p.photo, p.photo_alt),
         photo_url=p.photo_url,
         photo_source=p.photo_source,
         place_name=name,

@@ -1,21 +1,27 @@
-"""The demo-data seeder: sizes, exact counters, valid content, determinism, ids after seeding.
+"""The demo-data seeder: sizes, exact counters, valid content, stored pictures, determinism,
+ids after seeding, nothing written by a failed seed.
 
-Self-contained: a fresh temporary SQLite file, or the PostgreSQL database in DATABASE_URL."""
+Self-contained: a fresh temporary SQLite file (its pictures in a folder beside it), or the
+PostgreSQL database in DATABASE_URL (and the bucket of MEDIA_URL, when it names one)."""
 
+import io
 import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PIL import Image
 from tortoise import Tortoise
 from tortoise.contrib.test import TortoiseContext, truncate_all_models
 from tortoise.functions import Count
 from tortoise.migrations.api import migrate
 from tortoise.models import Model
 
+from media.store import Store
 from models import (
     Comment,
     FeedEvent,
@@ -29,12 +35,17 @@ from models import (
     User,
 )
 from resolvers.validate import track_dedupe_key
+from server.app import close_media, media_store, open_media
 from server.database import tortoise_config
-from server.seed import SeedSizes, database_is_empty, seed
+from server.seed import SeedSizes, database_is_empty, pictures, seed
+from server.settings import Settings
 
-SIZES = SeedSizes(users=60, postcards=300, tracks=80, playlists_per_user=0.5)
+SIZES = SeedSizes(users=60, postcards=300, tracks=80, playlists_per_user=0.5, photos=6, avatars=4)
 USERNAME = re.compile(r"[a-z0-9_.]{3,30}")
 BASE62_22 = re.compile(r"[0-9A-Za-z]{22}")
+COLOUR = re.compile(r"#[0-9a-f]{6}")
+# What a JPEG can carry besides its pixels: none of it survives the pipeline.
+METADATA = {"exif", "icc_profile", "xmp", "comment", "photoshop", "adobe"}
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +63,21 @@ async def seed_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
         yield url
 
 
+@pytest.fixture(scope="module")
+async def store(seed_database: str) -> AsyncIterator[Store]:
+    """The store `soundpost seed` would use for this database (MEDIA_URL's, if set)."""
+    media = media_store(Settings(database_url=seed_database))
+    await open_media(media)
+    yield media
+    close_media(media)
+
+
 @pytest.fixture
-async def seed_counts(seed_database: str) -> dict[str, int]:
+async def seed_counts(seed_database: str, store: Store) -> dict[str, int]:
     # Seeded per test: a conftest may empty all tables before every test.
     await truncate_all_models()
     assert await database_is_empty()
-    counts = await seed(SIZES, rng_seed=11, progress=False)
+    counts = await seed(SIZES, store=store, rng_seed=11, progress=False)
     assert not await database_is_empty()
     return counts
 
@@ -151,9 +171,7 @@ async def test_usernames_and_profiles_look_real(seed_counts: dict[str, int]) -> 
     assert all(u["display_name"] for u in users)
     assert len({u["password_hash"] for u in users}) == 1
     assert users[0]["password_hash"].startswith("$argon2")
-    avatars = [u["avatar_url"] for u in users if u["avatar_url"]]
-    assert avatars
-    assert all(a.startswith(("https://i.pravatar.cc/", "https://picsum.photos/")) for a in avatars)
+    assert all(u["avatar_url"] is None for u in users)  # no link to a picture elsewhere
 
 
 async def test_tracks_have_spotify_ids_and_dedupe_keys(seed_counts: dict[str, int]) -> None:
@@ -177,10 +195,13 @@ async def test_postcards_have_varied_content_and_kept_timestamps(
         assert len(p["caption"]) <= 500
         assert now - timedelta(days=90, minutes=5) <= p["created_at"] <= now
         assert p["updated_at"] == p["created_at"]  # not the moment of the bulk insert
-        if p["photo_source"] == PhotoSource.UPLOAD:
-            assert re.fullmatch(r"https://picsum\.photos/seed/\d+/1080/1080", p["photo_url"])
+        assert (p["photo"] is None) == (p["photo_source"] is None)
+        if p["photo_source"] in (PhotoSource.UPLOAD, None):
+            assert p["photo_url"] is None
         if p["photo_source"] == PhotoSource.INSTAGRAM:
             assert re.fullmatch(r"https://www\.instagram\.com/p/[\w-]{11}/", p["photo_url"])
+        if p["photo_source"] == PhotoSource.WEB:
+            assert p["photo_url"].startswith("https://images.unsplash.com/photo-")
         if p["place_name"] is None:
             assert p["place_latitude"] is None and p["place_foursquare_id"] is None
         else:
@@ -223,27 +244,114 @@ async def test_related_rows_never_predate_what_they_refer_to(seed_counts: dict[s
         assert created_at >= user_at[author_id]
 
 
+def _rendition_sizes(photo: dict[str, Any]) -> list[tuple[int, int]]:
+    return [(r["width"], r["height"]) for r in photo["renditions"]]
+
+
+async def _check_stored(photo: dict[str, Any], store: Store) -> None:
+    """Its renditions are in the store, metadata-free JPEGs of the sizes it says."""
+    # 4x4 components: 36 characters
+    assert len(photo["blurhash"]) == 36 and COLOUR.fullmatch(photo["dominant_color"])
+    for rendition in photo["renditions"]:
+        data = await store.get(rendition["key"])
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.format == "JPEG"
+            assert image.size == (rendition["width"], rendition["height"])
+            assert not image.getexif()
+            assert not METADATA & set(image.info), image.info.keys()
+
+
+async def test_moments_have_stored_photos_shared_by_many(
+    seed_counts: dict[str, int], store: Store
+) -> None:
+    postcards = await Postcard.all().values("photo", "photo_source", "photo_url")
+    photos = [p["photo"] for p in postcards if p["photo"]]
+    assert len(photos) > 0.8 * len(postcards)  # most moments have one
+    sources = Counter(p["photo_source"] for p in postcards if p["photo"])
+    assert sources[PhotoSource.UPLOAD] > sources[PhotoSource.INSTAGRAM] + sources[PhotoSource.WEB]
+    assert sources[PhotoSource.INSTAGRAM] > 0 and sources[PhotoSource.WEB] > 0
+    pictures = {photo["renditions"][0]["key"]: photo for photo in photos}
+    assert 1 < len(pictures) <= SIZES.photos  # a few pictures, reused
+    for photo in pictures.values():
+        width, height = photo["width"], photo["height"]
+        assert width >= 1080 and height >= 1080  # originals as a phone takes them
+        sizes = _rendition_sizes(photo)
+        assert [w for w, _ in sizes] == [1080, 640, 320]
+        assert all(abs(h - height * w / width) <= 1 for w, h in sizes)
+        await _check_stored(photo, store)
+    alts = [photo["alt"] for photo in photos]
+    assert None in alts
+    described = [alt for alt in alts if alt]
+    assert described and all(3 < len(alt) <= 80 for alt in described)
+
+
+async def test_most_members_have_stored_square_avatars(
+    seed_counts: dict[str, int], store: Store
+) -> None:
+    avatars = await User.all().values_list("avatar", flat=True)
+    stored = [avatar for avatar in avatars if avatar]
+    assert 0.7 * len(avatars) < len(stored) < len(avatars)
+    pictures = {avatar["renditions"][0]["key"]: avatar for avatar in stored}
+    assert 1 < len(pictures) <= SIZES.avatars
+    for avatar in pictures.values():
+        assert _rendition_sizes(avatar) == [(400, 400), (200, 200), (80, 80)]
+        assert (avatar["width"], avatar["height"]) == (400, 400)
+        await _check_stored(avatar, store)
+
+
 # --- several seeds per test ----------------------------------------------------------------
 
 
 async def test_same_seed_gives_the_same_data_and_another_seed_does_not(
-    seed_database: str,
+    seed_database: str, store: Store
 ) -> None:
     async def usernames_after_fresh_seed(rng_seed: int) -> list[str]:
         await truncate_all_models()
-        await seed(SIZES, rng_seed=rng_seed, progress=False)
+        pictures.picture.cache_clear()  # drawn again, not remembered
+        await seed(SIZES, store=store, rng_seed=rng_seed, progress=False)
         return [name for (name,) in await User.all().order_by("id").values_list("username")]
+
+    async def stored() -> tuple[list[Any], list[Any]]:
+        photos = await Postcard.all().order_by("id").values_list("photo", flat=True)
+        avatars = await User.all().order_by("id").values_list("avatar", flat=True)
+        return photos, avatars
 
     first = await usernames_after_fresh_seed(3)
     captions = await Postcard.all().order_by("id").values_list("caption", flat=True)
+    first_pictures = await stored()
     assert await usernames_after_fresh_seed(3) == first
     assert await Postcard.all().order_by("id").values_list("caption", flat=True) == captions
+    assert await stored() == first_pictures  # the same pixels, so the same keys
     assert await usernames_after_fresh_seed(4) != first
+    keys = {photo["renditions"][0]["key"] for photo in (await stored())[0] if photo}
+    assert keys.isdisjoint(photo["renditions"][0]["key"] for photo in first_pictures[0] if photo)
 
 
-async def test_ordinary_inserts_work_after_seeding(seed_database: str) -> None:
+class BrokenStore:
+    """A store that keeps a few files, then fails."""
+
+    def __init__(self, store: Store, puts: int) -> None:
+        self.store, self.puts = store, puts
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        if self.puts == 0:
+            raise OSError("disk full")
+        self.puts -= 1
+        await self.store.put(key, data, content_type)
+
+
+async def test_a_failed_seed_writes_no_row(seed_database: str, store: Store) -> None:
     await truncate_all_models()
-    await seed(SIZES, progress=False)
+    with pytest.raises(OSError, match="disk full"):
+        await seed(SIZES, store=BrokenStore(store, puts=5), progress=False)  # type: ignore[arg-type]
+    assert await database_is_empty()
+    for model in (Track, Postcard, FeedEvent, Follow):
+        assert not await model.exists()
+
+
+async def test_ordinary_inserts_work_after_seeding(seed_database: str, store: Store) -> None:
+    await truncate_all_models()
+    await seed(SIZES, store=store, progress=False)
     last_seeded_event = await FeedEvent.all().order_by("-id").first()
     assert last_seeded_event is not None
     user = await User.create(username="afterseed", password_hash="x")
@@ -258,11 +366,13 @@ async def test_ordinary_inserts_work_after_seeding(seed_database: str) -> None:
     await PlaylistItem.create(playlist=playlist, position=0, track=track, added_by=user)
 
 
-async def test_seeding_a_non_empty_database_adds_to_it(seed_database: str) -> None:
+async def test_seeding_a_non_empty_database_adds_to_it(seed_database: str, store: Store) -> None:
     await truncate_all_models()
-    first = await seed(SIZES, progress=False)
+    first = await seed(SIZES, store=store, progress=False)
     max_event = await FeedEvent.all().order_by("-id").first().values_list("id", flat=True)
-    second = await seed(SIZES, progress=False)  # same seed: same names and the same catalogue
+    second = await seed(
+        SIZES, store=store, progress=False
+    )  # same seed: same names and the same catalogue
     assert second["tracks"] == 0  # every track reused by its dedupe key
     assert await User.all().count() == first["users"] + second["users"]
     usernames = [name for (name,) in await User.all().values_list("username")]
