@@ -26,6 +26,7 @@ class Code(StrEnum):
     UNSUPPORTED_MEDIA = "UNSUPPORTED_MEDIA"
     TOO_LARGE = "TOO_LARGE"
     UNREACHABLE = "UNREACHABLE"
+    SUSPENDED = "SUSPENDED"
 
 
 @dataclass(frozen=True)
