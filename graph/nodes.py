@@ -7,10 +7,11 @@ from graph.relay import Node, from_global_id
 from graph.types.notification import Notification
 from graph.types.playlist import Playlist, PlaylistItem
 from graph.types.postcard import Comment, Postcard
+from graph.types.report import Report
 from graph.types.track import Track
 from graph.types.upload import PhotoUpload
 from graph.types.user import User
-from resolvers import notifications, uploads
+from resolvers import moderation, notifications, uploads
 from resolvers.playlists import visible
 
 MAX_NODES = 100
@@ -43,6 +44,9 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     if type_name == "PhotoUpload":  # its owner's only
         upload = await uploads.own_upload(viewer, pk)
         return PhotoUpload.from_row(upload) if upload else None
+    if type_name == "Report":  # moderators' only
+        report = await moderation.report_for(viewer, pk)
+        return Report.from_row(report) if report else None
     if type_name == "Playlist":
         playlist = visible(await loaders.playlist_by_id.load(pk), viewer)
         return Playlist.from_row(playlist) if playlist else None
