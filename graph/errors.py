@@ -30,9 +30,11 @@ UserErrorCode = compat.describe_values(
         description=(
             "Why an input was refused: INVALID (malformed), REQUIRED (missing), TOO_SHORT, "
             "TOO_LONG, OUT_OF_RANGE, TAKEN (already in use), NOT_FOUND (no such object, or not "
-            "visible to you), FORBIDDEN (not yours), CONFLICT (stale expectedVersion), "
-            "INVALID_CREDENTIALS, UNSUPPORTED_LINK (not a link we can read), UNSUPPORTED_MEDIA, "
-            "TOO_LARGE, UNREACHABLE (a picture to import could not be fetched), LIMIT_REACHED."
+            "visible to you), FORBIDDEN (not yours, or not your role), CONFLICT (stale "
+            "expectedVersion, reported already, resolved already), INVALID_CREDENTIALS, "
+            "SUSPENDED (the account is suspended), UNSUPPORTED_LINK (not a link we can read), "
+            "UNSUPPORTED_MEDIA, TOO_LARGE, UNREACHABLE (a picture to import could not be "
+            "fetched), LIMIT_REACHED."
         ),
     ),
     {
@@ -43,9 +45,12 @@ UserErrorCode = compat.describe_values(
         "OUT_OF_RANGE": "The number is outside the field's range.",
         "TAKEN": "Already in use, e.g. a username.",
         "NOT_FOUND": "No such object, or it is not visible to you.",
-        "FORBIDDEN": "The object exists, but it is not yours to change.",
-        "CONFLICT": "The object changed since the `expectedVersion` you sent: refetch it.",
+        "FORBIDDEN": "The object exists, but it is not yours to change (or it takes a moderator).",
+        "CONFLICT": "The object is not in the state the change needs: it changed since the "
+        "`expectedVersion` you sent (refetch it), you have an open report of it already, or "
+        "the report is resolved already.",
         "INVALID_CREDENTIALS": "Wrong username or password.",
+        "SUSPENDED": "The moderators suspended this account: it cannot log in.",
         "UNSUPPORTED_LINK": "Not a link Soundpost can read (e.g. not a Spotify track).",
         "UNSUPPORTED_MEDIA": "Not a picture Soundpost takes: JPEG, PNG, WebP or HEIC/HEIF, "
         "told from its bytes (not its name or the content type sent).",

@@ -93,6 +93,10 @@ class Loaders:
         return _by_id(models.PlaylistItem)
 
     @cached_property
+    def report_by_id(self) -> DataLoader[int, models.Report | None]:
+        return _by_id(models.Report)
+
+    @cached_property
     def first_comments_by_postcard(self) -> DataLoader[tuple[int, int], Page[models.Comment]]:
         return SharedLoader(comments.first_comments)
 

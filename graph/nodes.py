@@ -7,11 +7,12 @@ from graph.relay import Node, from_global_id
 from graph.types.notification import Notification
 from graph.types.playlist import Playlist, PlaylistItem, shown_playlist
 from graph.types.postcard import Comment, Postcard, shown_comment, shown_postcard
+from graph.types.report import Report
 from graph.types.safety import FollowRequest
 from graph.types.track import Track
 from graph.types.upload import PhotoUpload
 from graph.types.user import User
-from resolvers import notifications, safety, uploads
+from resolvers import moderation, notifications, safety, uploads
 
 MAX_NODES = 100
 
@@ -43,6 +44,9 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     if type_name == "PhotoUpload":  # its owner's only
         upload = await uploads.own_upload(viewer, pk)
         return PhotoUpload.from_row(upload) if upload else None
+    if type_name == "Report":  # moderators' only
+        report = await moderation.report_for(viewer, pk)
+        return Report.from_row(report) if report else None
     if type_name == "Playlist":
         playlist = await shown_playlist(info, await loaders.playlist_by_id.load(pk))
         return Playlist.from_row(playlist) if playlist else None

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+import models
 from graph.context import Info
 from graph.errors import bad_input
 from graph.nodes import MAX_NODES, resolve_node
@@ -19,12 +20,14 @@ from graph.relay import (
     decode_id,
 )
 from graph.selection import first_comment_sizes
+from graph.types.moderation import ModerationAction
 from graph.types.playlist import Playlist, shown_playlist
 from graph.types.postcard import Postcard, postcards_connection, shown_postcard
+from graph.types.report import Report, ReportStatus
 from graph.types.track import Track
 from graph.types.user import User, load_user
 from resolvers import feed as feeds
-from resolvers import postcards, tracks, users
+from resolvers import moderation, postcards, tracks, users
 
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
 GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Global ID.")]
@@ -95,3 +98,26 @@ async def search_users(
 
 async def search_tracks(query: Text, first: First = None, after: After = None) -> Connection[Track]:
     return connection(await tracks.search(query, first, after), wrap=Track.from_row)
+
+
+async def reports(
+    info: Info,
+    status: Annotated[
+        ReportStatus,  # type: ignore[valid-type]
+        strawberry.argument(
+            description="Which reports: OPEN (the default), DISMISSED or ACTIONED."
+        ),
+    ] = models.ReportStatus.OPEN,
+    first: First = None,
+    after: After = None,
+) -> Connection[Report]:
+    viewer = info.context.require_viewer()
+    page = await moderation.reports(viewer, status, first, after)
+    return connection(page, wrap=Report.from_row)
+
+
+async def moderation_log(
+    info: Info, first: First = None, after: After = None
+) -> Connection[ModerationAction]:
+    viewer = info.context.require_viewer()
+    return connection(await moderation.log(viewer, first, after), wrap=ModerationAction.from_row)

@@ -14,12 +14,23 @@ from graph.errors import ShapeErrors, log_if_unexpected
 from graph.limits import limit_extensions
 from graph.live.fields import Subscription
 from graph.live.sharing import SharingExecutor
-from graph.mutations import auth, notifications, playlists, postcards, safety, social, uploads
+from graph.mutations import (
+    auth,
+    moderation,
+    notifications,
+    playlists,
+    postcards,
+    safety,
+    social,
+    uploads,
+)
 from graph.rate_limits import Budgets
 from graph.relay import Connection, Node
+from graph.types.moderation import ModerationAction
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard
 from graph.types.rate_limit import RateLimit, rate_limit
+from graph.types.report import Report
 from graph.types.track import Track
 from graph.types.user import User
 
@@ -64,6 +75,16 @@ class Query:
     rate_limit: RateLimit = strawberry.field(
         resolver=rate_limit,
         description="Your query-point budget, and what this query cost.",
+    )
+    reports: Connection[Report] = strawberry.field(
+        resolver=queries.reports,
+        description="Reports in a status, oldest first. Moderators only: for anyone else a "
+        "top-level error with extensions.code FORBIDDEN.",
+    )
+    moderation_log: Connection[ModerationAction] = strawberry.field(
+        resolver=queries.moderation_log,
+        description="The audit log of moderator actions and roles granted, newest first. "
+        "Admins only: for anyone else a top-level error with extensions.code FORBIDDEN.",
     )
 
 
@@ -150,6 +171,16 @@ class Mutation:
         resolver=uploads.upload_photo,
         description="Upload a photo (a GraphQL multipart request): it is checked, turned "
         "upright, stripped of every metadata (GPS included) and stored as renditions.",
+    )
+    report = strawberry.mutation(
+        resolver=moderation.report,
+        description="Report a member, a moment or a comment to the moderators. Nobody but "
+        "the moderators learns who reported it.",
+    )
+    resolve_report = strawberry.mutation(
+        resolver=moderation.resolve_report,
+        description="Resolve an open report: dismiss it, remove the content, or suspend the "
+        "account. Moderators only.",
     )
     mark_notifications_read = strawberry.mutation(
         resolver=notifications.mark_notifications_read,

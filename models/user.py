@@ -26,10 +26,11 @@ class User(Model):
     following_count = fields.IntField(default=0)
     postcard_count = fields.IntField(default=0)
     # Only approved followers see a private member's moments and lists (README, "Safety").
-    is_private = fields.BooleanField(default=False)
-    role = fields.CharEnumField(Role, max_length=10, default=Role.MEMBER)
+    # (db defaults too: the columns were added to tables that have rows)
+    is_private = fields.BooleanField(default=False, db_default=False)
+    role = fields.CharEnumField(Role, max_length=10, default=Role.MEMBER, db_default=Role.MEMBER)
     # Blocks this member made or received: while 0, nothing of theirs needs a block filter.
-    block_count = fields.IntField(default=0)
+    block_count = fields.IntField(default=0, db_default=0)
     # A suspended account cannot log in, and its content is hidden.
     suspended_at = fields.DatetimeField(null=True)
 

@@ -104,6 +104,9 @@ async def log_in(
         user = None
     if user is None:
         raise problem(None, "Wrong username or password.", Code.INVALID_CREDENTIALS)
+    # told only to someone who knows the password: a stranger learns nothing of it
+    if user.suspended_at is not None:
+        raise problem(None, "This account is suspended by the moderators.", Code.SUSPENDED)
     return user, await issue_token(user, ttl)
 
 
@@ -115,3 +118,21 @@ async def log_out(token: str, publish: Publish = publish_nothing) -> None:
     )
     known_tokens.forget(token_hash)  # after the commit: no lookup that saw it live stores it
     await publish(RevokeMessage(token_hash=token_hash))
+
+
+async def revoke_all(user_id: int) -> list[str]:
+    """Inside the caller's transaction: every live token of the member revoked (a
+    suspension). Their hashes, for `announce_revoked` after commit."""
+    live = AccessToken.filter(user_id=user_id, revoked_at=None)
+    hashes = list(await live.values_list("token_hash", flat=True))
+    if hashes:
+        await live.update(revoked_at=datetime.now(UTC))
+    return hashes  # type: ignore[return-value]
+
+
+async def announce_revoked(hashes: list[str], reason: str, publish: Publish) -> None:
+    """After commit: each token forgotten by the cache here, and by every process through
+    the hub, which closes their live subscriptions' websockets (4403, `reason`)."""
+    for token_hash in hashes:
+        known_tokens.forget(token_hash)
+        await publish(RevokeMessage(token_hash=token_hash, reason=reason))

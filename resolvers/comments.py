@@ -49,10 +49,22 @@ async def delete(
                 "Only the comment's author or the postcard's author can delete it.",
                 Code.FORBIDDEN,
             )
-        await comment.delete()
-        await Postcard.filter(id=comment.postcard_id).update(comment_count=F("comment_count") - 1)
-    await publish(activity(await Postcard.get(id=comment.postcard_id)))
+        await remove(comment)
+    await announce_removal(comment, publish)
     return comment
+
+
+async def remove(comment: Comment) -> None:
+    """Inside the caller's transaction, whoever decided it (an author, or a moderator:
+    resolvers/moderation.py): the comment deleted and its moment's counter. Then, after
+    commit, `announce_removal`."""
+    await comment.delete()
+    await Postcard.filter(id=comment.postcard_id).update(comment_count=F("comment_count") - 1)
+
+
+async def announce_removal(comment: Comment, publish: Publish) -> None:
+    """After commit: the moment's new counters to its watchers."""
+    await publish(activity(await Postcard.get(id=comment.postcard_id)))
 
 
 async def page(postcard_id: int, first: int | None, after: str | None) -> Page[Comment]:

@@ -27,6 +27,7 @@ class Code(StrEnum):
     TOO_LARGE = "TOO_LARGE"
     UNREACHABLE = "UNREACHABLE"
     LIMIT_REACHED = "LIMIT_REACHED"
+    SUSPENDED = "SUSPENDED"
 
 
 @dataclass(frozen=True)

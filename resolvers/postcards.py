@@ -231,13 +231,22 @@ async def update(
 async def delete(
     viewer: User, postcard_id: int | None, publish: Publish = publish_nothing
 ) -> tuple[int, FeedEvent]:
+    """The author deletes their moment; after commit, its tombstone goes live."""
     async with in_transaction() as conn:
         postcard = await own_postcard(viewer, postcard_id)
-        await postcard.delete()
-        await User.filter(id=viewer.id).update(postcard_count=F("postcard_count") - 1)
-        event = await feedlog.append(conn, DELETED, postcard.id, viewer.id)
+        event = await remove(conn, postcard)
     await publish(to_message(event))
     return postcard.id, event
+
+
+async def remove(conn: BaseDBAsyncClient, postcard: Postcard) -> FeedEvent:
+    """Inside the caller's transaction, whoever decided it (the author, or a moderator:
+    resolvers/moderation.py): the moment deleted (its likes, comments and playlist items
+    with it), its author's counter, and the DELETED event. Publish `to_message(event)`
+    after commit: that is the live tombstone."""
+    await postcard.delete()
+    await User.filter(id=postcard.author_id).update(postcard_count=F("postcard_count") - 1)
+    return await feedlog.append(conn, DELETED, postcard.id, postcard.author_id)
 
 
 def with_people(query: QuerySet[Postcard]) -> QuerySet[Postcard]:

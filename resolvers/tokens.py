@@ -44,7 +44,10 @@ async def viewer_for_token(token: str, generation: Hashable | None = None) -> Us
     forgotten = known_tokens.forgotten
     params = Params(AccessToken)
     sql = f"{_USER_OF_TOKEN} WHERE t.token_hash = {params.add(token_hash)}"
-    rows = await query_rows(AccessToken, sql + " AND t.revoked_at IS NULL", params.values)
+    # a suspended member's tokens are revoked too; this also covers one issued by a log-in
+    # that checked the account just before the suspension committed
+    live = " AND t.revoked_at IS NULL AND u.suspended_at IS NULL"
+    rows = await query_rows(AccessToken, sql + live, params.values)
     if not rows:
         return None
     expires_at = _expires_at.to_python_value(rows[0]["token_expires_at"])

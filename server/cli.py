@@ -1,5 +1,5 @@
-"""`soundpost serve | migrate | seed | export-schema | media sweep`: the command line, and
-how the server process runs (uvicorn's websocket protocol, garbage collection)."""
+"""`soundpost serve | migrate | seed | export-schema | media sweep | grant-role`: the command
+line, and how the server process runs (uvicorn's websocket protocol, garbage collection)."""
 
 from __future__ import annotations
 
@@ -94,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     media_cmd.add_subparsers(dest="media_command", required=True).add_parser(
         "sweep", help="delete day-old uploads and the files no photo names (as `serve` does)"
     )
+    grant = commands.add_parser(
+        "grant-role", help="give a member a role (written to the moderation log)"
+    )
+    grant.add_argument("username")
+    grant.add_argument("role", choices=["MEMBER", "MODERATOR", "ADMIN"])
     args = parser.parse_args(argv)
 
     if args.command == "export-schema":
@@ -113,6 +118,29 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_with_database(settings, lambda: _seed(args, settings)))
     elif args.command == "media":
         asyncio.run(_with_database(settings, lambda: _sweep(settings)))
+    elif args.command == "grant-role":
+        return asyncio.run(_grant_role(settings, args.username, args.role))
+    return 0
+
+
+async def _grant_role(settings: Settings, username: str, role: str) -> int:
+    """Exit code 1 when there is no such member."""
+    from models import Role
+    from resolvers.moderation import grant_role
+
+    await Tortoise.init(config=settings.tortoise_config)
+    try:
+        granted = await grant_role(username, Role(role))
+    finally:
+        await Tortoise.close_connections()
+    if granted is None:
+        print(f"no member is called {username!r}: nothing changed", file=sys.stderr)
+        return 1
+    name = granted.user.username
+    if granted.previous is granted.user.role:
+        print(f"{name} is {role} already: nothing changed")
+    else:
+        print(f"{name} is now {role} (was {granted.previous}); written to the moderation log")
     return 0
 
 

@@ -39,9 +39,11 @@ class ActivityMessage:
 
 @dataclass(frozen=True)
 class RevokeMessage:
-    """A token was revoked: its live subscriptions end."""
+    """A token was revoked: its live subscriptions end, their websockets closed with
+    `reason` (logOut's default; "account suspended" when a moderator suspends it)."""
 
     token_hash: str
+    reason: str = "token revoked: log in again"
 
 
 Message = FeedMessage | NotificationMessage | ActivityMessage | RevokeMessage

@@ -282,7 +282,7 @@ class Hub:
             for listeners in list(self._listeners.values()):
                 for listener in list(listeners):
                     if listener.token_hash == message.token_hash:
-                        listener.end(CLOSE_TOKEN_REVOKED, "token revoked: log in again")
+                        listener.end(CLOSE_TOKEN_REVOKED, message.reason)
 
     def _offer(self, topic: tuple[str, int], item: Any) -> None:
         for listener in list(self._listeners.get(topic, ())):

@@ -59,6 +59,21 @@ FollowState = compat.describe_values(
 AVATAR_URL_SIDE = 200
 
 
+Role = compat.describe_values(
+    strawberry.enum(
+        models.Role,
+        description="What a member may do: MEMBER (everyone), MODERATOR (reads and resolves "
+        "reports), ADMIN (a moderator who also reads the moderation log). Granted with "
+        "`soundpost grant-role <username> <ROLE>`.",
+    ),
+    {
+        "MEMBER": "A member like any other.",
+        "MODERATOR": "Reads the reports (`reports`) and resolves them (`resolveReport`).",
+        "ADMIN": "A moderator who also reads the audit log (`moderationLog`).",
+    },
+)
+
+
 @strawberry.type(description="A Soundpost member: a profile, a follow graph and their moments.")
 class User(Node):
     row: strawberry.Private[models.User]
@@ -71,6 +86,9 @@ class User(Node):
     follower_count: int = strawberry.field(description="How many members follow this one.")
     following_count: int = strawberry.field(description="How many members this one follows.")
     postcard_count: int = strawberry.field(description="How many moments this member shared.")
+    role: Role = strawberry.field(  # type: ignore[valid-type]
+        description="MEMBER, MODERATOR or ADMIN. Public, so clients can show a staff badge."
+    )
 
     from_row = copied_from_row(
         "username",
@@ -81,6 +99,7 @@ class User(Node):
         "follower_count",
         "following_count",
         "postcard_count",
+        "role",
     )
 
     @strawberry.field(

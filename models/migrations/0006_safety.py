@@ -105,12 +105,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='is_private',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='User',
             name='role',
-            field=fields.CharEnumField(default=Role.MEMBER, description='MEMBER: MEMBER\nMODERATOR: MODERATOR\nADMIN: ADMIN', enum_type=Role, max_length=10),
+            field=fields.CharEnumField(default=Role.MEMBER, description='MEMBER: MEMBER\nMODERATOR: MODERATOR\nADMIN: ADMIN', db_default=Role.MEMBER, enum_type=Role, max_length=10),
         ),
         ops.AddField(
             model_name='User',

@@ -5,7 +5,11 @@ do and see. Read a row as `(anonymous, owner, stranger)`.
 The world: olivia (the owner) has a moment with a comment and a like from fay, follows
 nobody, is followed by fay, has a public and a private playlist of two songs each, and three
 notifications (fay's like, comment and follow). She also commented on fay's moment. sam (the
-stranger) has nothing and follows nobody. Every refusal is checked to write nothing."""
+stranger) has nothing and follows nobody. Every refusal is checked to write nothing.
+
+The moderation fields have a table of their own, with two more callers: mona (a moderator) and
+ada (an admin), granted their roles as the command line does. fay reported olivia's moment
+(an open report)."""
 
 from __future__ import annotations
 
@@ -18,11 +22,25 @@ import pytest
 
 import models
 from graph.relay import to_global_id
-from resolvers import accounts, comments, likes, playlists, postcards, tokens, tracks, users
+from resolvers import (
+    accounts,
+    comments,
+    likes,
+    moderation,
+    playlists,
+    postcards,
+    reports,
+    tokens,
+    tracks,
+    users,
+)
 from tests.support.api import Api
+from tests.support.tables import snapshot
 
 ANONYMOUS, OWNER, STRANGER = "anonymous", "owner", "stranger"
 CALLERS = (ANONYMOUS, OWNER, STRANGER)
+MODERATOR, ADMIN = "moderator", "admin"
+STAFF_CALLERS = (*CALLERS, MODERATOR, ADMIN)
 PASSWORD = "correct horse"
 PASSWORD_HASH = accounts._hasher(accounts.Hashing.STANDARD).hash(PASSWORD)
 
@@ -34,6 +52,7 @@ FORBIDDEN = "FORBIDDEN"  # a UserError code, nothing written
 NOT_FOUND = "NOT_FOUND"
 INVALID = "INVALID"
 INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+CONFLICT = "CONFLICT"
 TOP_LEVEL = {UNAUTHENTICATED}
 
 
@@ -88,6 +107,12 @@ async def world(app: object) -> World:
     # rex asked to follow olivia (as if she had been private a moment ago)
     rex, _ = await member("rex")
     request = await models.FollowRequest.create(requester_id=rex.id, target_id=olivia.id)
+    _mona, mona_token = await member("mona")
+    _ada, ada_token = await member("ada")
+    await moderation.grant_role("mona", models.Role.MODERATOR)
+    await moderation.grant_role("ada", models.Role.ADMIN)
+    subject = reports.Subject(models.ReportSubject.POSTCARD, card.id)
+    report = await reports.report(fay, subject, models.ReportReason.SPAM, "ads")
     ids = {
         "olivia": to_global_id("User", olivia.id),
         "card": to_global_id("Postcard", card.id),
@@ -101,31 +126,16 @@ async def world(app: object) -> World:
         "private_item": to_global_id("PlaylistItem", private_item.id),
         "notification": to_global_id("Notification", notification.id),
         "request": to_global_id("FollowRequest", request.id),
+        "report": to_global_id("Report", report.id),
     }
-    tokens = {ANONYMOUS: None, OWNER: olivia_token, STRANGER: sam_token}
+    tokens = {
+        ANONYMOUS: None,
+        OWNER: olivia_token,
+        STRANGER: sam_token,
+        MODERATOR: mona_token,
+        ADMIN: ada_token,
+    }
     return World(ids=ids, tokens=tokens, olivia=olivia)
-
-
-async def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table: a refusal must leave all of them as they were."""
-    tables = [
-        models.User,
-        models.AccessToken,
-        models.Follow,
-        models.Track,
-        models.Postcard,
-        models.Like,
-        models.Comment,
-        models.Playlist,
-        models.PlaylistItem,
-        models.Notification,
-        models.Upload,
-        models.FeedEvent,
-        models.Block,
-        models.Mute,
-        models.FollowRequest,
-    ]
-    return {m.__name__: await m.all().order_by("id").values() for m in tables}
 
 
 # ---------------------------------------------------------------------------------------
@@ -305,6 +315,24 @@ MUTATIONS: dict[str, Mutation] = {
         )
         for name in ("acceptFollowRequest", "rejectFollowRequest")
     },
+    "report(card)": Mutation(
+        "report",
+        "ReportInput",
+        "report { status }",
+        lambda w, c: {"subjectId": w.ids["card"], "reason": "SPAM"},
+    ),
+    "resolveReport(fay's, DISMISS)": Mutation(
+        "resolveReport",
+        "ResolveReportInput",
+        "report { status }",
+        lambda w, c: {"reportId": w.ids["report"], "action": "DISMISS"},
+    ),
+    "resolveReport(fay's, REMOVE_CONTENT)": Mutation(
+        "resolveReport",
+        "ResolveReportInput",
+        "report { status }",
+        lambda w, c: {"reportId": w.ids["report"], "action": "REMOVE_CONTENT"},
+    ),
 }
 
 MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
@@ -344,11 +372,21 @@ MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
     ("acceptFollowRequest(rex's)",               UNAUTHENTICATED, OK,         NOT_FOUND),
     ("rejectFollowRequest(rex's)",               UNAUTHENTICATED, OK,         NOT_FOUND),
 ]  # fmt: skip
+# The moderation mutations, with a moderator and an admin beside the three callers: olivia
+# owns the reported moment, sam is a member who has not reported it.
+MODERATION_MUTATION_MATRIX: list[tuple[str, str, str, str, str, str]] = [
+    # mutation                              anonymous        owner      stranger   moderator  admin
+    ("report(card)",                        UNAUTHENTICATED, INVALID,   OK,        OK,        OK),
+    ("resolveReport(fay's, DISMISS)",       UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK,        OK),
+    ("resolveReport(fay's, REMOVE_CONTENT)", UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK,       OK),
+]  # fmt: skip
 MUTATION_CASES = [
     pytest.param(name, caller, expected, id=f"{name}-{caller}")
-    for name, *outcomes in MUTATION_MATRIX
-    for caller, expected in zip(CALLERS, outcomes, strict=True)
+    for matrix, callers in ((MUTATION_MATRIX, CALLERS), (MODERATION_MUTATION_MATRIX, STAFF_CALLERS))
+    for name, *outcomes in matrix
+    for caller, expected in zip(callers, outcomes, strict=True)
 ]
+ALL_MUTATION_ROWS = [name for name, *_ in (*MUTATION_MATRIX, *MODERATION_MUTATION_MATRIX)]
 
 
 def test_the_matrix_covers_every_mutation() -> None:
@@ -356,9 +394,9 @@ def test_the_matrix_covers_every_mutation() -> None:
 
     mutation_type = schema._schema.mutation_type
     assert mutation_type is not None
-    covered = {MUTATIONS[name].field for name, *_ in MUTATION_MATRIX}
+    covered = {MUTATIONS[name].field for name in ALL_MUTATION_ROWS}
     assert covered == set(mutation_type.fields)
-    assert set(MUTATIONS) == {name for name, *_ in MUTATION_MATRIX}
+    assert set(MUTATIONS) == set(ALL_MUTATION_ROWS)
 
 
 @pytest.mark.parametrize(("name", "caller", "expected"), MUTATION_CASES)
@@ -441,6 +479,15 @@ class Read:
     view: Callable[[dict[str, Any]], Any]
 
 
+def node_of(key: str, fragment: str) -> Read:
+    """`node(id:)` of the world's object `key`, selecting `fragment`: its typename, or None."""
+    return Read(
+        f"query ($id: ID!) {{ node(id: $id) {{ __typename ... on {fragment} }} }}",
+        lambda w: {"id": w.ids[key]},
+        lambda d: d["node"] and d["node"]["__typename"],
+    )
+
+
 def titles(connection: dict[str, Any]) -> list[str]:
     return [edge["node"]["title"] for edge in connection["edges"]]
 
@@ -504,31 +551,11 @@ READS: dict[str, Read] = {
         lambda w: {"id": w.ids["private"]},
         lambda d: d["playlist"] and len(d["playlist"]["items"]["edges"]),
     ),
-    "node(private playlist)": Read(
-        f"query ($id: ID!) {{ node(id: $id) {{ __typename ... on Playlist {{ {PLAYLIST_FIELDS} }} }} }}",
-        lambda w: {"id": w.ids["private"]},
-        lambda d: d["node"] and d["node"]["__typename"],
-    ),
-    "node(private playlist item)": Read(
-        "query ($id: ID!) { node(id: $id) { __typename ... on PlaylistItem { position } } }",
-        lambda w: {"id": w.ids["private_item"]},
-        lambda d: d["node"] and d["node"]["__typename"],
-    ),
-    "node(public playlist item)": Read(
-        "query ($id: ID!) { node(id: $id) { __typename ... on PlaylistItem { position } } }",
-        lambda w: {"id": w.ids["public_item"]},
-        lambda d: d["node"] and d["node"]["__typename"],
-    ),
-    "node(olivia's notification)": Read(
-        "query ($id: ID!) { node(id: $id) { __typename ... on Notification { kind } } }",
-        lambda w: {"id": w.ids["notification"]},
-        lambda d: d["node"] and d["node"]["__typename"],
-    ),
-    "node(comment)": Read(
-        "query ($id: ID!) { node(id: $id) { __typename ... on Comment { body } } }",
-        lambda w: {"id": w.ids["fay_comment"]},
-        lambda d: d["node"] and d["node"]["__typename"],
-    ),
+    "node(private playlist)": node_of("private", f"Playlist {{ {PLAYLIST_FIELDS} }}"),
+    "node(private playlist item)": node_of("private_item", "PlaylistItem { position }"),
+    "node(public playlist item)": node_of("public_item", "PlaylistItem { position }"),
+    "node(olivia's notification)": node_of("notification", "Notification { kind }"),
+    "node(comment)": node_of("fay_comment", "Comment { body }"),
     "nodes(card, private, notification)": Read(
         "query ($ids: [ID!]!) { nodes(ids: $ids) { __typename } }",
         lambda w: {"ids": [w.ids["card"], w.ids["private"], w.ids["notification"]]},
@@ -558,6 +585,20 @@ READS: dict[str, Read] = {
         '{ searchTracks(query: "harvest") { edges { node { title } } } }',
         lambda w: {},
         lambda d: [e["node"]["title"] for e in d["searchTracks"]["edges"]],
+    ),
+    "reports": Read(
+        "{ reports { edges { node { reason reporter { username } } } } }",
+        lambda w: {},
+        lambda d: [(e["node"]["reason"], e["node"]["reporter"]) for e in d["reports"]["edges"]],
+    ),
+    "node(fay's report)": node_of("report", "Report { reason }"),
+    "moderationLog": Read(
+        "{ moderationLog { edges { node { kind moderator { username } details } } } }",
+        lambda w: {},
+        lambda d: [
+            (e["node"]["kind"], e["node"]["moderator"], e["node"]["details"]["role"])
+            for e in d["moderationLog"]["edges"]
+        ],
     ),
 }
 
@@ -593,11 +634,21 @@ READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     ("rateLimit",                           True,            True,                 True),
     ("searchTracks(harvest)",               ["Harvest Moon"], ["Harvest Moon"],    ["Harvest Moon"]),
 ]  # fmt: skip
+FAYS_REPORT = [("SPAM", {"username": "fay"})]
+GRANTS = [("GRANT_ROLE", None, "ADMIN"), ("GRANT_ROLE", None, "MODERATOR")]
+MODERATION_READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any]] = [
+    # root field            anonymous        owner      stranger   moderator    admin
+    ("reports",             UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FAYS_REPORT, FAYS_REPORT),
+    ("node(fay's report)",  None,            None,      None,      "Report",    "Report"),
+    ("moderationLog",       UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN,   GRANTS),
+]  # fmt: skip
 READ_CASES = [
     pytest.param(name, caller, expected, id=f"{name}-{caller}")
-    for name, *outcomes in READ_MATRIX
-    for caller, expected in zip(CALLERS, outcomes, strict=True)
+    for matrix, callers in ((READ_MATRIX, CALLERS), (MODERATION_READ_MATRIX, STAFF_CALLERS))
+    for name, *outcomes in matrix
+    for caller, expected in zip(callers, outcomes, strict=True)
 ]
+ALL_READ_ROWS = [name for name, *_ in (*READ_MATRIX, *MODERATION_READ_MATRIX)]
 ERROR_CODES = {UNAUTHENTICATED, FORBIDDEN}
 
 
@@ -605,9 +656,9 @@ def test_the_matrix_covers_every_object_returning_root_field() -> None:
     from graph.schema import schema
 
     query_type = schema._schema.query_type
-    covered = {name.split("(")[0].split(".")[0] for name, *_ in READ_MATRIX}
+    covered = {name.split("(")[0].split(".")[0] for name in ALL_READ_ROWS}
     assert set(query_type.fields) <= covered, set(query_type.fields) - covered
-    assert set(READS) == {name for name, *_ in READ_MATRIX}
+    assert set(READS) == set(ALL_READ_ROWS)
 
 
 @pytest.mark.parametrize(("name", "caller", "expected"), READ_CASES)

@@ -14,6 +14,7 @@ from tortoise.timezone import now
 import models
 from resolvers import safety
 from tests.support.api import Api, User
+from tests.support.tables import snapshot
 
 SONG = {"title": "Harvest Moon", "artist": "Neil Young"}
 ERRORS = "errors { field code }"
@@ -80,23 +81,6 @@ def captions(data: dict[str, Any], field: str) -> list[str]:
     return [edge["node"]["caption"] for edge in data[field]["edges"]]
 
 
-async def tables() -> dict[str, list[dict[str, Any]]]:
-    """Rows a refusal must leave as they were."""
-    listed = [
-        models.User,
-        models.Follow,
-        models.FollowRequest,
-        models.Block,
-        models.Mute,
-        models.Postcard,
-        models.Like,
-        models.Comment,
-        models.PlaylistItem,
-        models.Notification,
-    ]
-    return {m.__name__: await m.all().order_by("id").values() for m in listed}
-
-
 def codes(payload: dict[str, Any]) -> list[tuple[list[str] | None, str]]:
     return [(error["field"], error["code"]) for error in payload["errors"]]
 
@@ -130,9 +114,9 @@ async def test_a_block_ends_follows_and_requests_both_ways_with_exact_counters(a
         {"node": {"kind": "FOLLOWED", "actor": {"username": "cleo"}}}
     ]
     # blocking again changes nothing
-    before = await tables()
+    before = await snapshot()
     assert (await mutate(api, BLOCK, {"userId": ben.id}, ana))["errors"] == []
-    assert await tables() == before
+    assert await snapshot() == before
 
 
 async def test_across_a_block_neither_can_reach_the_other(api: Api) -> None:
@@ -142,7 +126,7 @@ async def test_across_a_block_neither_can_reach_the_other(api: Api) -> None:
     playlist = (await mutate(api, PLAYLIST, {"title": "Mine", "isPublic": True}, ben))["playlist"]
     anas_list = (await mutate(api, PLAYLIST, {"title": "Hers", "isPublic": True}, ana))["playlist"]
     await mutate(api, BLOCK, {"userId": ben.id}, ana)
-    before = await tables()
+    before = await snapshot()
     refused = [
         (ben, FOLLOW, {"userId": ana.id}, ["userId"]),
         (ana, FOLLOW, {"userId": ben.id}, ["userId"]),
@@ -155,7 +139,7 @@ async def test_across_a_block_neither_can_reach_the_other(api: Api) -> None:
     for member, document, input, field in refused:
         payload = await mutate(api, document, input, member)
         assert codes(payload) == [(field, "FORBIDDEN")], (document, input)
-    assert await tables() == before
+    assert await snapshot() == before
 
 
 async def test_across_a_block_neither_sees_the_others_content(api: Api) -> None:
@@ -221,21 +205,21 @@ async def test_blocks_have_a_large_cap_with_a_clear_error(
     ana, *others = [await api.sign_up(n) for n in ("ana", "ben", "cleo", "dan")]
     for other in others[:2]:
         assert (await mutate(api, BLOCK, {"userId": other.id}, ana))["errors"] == []
-    before = await tables()
+    before = await snapshot()
     payload = await mutate(api, BLOCK, {"userId": others[2].id}, ana)
     assert codes(payload) == [(["userId"], "LIMIT_REACHED")]
-    assert await tables() == before
+    assert await snapshot() == before
     assert (safety.MAX_BLOCKS == 2 and 10_000 == safety.__dict__.get("MAX_BLOCKS", 10_000)) or True
 
 
 async def test_blocking_yourself_or_nobody_is_refused(api: Api) -> None:
     ana = await api.sign_up("ana")
-    before = await tables()
+    before = await snapshot()
     assert codes(await mutate(api, BLOCK, {"userId": ana.id}, ana)) == [(["userId"], "INVALID")]
     assert codes(await mutate(api, BLOCK, {"userId": "VXNlcjo5OTk="}, ana)) == [
         (["userId"], "NOT_FOUND")
     ]
-    assert await tables() == before
+    assert await snapshot() == before
 
 
 # --- mutes --------------------------------------------------------------------------------
@@ -277,11 +261,11 @@ async def test_a_mute_hides_for_the_muter_only_and_expires_to_the_second(api: Ap
 
 async def test_a_mute_longer_than_ten_years_is_refused(api: Api) -> None:
     ana, ben = await api.sign_up("ana"), await api.sign_up("ben")
-    before = await tables()
+    before = await snapshot()
     for seconds in (0, 10 * 365 * 24 * 3600 + 1):
         payload = await mutate(api, MUTE, {"userId": ben.id, "expiresInSeconds": seconds}, ana)
         assert codes(payload) == [(["expiresInSeconds"], "OUT_OF_RANGE")]
-    assert await tables() == before
+    assert await snapshot() == before
 
 
 # --- private accounts ---------------------------------------------------------------------
@@ -309,13 +293,13 @@ async def test_a_private_accounts_content_is_for_approved_followers(api: Api) ->
         found = await api.ok(NODE, {"id": card}, token)
         assert (found["postcard"] is not None) is shown
         assert ("pia's secret" in captions(await api.ok(EXPLORE, token=token), "explore")) is shown
-    before = await tables()
+    before = await snapshot()
     for document, input in (
         (LIKE, {"postcardId": card}),
         (COMMENT, {"postcardId": card, "body": "hi"}),
     ):
         assert codes(await mutate(api, document, input, sam)) == [(["postcardId"], "NOT_FOUND")]
-    assert await tables() == before
+    assert await snapshot() == before
 
 
 async def test_following_a_private_account_is_a_request_until_accepted(api: Api) -> None:
@@ -340,12 +324,12 @@ async def test_following_a_private_account_is_a_request_until_accepted(api: Api)
         "actor": {"username": "sam"},
     }
     # only pia answers it
-    before = await tables()
+    before = await snapshot()
     for member in (sam, fred):
         assert codes(await mutate(api, ACCEPT, {"requestId": request_id}, member)) == [
             (["requestId"], "NOT_FOUND")
         ]
-    assert await tables() == before
+    assert await snapshot() == before
     assert (await mutate(api, ACCEPT, {"requestId": request_id}, pia))["user"] == {
         "username": "sam"
     }
