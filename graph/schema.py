@@ -14,7 +14,7 @@ from graph.errors import ShapeErrors, log_if_unexpected
 from graph.limits import limit_extensions
 from graph.live.fields import Subscription
 from graph.live.sharing import SharingExecutor
-from graph.mutations import auth, notifications, playlists, postcards, social, uploads
+from graph.mutations import auth, leaving, notifications, playlists, postcards, social, uploads
 from graph.rate_limits import Budgets
 from graph.relay import Connection, Node
 from graph.types.playlist import Playlist
@@ -127,6 +127,16 @@ class Mutation:
     mark_notifications_read = strawberry.mutation(
         resolver=notifications.mark_notifications_read,
         description="Mark your notifications read, up to and including one of them.",
+    )
+    delete_account = strawberry.mutation(
+        resolver=leaving.delete_account,
+        description="Delete your account and everything you made, at once and for good: "
+        "moments, comments, likes, follows, playlists, notifications, photos. Reports you "
+        "made stay, without your name. Your username stays taken for 30 days (a setting).",
+    )
+    export_my_data = strawberry.mutation(
+        resolver=leaving.export_my_data,
+        description="A short-lived link to download everything you made (GDPR article 20).",
     )
 
 
