@@ -20,6 +20,7 @@ import models
 from graph.relay import to_global_id
 from resolvers import accounts, comments, likes, playlists, postcards, tokens, tracks, users
 from tests.support.api import Api
+from tests.support.tables import snapshot
 
 ANONYMOUS, OWNER, STRANGER = "anonymous", "owner", "stranger"
 CALLERS = (ANONYMOUS, OWNER, STRANGER)
@@ -102,25 +103,6 @@ async def world(app: object) -> World:
     return World(ids=ids, tokens=tokens, olivia=olivia)
 
 
-async def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table: a refusal must leave all of them as they were."""
-    tables = [
-        models.User,
-        models.AccessToken,
-        models.Follow,
-        models.Track,
-        models.Postcard,
-        models.Like,
-        models.Comment,
-        models.Playlist,
-        models.PlaylistItem,
-        models.Notification,
-        models.Upload,
-        models.FeedEvent,
-    ]
-    return {m.__name__: await m.all().order_by("id").values() for m in tables}
-
-
 # ---------------------------------------------------------------------------------------
 # Mutations
 
@@ -136,6 +118,8 @@ class Mutation:
 
     @property
     def document(self) -> str:
+        if not self.input_type:  # a mutation of no arguments
+            return f"mutation {{ {self.field} {{ {self.selection} {ERRORS} }} }}"
         return (
             f"mutation ($input: {self.input_type}!) "
             f"{{ {self.field}(input: $input) {{ {self.selection} {ERRORS} }} }}"
@@ -280,6 +264,15 @@ MUTATIONS: dict[str, Mutation] = {
         lambda w, c: {"file": "not a file"},
     ),
     "logOut": Mutation("logOut", "", "revoked", lambda w, c: {}),
+    # the caller's own account, whoever calls: the stranger deletes his
+    "deleteAccount": Mutation(
+        "deleteAccount", "DeleteAccountInput", "deleted", lambda w, c: {"password": PASSWORD}
+    ),
+    "deleteAccount(wrong password)": Mutation(
+        "deleteAccount", "DeleteAccountInput", "deleted", lambda w, c: {"password": "guess!!!"}
+    ),
+    # signs a link and writes nothing
+    "exportMyData": Mutation("exportMyData", "", "url expiresAt", lambda w, c: {}),
 }
 
 MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
@@ -311,6 +304,10 @@ MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
     ("movePlaylistItems(private)",               UNAUTHENTICATED, OK,         NOT_FOUND),
     ("markNotificationsRead(olivia's)",          UNAUTHENTICATED, OK,         NOT_FOUND),
     ("uploadPhoto(not a file)",                  UNAUTHENTICATED, INVALID,    INVALID),
+    ("deleteAccount",                            UNAUTHENTICATED, OK,         OK),
+    ("deleteAccount(wrong password)",            UNAUTHENTICATED, INVALID_CREDENTIALS,
+                                                                              INVALID_CREDENTIALS),
+    ("exportMyData",                             UNAUTHENTICATED, NOOP,       NOOP),
 ]  # fmt: skip
 MUTATION_CASES = [
     pytest.param(name, caller, expected, id=f"{name}-{caller}")
@@ -338,8 +335,8 @@ async def test_mutation_authorization(
     token = world.tokens[caller]
     before = await snapshot()
     # when
-    if mutation.field == "logOut":
-        body = await api.raw("mutation { logOut { revoked errors { code } } }", token=token)
+    if not mutation.input_type:
+        body = await api.raw(mutation.document, token=token)
     else:
         body = await api.raw(mutation.document, {"input": mutation.input(world, caller)}, token)
     after = await snapshot()
