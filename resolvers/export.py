@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 import orjson
+from tortoise.queryset import QuerySet
 
 from media.store import Store, is_key
 from models import (
@@ -139,36 +140,35 @@ def _track(track: Track) -> dict[str, Any]:
     }
 
 
-async def _usernames(ids: set[int]) -> dict[int, str]:
-    rows = await User.filter(id__in=ids).values_list("id", "username") if ids else []
-    return {int(row[0]): str(row[1]) for row in rows}
-
-
 async def gather(user: User, global_id: GlobalId) -> tuple[dict[str, Any], list[str]]:
     """Everything the member made, as data.json holds it, and the keys of the photo files
     to go beside it. Ids are the API's global IDs; other members are named by username."""
     files = _Files({})
-    moments = await Postcard.filter(author_id=user.id).select_related("track").order_by("id")
-    comments = await Comment.filter(author_id=user.id).order_by("id")
-    likes = await Like.filter(user_id=user.id).order_by("id")
-    following = await Follow.filter(follower_id=user.id).order_by("id")
-    followers = await Follow.filter(followee_id=user.id).order_by("id")
-    requests = await FollowRequest.filter(requester_id=user.id).order_by("id")
-    playlists = await Playlist.filter(owner_id=user.id).order_by("id")
-    items = await PlaylistItem.filter(playlist__owner_id=user.id).select_related("track")
-    notifications = await Notification.filter(recipient_id=user.id).order_by("id")
-    blocks = await Block.filter(blocker_id=user.id).order_by("id")
-    mutes = await Mute.filter(muter_id=user.id).order_by("id")
-    reports = await Report.filter(reporter_id=user.id).order_by("id")
-    uploads = await Upload.filter(owner_id=user.id).order_by("id")
-    people = await _usernames(
-        {f.followee_id for f in following}
-        | {f.follower_id for f in followers}
-        | {r.target_id for r in requests}
-        | {n.actor_id for n in notifications}
-        | {b.blocked_id for b in blocks}
-        | {m.muted_id for m in mutes}
-    )
+    uid = user.id
+    made: dict[str, QuerySet[Any]] = {
+        "moments": Postcard.filter(author_id=uid).select_related("track"),
+        "comments": Comment.filter(author_id=uid),
+        "likes": Like.filter(user_id=uid),
+        "playlists": Playlist.filter(owner_id=uid),
+        "items": PlaylistItem.filter(playlist__owner_id=uid).select_related("track"),
+        "notifications": Notification.filter(recipient_id=uid).select_related("actor"),
+        "reports": Report.filter(reporter_id=uid),
+        "uploads": Upload.filter(owner_id=uid),
+    }
+    # the other member of each row, for their username
+    made |= {
+        "following": Follow.filter(follower_id=uid).select_related("followee"),
+        "followers": Follow.filter(followee_id=uid).select_related("follower"),
+        "requests": FollowRequest.filter(requester_id=uid).select_related("target"),
+        "blocks": Block.filter(blocker_id=uid).select_related("blocked"),
+        "mutes": Mute.filter(muter_id=uid).select_related("muted"),
+    }
+    rows = {name: await query.order_by("id") for name, query in made.items()}
+    moments, comments, likes = rows["moments"], rows["comments"], rows["likes"]
+    following, followers, requests = rows["following"], rows["followers"], rows["requests"]
+    playlists, items, notifications = rows["playlists"], rows["items"], rows["notifications"]
+    blocks, mutes = rows["blocks"], rows["mutes"]
+    reports, uploads = rows["reports"], rows["uploads"]
 
     def moment_id(pk: int | None) -> str | None:
         return global_id("Postcard", pk) if pk is not None else None
@@ -226,13 +226,13 @@ async def gather(user: User, global_id: GlobalId) -> tuple[dict[str, Any], list[
             {"momentId": moment_id(x.postcard_id), "createdAt": _time(x.created_at)} for x in likes
         ],
         "following": [
-            {"username": people.get(f.followee_id), "since": _time(f.created_at)} for f in following
+            {"username": f.followee.username, "since": _time(f.created_at)} for f in following
         ],
         "followers": [
-            {"username": people.get(f.follower_id), "since": _time(f.created_at)} for f in followers
+            {"username": f.follower.username, "since": _time(f.created_at)} for f in followers
         ],
         "followRequests": [
-            {"username": people.get(r.target_id), "since": _time(r.created_at)} for r in requests
+            {"username": r.target.username, "since": _time(r.created_at)} for r in requests
         ],
         "playlists": [
             {
@@ -258,7 +258,7 @@ async def gather(user: User, global_id: GlobalId) -> tuple[dict[str, Any], list[
             {
                 "id": global_id("Notification", n.id),
                 "kind": n.kind.name,
-                "actor": people.get(n.actor_id),
+                "actor": n.actor.username,
                 "momentId": moment_id(n.postcard_id),
                 "commentId": global_id("Comment", n.comment_id) if n.comment_id else None,
                 "createdAt": _time(n.created_at),
@@ -266,12 +266,10 @@ async def gather(user: User, global_id: GlobalId) -> tuple[dict[str, Any], list[
             }
             for n in notifications
         ],
-        "blocks": [
-            {"username": people.get(b.blocked_id), "since": _time(b.created_at)} for b in blocks
-        ],
+        "blocks": [{"username": b.blocked.username, "since": _time(b.created_at)} for b in blocks],
         "mutes": [
             {
-                "username": people.get(m.muted_id),
+                "username": m.muted.username,
                 "since": _time(m.created_at),
                 "until": _time(m.expires_at),
             }
