@@ -54,6 +54,17 @@ class Config(Protocol):
     @property
     def rate_limit_uploads(self) -> str: ...
 
+    # leaving (graph/mutations/leaving.py)
+    @property
+    def deleted_username_hold_days(self) -> float: ...
+
+    @property
+    def export_url_ttl_seconds(self) -> int: ...
+
+    # the key that signs export URLs (SECRET_KEY)
+    @property
+    def signing_key(self) -> bytes: ...
+
     # budgets (graph/rate_limits.py)
     # a redis:// URL keeps the budgets in Redis, shared by every worker
     @property

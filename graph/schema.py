@@ -16,6 +16,7 @@ from graph.live.fields import Subscription
 from graph.live.sharing import SharingExecutor
 from graph.mutations import (
     auth,
+    leaving,
     moderation,
     notifications,
     playlists,
@@ -185,6 +186,16 @@ class Mutation:
     mark_notifications_read = strawberry.mutation(
         resolver=notifications.mark_notifications_read,
         description="Mark your notifications read, up to and including one of them.",
+    )
+    delete_account = strawberry.mutation(
+        resolver=leaving.delete_account,
+        description="Delete your account and everything you made, at once and for good: "
+        "moments, comments, likes, follows, playlists, notifications, photos. Reports you "
+        "made stay, without your name. Your username stays taken for 30 days (a setting).",
+    )
+    export_my_data = strawberry.mutation(
+        resolver=leaving.export_my_data,
+        description="A short-lived link to download everything you made (GDPR article 20).",
     )
 
 

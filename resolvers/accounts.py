@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import AccessToken, User
+from models import AccessToken, RetiredUsername, User
 from resolvers.errors import Code, Collector, problem
 from resolvers.tokens import hash_token, issue_token, known_tokens
 from resolvers.validate import clean_text, clean_username, lookup_username, strip_controls
@@ -76,6 +76,13 @@ async def sign_up(
     errors.raise_if_any()
     if await User.filter(username=name).exists():
         raise problem("username", "This username is taken.", Code.TAKEN)
+    if await RetiredUsername.filter(username=name, free_at__gt=datetime.now(UTC)).exists():
+        raise problem(
+            "username",
+            "This username belonged to an account that was deleted recently; "
+            "it cannot be taken again yet.",
+            Code.TAKEN,
+        )
     assert secret is not None  # raise_if_any above
     password_hash = await asyncio.to_thread(_hasher(hashing).hash, secret)
     try:
@@ -87,6 +94,18 @@ async def sign_up(
     except IntegrityError:  # lost a race for the same name
         raise problem("username", "This username is taken.", Code.TAKEN) from None
     return user, token
+
+
+async def password_matches(user: User, password: str) -> bool:
+    """Whether `password` is the member's (argon2 reads its cost from the stored hash)."""
+    try:
+        return await asyncio.to_thread(
+            _hasher(Hashing.STANDARD).verify,
+            user.password_hash,
+            clean_password(password)[:MAX_PASSWORD],
+        )
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 async def log_in(

@@ -17,6 +17,7 @@ from graph.rate_limits import RATE_LIMIT_HEADERS
 from media.store import FileStore, S3Store, Store, store_for
 from resolvers import feedlog, tokens
 from server.http.body_limit import BodySizeLimit
+from server.http.export import export_routes
 from server.http.graphiql import graphiql_asset_routes
 from server.http.health import healthz, readyz
 from server.http.media import media_routes
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *graphiql_asset_routes(),
+        *export_routes(settings.signing_key, media),
         # photos stored on local disk are served by the app; an S3 bucket serves its own
         *(media_routes(media.directory) if isinstance(media, FileStore) else []),
     ]

@@ -3,16 +3,20 @@ server; it passes them down (the schema reads them as graph/config.py's `Config`
 
 from __future__ import annotations
 
+import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from limits import parse as parse_limit
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from resolvers.accounts import Hashing
 from server.database import tortoise_config
+
+# Signs export URLs when no SECRET_KEY is set (development): made once per process.
+_PROCESS_KEY = secrets.token_bytes(32)
 
 
 class Settings(BaseSettings):
@@ -70,6 +74,12 @@ class Settings(BaseSettings):
     # How often each process sweeps unused uploads and unreferenced files (0: never; run
     # `soundpost media sweep` instead).
     media_sweep_interval_seconds: float = Field(default=3600, ge=0)
+    # Leaving (README, "Leaving"): how long a deleted account's username stays taken, and
+    # how long a data export's download URL works. SECRET_KEY signs those URLs: required in
+    # production; in development a random key per process is made when it is not set.
+    deleted_username_hold_days: float = Field(default=30, ge=0, le=3650)
+    export_url_ttl_seconds: int = Field(default=900, ge=10, le=86_400)
+    secret_key: SecretStr | None = None
 
     @field_validator("cors_origins", "media_fetch_allow_hosts", mode="before")
     @classmethod
@@ -93,7 +103,21 @@ class Settings(BaseSettings):
     def _refuse_test_settings_in_production(self) -> Settings:
         if self.environment == "production" and self.password_hashing is not Hashing.STANDARD:
             raise ValueError("PASSWORD_HASHING must be 'standard' when ENVIRONMENT=production")
+        if self.environment == "production" and (
+            self.secret_key is None or len(self.secret_key.get_secret_value()) < 32
+        ):
+            raise ValueError(
+                "SECRET_KEY (at least 32 characters) is required when ENVIRONMENT=production"
+            )
         return self
+
+    @property
+    def signing_key(self) -> bytes:
+        """SECRET_KEY's bytes; without one (development only), a random key for this
+        process: its signed URLs work on this process alone, until it restarts."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        return _PROCESS_KEY
 
     @property
     def media_location(self) -> str:

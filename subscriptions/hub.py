@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from subscriptions.broker import Broker
 from subscriptions.events import (
     ActivityMessage,
+    AudienceMessage,
     FeedMessage,
     Message,
     NotificationMessage,
@@ -181,6 +182,8 @@ class Hub:
         self._feed_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poller: asyncio.Task[None] | None = None
+        # author -> (who gets their events instead of their followers, up to which seq)
+        self._audiences: dict[int, tuple[set[int], int]] = {}
         # told of every revoked token (the process's cache of token lookups)
         self.on_revoke: Callable[[str], None] = lambda token_hash: None
 
@@ -205,6 +208,7 @@ class Hub:
         """Forget the position in the log (tests empty the database between cases)."""
         async with self._feed_lock:
             self.seq = await self.log.last_seq()
+            self._audiences.clear()
 
     def spawn(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
@@ -277,12 +281,23 @@ class Hub:
             self._offer(("notifications", message.recipient_id), message)
         elif isinstance(message, ActivityMessage):
             self._offer(("activity", message.postcard_id), message)
+        elif isinstance(message, AudienceMessage):
+            self._on_audience(message)
         elif isinstance(message, RevokeMessage):
             self.on_revoke(message.token_hash)
             for listeners in list(self._listeners.values()):
                 for listener in list(listeners):
                     if listener.token_hash == message.token_hash:
                         listener.end(CLOSE_TOKEN_REVOKED, message.reason)
+
+    def _on_audience(self, message: AudienceMessage) -> None:
+        """Remember who gets the author's events up to `until_seq` (unless routed already:
+        a process that read them from the log first routed them by follows)."""
+        if message.until_seq <= self.seq:
+            return
+        viewers, until = self._audiences.get(message.author_id, (set(), 0))
+        viewers.update(int(viewer) for viewer in message.viewer_ids)
+        self._audiences[message.author_id] = (viewers, max(until, message.until_seq))
 
     def _offer(self, topic: tuple[str, int], item: Any) -> None:
         for listener in list(self._listeners.get(topic, ())):
@@ -311,16 +326,23 @@ class Hub:
 
         Who follows the author takes a query; a subscriber may register meanwhile. Its
         catch-up stops at `seq`, so it must get this event live: check newcomers until none
-        are left, then advance and offer without awaiting, so no registration interleaves."""
+        are left, then advance and offer without awaiting, so no registration interleaves.
+        An author with an audience (`AudienceMessage`) reaches it instead of followers."""
         checked: set[int] = set()
         recipients: set[int] = set()
+        audience = self._audiences.get(event.author_id)
         while viewers := {key for (topic, key) in self._listeners if topic == "feed"} - checked:
             if event.author_id in viewers:
                 recipients.add(event.author_id)
             if others := viewers - {event.author_id}:
-                recipients |= await self.log.followers_among(event.author_id, others)
+                if audience is not None:
+                    recipients |= others & audience[0]
+                else:
+                    recipients |= await self.log.followers_among(event.author_id, others)
             checked |= viewers
         self.seq = event.seq
+        if audience is not None and event.seq >= audience[1]:
+            del self._audiences[event.author_id]
         for viewer_id in recipients:
             self._offer(("feed", viewer_id), event)
 

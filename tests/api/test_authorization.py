@@ -153,6 +153,8 @@ class Mutation:
 
     @property
     def document(self) -> str:
+        if not self.input_type:  # a mutation of no arguments
+            return f"mutation {{ {self.field} {{ {self.selection} {ERRORS} }} }}"
         return (
             f"mutation ($input: {self.input_type}!) "
             f"{{ {self.field}(input: $input) {{ {self.selection} {ERRORS} }} }}"
@@ -333,6 +335,15 @@ MUTATIONS: dict[str, Mutation] = {
         "report { status }",
         lambda w, c: {"reportId": w.ids["report"], "action": "REMOVE_CONTENT"},
     ),
+    # the caller's own account, whoever calls: the stranger deletes his
+    "deleteAccount": Mutation(
+        "deleteAccount", "DeleteAccountInput", "deleted", lambda w, c: {"password": PASSWORD}
+    ),
+    "deleteAccount(wrong password)": Mutation(
+        "deleteAccount", "DeleteAccountInput", "deleted", lambda w, c: {"password": "guess!!!"}
+    ),
+    # signs a link and writes nothing
+    "exportMyData": Mutation("exportMyData", "", "url expiresAt", lambda w, c: {}),
 }
 
 MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
@@ -371,6 +382,10 @@ MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
     ("cancelFollowRequest(olivia)",              UNAUTHENTICATED, INVALID,    NOOP),
     ("acceptFollowRequest(rex's)",               UNAUTHENTICATED, OK,         NOT_FOUND),
     ("rejectFollowRequest(rex's)",               UNAUTHENTICATED, OK,         NOT_FOUND),
+    ("deleteAccount",                            UNAUTHENTICATED, OK,         OK),
+    ("deleteAccount(wrong password)",            UNAUTHENTICATED, INVALID_CREDENTIALS,
+                                                                              INVALID_CREDENTIALS),
+    ("exportMyData",                             UNAUTHENTICATED, NOOP,       NOOP),
 ]  # fmt: skip
 # The moderation mutations, with a moderator and an admin beside the three callers: olivia
 # owns the reported moment, sam is a member who has not reported it.
@@ -408,8 +423,8 @@ async def test_mutation_authorization(
     token = world.tokens[caller]
     before = await snapshot()
     # when
-    if mutation.field == "logOut":
-        body = await api.raw("mutation { logOut { revoked errors { code } } }", token=token)
+    if not mutation.input_type:
+        body = await api.raw(mutation.document, token=token)
     else:
         body = await api.raw(mutation.document, {"input": mutation.input(world, caller)}, token)
     after = await snapshot()

@@ -14,6 +14,8 @@ from resolvers import postcards
 from server.settings import Settings
 from tests.support.api import Api
 
+# a production server refuses to start without a SECRET_KEY
+PRODUCTION_KEY = "k" * 32
 INTROSPECT = "{ __schema { queryType { name } } }"
 
 
@@ -41,7 +43,9 @@ async def test_introspection_can_be_switched_off() -> None:
     ],
 )
 async def test_no_field_suggestions_in_production(query: str) -> None:
-    production = SimpleNamespace(settings=Settings(environment="production"))
+    production = SimpleNamespace(
+        settings=Settings(environment="production", secret_key=PRODUCTION_KEY)
+    )
     development = SimpleNamespace(settings=Settings())
     shown = await schema.execute(query, context_value=development)
     hidden = await schema.execute(query, context_value=production)
@@ -54,7 +58,9 @@ async def test_no_field_suggestions_in_production(query: str) -> None:
 
 async def test_suggestions_hidden_in_variable_errors_too() -> None:
     query = "mutation ($input: CreatePostcardInput!) { createPostcard(input: $input) { errors { code } } }"
-    production = SimpleNamespace(settings=Settings(environment="production"))
+    production = SimpleNamespace(
+        settings=Settings(environment="production", secret_key=PRODUCTION_KEY)
+    )
     variables = {"input": {"track": {"titl": "x"}}}
     hidden = await schema.execute(query, variables, context_value=production)
     assert hidden.errors and "Did you mean" not in hidden.errors[0].message
