@@ -12,7 +12,7 @@ import pytest
 from tortoise.timezone import now
 
 import models
-from resolvers import safety
+from resolvers import moderation, safety
 from tests.support.api import Api, User
 from tests.support.tables import snapshot
 
@@ -381,3 +381,45 @@ async def test_an_unfollow_of_a_private_account_needs_a_new_request(api: Api) ->
     await mutate(api, UNFOLLOW, {"userId": pia.id}, fred)
     assert (await follow(api, fred, pia))["user"]["viewerFollowState"] == "REQUESTED"
     assert (await api.ok(NODE, {"id": card}, fred.token))["postcard"] is None
+
+
+# --- suspensions --------------------------------------------------------------------------
+
+
+async def test_a_suspended_members_content_is_hidden_everywhere(api: Api) -> None:
+    ana, ben, mona = [await api.sign_up(n) for n in ("ana", "ben", "mona")]
+    await moderation.grant_role("mona", models.Role.MODERATOR)
+    await follow(api, ana, ben)
+    bens = await share(api, ben, "ben's spam")
+    anas = await share(api, ana, "ana's porch")
+    await mutate(api, COMMENT, {"postcardId": anas, "body": "buy now"}, ben)
+    report = await mutate(
+        api,
+        "mutation ($input: ReportInput!) { report(input: $input) { report { id } errors { code } } }",
+        {"subjectId": bens, "reason": "SPAM"},
+        ana,
+    )
+    resolved = await mutate(
+        api,
+        "mutation ($input: ResolveReportInput!) { resolveReport(input: $input) { errors { code } } }",
+        {"reportId": report["report"]["id"], "action": "SUSPEND_ACCOUNT"},
+        mona,
+    )
+    assert resolved == {"errors": []}
+    for member in (ana, mona, None):
+        token = member.token if member else None
+        assert captions(await api.ok(EXPLORE, token=token), "explore") == ["ana's porch"]
+        assert (await api.ok(NODE, {"id": bens}, token))["postcard"] is None
+        page = (await api.ok(PAGE, {"name": "ben"}, token))["user"]
+        assert page["postcards"] == {"edges": []}
+        search = await api.ok(
+            '{ searchUsers(query: "ben") { edges { node { id } } } }', token=token
+        )
+        assert search["searchUsers"]["edges"] == []
+        comments = await api.ok(
+            "query ($id: ID!) { postcard(id: $id) { commentCount comments { edges { node { body } } } } }",
+            {"id": anas},
+            token,
+        )
+        assert comments["postcard"] == {"commentCount": 1, "comments": {"edges": []}}
+    assert captions(await api.ok(FEED, token=ana.token), "feed") == ["ana's porch"]
