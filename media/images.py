@@ -258,7 +258,7 @@ def _encode(image: Image.Image) -> Rendition:
 
 
 def _blurhash(thumbnail: Image.Image) -> str:
-    """Its 4x4-component BlurHash (28 characters)."""
+    """Its 4x4-component BlurHash (36 characters: 1 + 1 + 4 + 15 x 2)."""
     raw, row = thumbnail.tobytes(), 3 * thumbnail.width
     pixels = [
         [raw[start : start + 3] for start in range(top, top + row, 3)]
