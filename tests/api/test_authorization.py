@@ -13,9 +13,7 @@ ada (an admin), granted their roles as the command line does. fay reported olivi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,37 +21,36 @@ import pytest
 import models
 from graph.relay import to_global_id
 from resolvers import (
-    accounts,
     comments,
     likes,
     moderation,
     playlists,
     postcards,
     reports,
-    tokens,
     tracks,
     users,
 )
 from tests.support.api import Api
+from tests.support.matrix import (
+    FORBIDDEN,
+    INVALID,
+    INVALID_CREDENTIALS,
+    NOOP,
+    NOT_FOUND,
+    OK,
+    PASSWORD,
+    UNAUTHENTICATED,
+    Mutation,
+    Read,
+    check_mutation,
+    member,
+)
 from tests.support.tables import snapshot
 
 ANONYMOUS, OWNER, STRANGER = "anonymous", "owner", "stranger"
 CALLERS = (ANONYMOUS, OWNER, STRANGER)
 MODERATOR, ADMIN = "moderator", "admin"
 STAFF_CALLERS = (*CALLERS, MODERATOR, ADMIN)
-PASSWORD = "correct horse"
-PASSWORD_HASH = accounts._hasher(accounts.Hashing.STANDARD).hash(PASSWORD)
-
-# Outcomes of a mutation
-OK = "ok"  # no errors, and something was written
-NOOP = "ok, nothing written"  # no errors; idempotent, and there was nothing to do
-UNAUTHENTICATED = "UNAUTHENTICATED"  # top-level error, nothing written
-FORBIDDEN = "FORBIDDEN"  # a UserError code, nothing written
-NOT_FOUND = "NOT_FOUND"
-INVALID = "INVALID"
-INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-CONFLICT = "CONFLICT"
-TOP_LEVEL = {UNAUTHENTICATED}
 
 
 @dataclass
@@ -61,13 +58,6 @@ class World:
     ids: dict[str, str]
     tokens: dict[str, str | None]
     olivia: models.User
-
-
-async def member(username: str) -> tuple[models.User, str]:
-    user = await models.User.create(
-        username=username, display_name=username.title(), password_hash=PASSWORD_HASH
-    )
-    return user, await tokens.issue_token(user, timedelta(days=1))
 
 
 async def add_items(owner: models.User, playlist: models.Playlist, cards: list[int]) -> None:
@@ -140,25 +130,6 @@ async def world(app: object) -> World:
 
 # ---------------------------------------------------------------------------------------
 # Mutations
-
-ERRORS = "errors { field code }"
-
-
-@dataclass(frozen=True)
-class Mutation:
-    field: str
-    input_type: str
-    selection: str
-    input: Callable[[World, str], dict[str, Any]]
-
-    @property
-    def document(self) -> str:
-        if not self.input_type:  # a mutation of no arguments
-            return f"mutation {{ {self.field} {{ {self.selection} {ERRORS} }} }}"
-        return (
-            f"mutation ($input: {self.input_type}!) "
-            f"{{ {self.field}(input: $input) {{ {self.selection} {ERRORS} }} }}"
-        )
 
 
 def playlist_ops(key: str) -> dict[str, Mutation]:
@@ -418,34 +389,7 @@ def test_the_matrix_covers_every_mutation() -> None:
 async def test_mutation_authorization(
     api: Api, world: World, name: str, caller: str, expected: str
 ) -> None:
-    # given
-    mutation = MUTATIONS[name]
-    token = world.tokens[caller]
-    before = await snapshot()
-    # when
-    if not mutation.input_type:
-        body = await api.raw(mutation.document, token=token)
-    else:
-        body = await api.raw(mutation.document, {"input": mutation.input(world, caller)}, token)
-    after = await snapshot()
-    # then
-    if expected in TOP_LEVEL:
-        assert body["data"] is None
-        assert [e["extensions"]["code"] for e in body["errors"]] == [expected]
-        assert after == before, "a refused mutation wrote something"
-        return
-    assert "errors" not in body, body["errors"]
-    payload = body["data"][mutation.field]
-    codes = [e["code"] for e in payload["errors"]]
-    if expected in (OK, NOOP):
-        assert codes == []
-        if expected == OK:
-            assert after != before, "an accepted mutation wrote nothing"
-        else:
-            assert after == before
-    else:
-        assert codes == [expected]
-        assert after == before, "a refused mutation wrote something"
+    await check_mutation(api, MUTATIONS[name], world, caller, world.tokens[caller], expected)
 
 
 # What an accepted mutation did, where the caller matters: the owner's things are changed
@@ -485,13 +429,6 @@ async def test_a_strangers_unlike_leaves_other_likes(api: Api, world: World) -> 
 # ---------------------------------------------------------------------------------------
 # Queries: what each caller sees. A marker string is a top-level error code; anything else
 # is the value `view` extracts from `data`.
-
-
-@dataclass(frozen=True)
-class Read:
-    query: str
-    variables: Callable[[World], dict[str, Any]]
-    view: Callable[[dict[str, Any]], Any]
 
 
 def node_of(key: str, fragment: str) -> Read:
