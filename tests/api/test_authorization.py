@@ -26,7 +26,6 @@ from resolvers import (
     moderation,
     playlists,
     postcards,
-    reports,
     tracks,
     users,
 )
@@ -39,13 +38,17 @@ from tests.support.matrix import (
     NOT_FOUND,
     OK,
     PASSWORD,
+    SAFETY_MUTATIONS,
     UNAUTHENTICATED,
     Mutation,
     Read,
+    add_items,
+    cases,
     check_mutation,
+    check_read,
     member,
+    open_report,
 )
-from tests.support.tables import snapshot
 
 ANONYMOUS, OWNER, STRANGER = "anonymous", "owner", "stranger"
 CALLERS = (ANONYMOUS, OWNER, STRANGER)
@@ -58,20 +61,6 @@ class World:
     ids: dict[str, str]
     tokens: dict[str, str | None]
     olivia: models.User
-
-
-async def add_items(owner: models.User, playlist: models.Playlist, cards: list[int]) -> None:
-    for card_id in cards:
-        await playlists.add(
-            owner,
-            playlist.id,
-            postcard_id=card_id,
-            track_id=None,
-            postcard_given=True,
-            track_given=False,
-            position=None,
-            expected_version=None,
-        )
 
 
 @pytest.fixture
@@ -101,8 +90,7 @@ async def world(app: object) -> World:
     _ada, ada_token = await member("ada")
     await moderation.grant_role("mona", models.Role.MODERATOR)
     await moderation.grant_role("ada", models.Role.ADMIN)
-    subject = reports.Subject(models.ReportSubject.POSTCARD, card.id)
-    report = await reports.report(fay, subject, models.ReportReason.SPAM, "ads")
+    report = await open_report(fay, card)
     ids = {
         "olivia": to_global_id("User", olivia.id),
         "card": to_global_id("Postcard", card.id),
@@ -270,51 +258,16 @@ MUTATIONS: dict[str, Mutation] = {
         lambda w, c: {"file": "not a file"},
     ),
     "logOut": Mutation("logOut", "", "revoked", lambda w, c: {}),
-    **{
-        f"{name}(olivia)": Mutation(
-            name, input_type, "user { id }", lambda w, c: {"userId": w.ids["olivia"]}
-        )
-        for name, input_type in (
-            ("block", "UserIdInput"),
-            ("unblock", "UserIdInput"),
-            ("mute", "MuteInput"),
-            ("unmute", "UserIdInput"),
-            ("cancelFollowRequest", "UserIdInput"),
-        )
-    },
-    **{
-        f"{name}(rex's)": Mutation(
-            name, "FollowRequestInput", "user { id }", lambda w, c: {"requestId": w.ids["request"]}
-        )
-        for name in ("acceptFollowRequest", "rejectFollowRequest")
-    },
-    "report(card)": Mutation(
-        "report",
-        "ReportInput",
-        "report { status }",
-        lambda w, c: {"subjectId": w.ids["card"], "reason": "SPAM"},
-    ),
-    "resolveReport(fay's, DISMISS)": Mutation(
-        "resolveReport",
-        "ResolveReportInput",
-        "report { status }",
-        lambda w, c: {"reportId": w.ids["report"], "action": "DISMISS"},
-    ),
+    **SAFETY_MUTATIONS,
     "resolveReport(fay's, REMOVE_CONTENT)": Mutation(
         "resolveReport",
         "ResolveReportInput",
         "report { status }",
         lambda w, c: {"reportId": w.ids["report"], "action": "REMOVE_CONTENT"},
     ),
-    # the caller's own account, whoever calls: the stranger deletes his
-    "deleteAccount": Mutation(
-        "deleteAccount", "DeleteAccountInput", "deleted", lambda w, c: {"password": PASSWORD}
-    ),
     "deleteAccount(wrong password)": Mutation(
         "deleteAccount", "DeleteAccountInput", "deleted", lambda w, c: {"password": "guess!!!"}
     ),
-    # signs a link and writes nothing
-    "exportMyData": Mutation("exportMyData", "", "url expiresAt", lambda w, c: {}),
 }
 
 MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
@@ -367,10 +320,8 @@ MODERATION_MUTATION_MATRIX: list[tuple[str, str, str, str, str, str]] = [
     ("resolveReport(fay's, REMOVE_CONTENT)", UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK,       OK),
 ]  # fmt: skip
 MUTATION_CASES = [
-    pytest.param(name, caller, expected, id=f"{name}-{caller}")
-    for matrix, callers in ((MUTATION_MATRIX, CALLERS), (MODERATION_MUTATION_MATRIX, STAFF_CALLERS))
-    for name, *outcomes in matrix
-    for caller, expected in zip(callers, outcomes, strict=True)
+    *cases(MUTATION_MATRIX, CALLERS),
+    *cases(MODERATION_MUTATION_MATRIX, STAFF_CALLERS),
 ]
 ALL_MUTATION_ROWS = [name for name, *_ in (*MUTATION_MATRIX, *MODERATION_MUTATION_MATRIX)]
 
@@ -594,12 +545,7 @@ MODERATION_READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any]] = [
     ("node(fay's report)",  None,            None,      None,      "Report",    "Report"),
     ("moderationLog",       UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN,   GRANTS),
 ]  # fmt: skip
-READ_CASES = [
-    pytest.param(name, caller, expected, id=f"{name}-{caller}")
-    for matrix, callers in ((READ_MATRIX, CALLERS), (MODERATION_READ_MATRIX, STAFF_CALLERS))
-    for name, *outcomes in matrix
-    for caller, expected in zip(callers, outcomes, strict=True)
-]
+READ_CASES = [*cases(READ_MATRIX, CALLERS), *cases(MODERATION_READ_MATRIX, STAFF_CALLERS)]
 ALL_READ_ROWS = [name for name, *_ in (*READ_MATRIX, *MODERATION_READ_MATRIX)]
 ERROR_CODES = {UNAUTHENTICATED, FORBIDDEN}
 
@@ -617,12 +563,4 @@ def test_the_matrix_covers_every_object_returning_root_field() -> None:
 async def test_read_authorization(
     api: Api, world: World, name: str, caller: str, expected: Any
 ) -> None:
-    read = READS[name]
-    before = await snapshot()
-    body = await api.raw(read.query, read.variables(world), world.tokens[caller])
-    assert await snapshot() == before  # reading writes nothing
-    if isinstance(expected, str) and expected in ERROR_CODES:
-        assert [e["extensions"]["code"] for e in body["errors"]] == [expected]
-        return
-    assert "errors" not in body, body["errors"]
-    assert read.view(body["data"]) == expected
+    await check_read(api, READS[name], world, world.tokens[caller], expected)

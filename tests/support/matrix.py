@@ -5,13 +5,15 @@ mutation had its outcome — a refusal writing nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 import models
-from resolvers import accounts, tokens
+from resolvers import accounts, playlists, reports, tokens
 from tests.support.api import Api
 from tests.support.tables import snapshot
 
@@ -39,6 +41,26 @@ async def member(username: str, **fields: Any) -> tuple[models.User, str]:
     return user, await tokens.issue_token(user, timedelta(days=1))
 
 
+async def add_items(owner: models.User, playlist: models.Playlist, cards: list[int]) -> None:
+    for card_id in cards:
+        await playlists.add(
+            owner,
+            playlist.id,
+            postcard_id=card_id,
+            track_id=None,
+            postcard_given=True,
+            track_given=False,
+            position=None,
+            expected_version=None,
+        )
+
+
+async def open_report(reporter: models.User, card: models.Postcard) -> models.Report:
+    """The reporter's open report of the moment (SPAM: "ads")."""
+    subject = reports.Subject(models.ReportSubject.POSTCARD, card.id)
+    return await reports.report(reporter, subject, models.ReportReason.SPAM, "ads")
+
+
 @dataclass(frozen=True)
 class Mutation:
     field: str
@@ -54,6 +76,49 @@ class Mutation:
             f"mutation ($input: {self.input_type}!) "
             f"{{ {self.field}(input: $input) {{ {self.selection} {ERRORS} }} }}"
         )
+
+
+# The issue 14 mutations both matrices ask, on a world whose ids name "olivia", her moment
+# "card", rex's pending follow request to her "request", and fay's report of the moment
+# "report".
+SAFETY_MUTATIONS: dict[str, Mutation] = {
+    **{
+        f"{name}(olivia)": Mutation(
+            name, input_type, "user { id }", lambda w, c: {"userId": w.ids["olivia"]}
+        )
+        for name, input_type in (
+            ("block", "UserIdInput"),
+            ("unblock", "UserIdInput"),
+            ("mute", "MuteInput"),
+            ("unmute", "UserIdInput"),
+            ("cancelFollowRequest", "UserIdInput"),
+        )
+    },
+    **{
+        f"{name}(rex's)": Mutation(
+            name, "FollowRequestInput", "user { id }", lambda w, c: {"requestId": w.ids["request"]}
+        )
+        for name in ("acceptFollowRequest", "rejectFollowRequest")
+    },
+    "report(card)": Mutation(
+        "report",
+        "ReportInput",
+        "report { status }",
+        lambda w, c: {"subjectId": w.ids["card"], "reason": "SPAM"},
+    ),
+    "resolveReport(fay's, DISMISS)": Mutation(
+        "resolveReport",
+        "ResolveReportInput",
+        "report { status }",
+        lambda w, c: {"reportId": w.ids["report"], "action": "DISMISS"},
+    ),
+    # the caller's own account, whoever calls
+    "deleteAccount": Mutation(
+        "deleteAccount", "DeleteAccountInput", "deleted", lambda w, c: {"password": PASSWORD}
+    ),
+    # signs a link and writes nothing
+    "exportMyData": Mutation("exportMyData", "", "url expiresAt", lambda w, c: {}),
+}
 
 
 @dataclass(frozen=True)
@@ -91,3 +156,25 @@ async def check_mutation(
         assert codes == [expected]
         assert after == before, "a refused mutation wrote something"
     return before, after
+
+
+async def check_read(api: Api, read: Read, world: Any, token: str | None, expected: Any) -> None:
+    """Send the read as the caller: `expected` is a top-level error code, or what `view`
+    extracts. Reading writes nothing."""
+    before = await snapshot()
+    body = await api.raw(read.query, read.variables(world), token)
+    assert await snapshot() == before  # reading writes nothing
+    if isinstance(expected, str) and expected in (UNAUTHENTICATED, FORBIDDEN):
+        assert [e["extensions"]["code"] for e in body["errors"]] == [expected]
+        return
+    assert "errors" not in body, body["errors"]
+    assert read.view(body["data"]) == expected
+
+
+def cases(matrix: Sequence[tuple[Any, ...]], callers: Sequence[str]) -> list[Any]:
+    """One pytest case per row and caller of a matrix: (name, caller, expected)."""
+    return [
+        pytest.param(name, caller, expected, id=f"{name}-{caller}")
+        for name, *outcomes in matrix
+        for caller, expected in zip(callers, outcomes, strict=True)
+    ]
