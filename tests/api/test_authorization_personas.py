@@ -32,6 +32,7 @@ import models
 from graph.relay import to_global_id
 from resolvers import comments, likes, moderation, playlists, postcards, safety, tracks
 from resolvers import users as members
+from tests.support import matrix
 from tests.support.api import Api
 from tests.support.matrix import (
     CONFLICT,
@@ -41,10 +42,6 @@ from tests.support.matrix import (
     SAFETY_MUTATIONS,
     Mutation,
     Read,
-    add_items,
-    cases,
-    check_mutation,
-    check_read,
     member,
     open_report,
 )
@@ -99,7 +96,7 @@ async def world(app: object) -> World:
     for muted in (people[MUTED][0], max_):
         await safety.mute(olivia, muted.id, None)
     summer = await playlists.create(olivia, "Summer", None, True)
-    await add_items(olivia, summer, [card.id])
+    await matrix.add_items(olivia, summer, [card.id])
     report = await open_report(fay, card)
     ids = {
         "olivia": to_global_id("User", olivia.id),
@@ -178,16 +175,15 @@ MUTATION_MATRIX: list[tuple[str, str, str, str, str, str, str, str, str]] = [
     ("deleteAccount",                     UN,       OK,      OK,        OK,       OK,        OK,      OK,      OK),
     ("exportMyData",                      UN,       NOOP,    NOOP,      NOOP,     NOOP,      NOOP,    NOOP,    NOOP),
 ]  # fmt: skip
-MUTATION_CASES = cases(MUTATION_MATRIX, CALLERS)
 
 
-@pytest.mark.parametrize(("name", "caller", "expected"), MUTATION_CASES)
+@pytest.mark.parametrize(("name", "caller", "expected"), matrix.cases(MUTATION_MATRIX, CALLERS))
 async def test_mutation_by_persona(
     api: Api, world: World, name: str, caller: str, expected: str
 ) -> None:
     mutation, token = MUTATIONS[name], world.tokens[caller]
     outcome = OK if expected == REQUESTED else expected
-    before, after = await check_mutation(api, mutation, world, caller, token, outcome)
+    before, after = await matrix.check_mutation(api, mutation, world, caller, token, outcome)
     if expected == REQUESTED:
         assert after["Follow"] == before["Follow"]
         (new,) = [row for row in after["FollowRequest"] if row not in before["FollowRequest"]]
@@ -367,15 +363,13 @@ READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any, Any, Any, Any]] = [
     ("node(fay's report)",                    None,      None,       None,     None,       None,     None,      None,      "Report"),
     ("moderationLog",                         UN,        FB,         FB,       FB,         FB,       FB,        FB,        FB),
 ]  # fmt: skip
-READ_CASES = cases(READ_MATRIX, CALLERS)
-# (check_read also proves that a read writes nothing)
 
 
-@pytest.mark.parametrize(("name", "caller", "expected"), READ_CASES)
+@pytest.mark.parametrize(("name", "caller", "expected"), matrix.cases(READ_MATRIX, CALLERS))
 async def test_read_by_persona(
     api: Api, world: World, name: str, caller: str, expected: Any
 ) -> None:
-    await check_read(api, READS[name], world, world.tokens[caller], expected)
+    await matrix.check_read(api, READS[name], world, world.tokens[caller], expected)
 
 
 # ---------------------------------------------------------------------------------------
