@@ -7,17 +7,9 @@ from tortoise.transactions import in_transaction
 
 from models import Like, Postcard, User
 from resolvers import notifications, visibility
-from resolvers.errors import not_found
 from resolvers.pagination import Page, keyset_page
 from resolvers.rows import create_once
 from subscriptions.events import ActivityMessage, Publish, publish_nothing
-
-
-async def _postcard(postcard_id: int | None) -> Postcard:
-    postcard = await Postcard.get_or_none(id=postcard_id) if postcard_id is not None else None
-    if postcard is None:
-        raise not_found("postcardId", "postcard")
-    return postcard
 
 
 async def like(
@@ -41,8 +33,9 @@ async def like(
 async def unlike(
     viewer: User, postcard_id: int | None, publish: Publish = publish_nothing
 ) -> Postcard:
-    """Idempotent; notifies nobody."""
-    postcard = await _postcard(postcard_id)
+    """Idempotent; notifies nobody. Refused as `like` is (its payload would show the moment):
+    a moment hidden from the viewer, or across a block."""
+    postcard = await visibility.reachable_postcard(viewer, postcard_id, "postcardId")
     async with in_transaction():
         deleted = await Like.filter(user_id=viewer.id, postcard_id=postcard.id).delete()
         if deleted:

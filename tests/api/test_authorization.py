@@ -13,9 +13,7 @@ ada (an admin), granted their roles as the command line does. fay reported olivi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,37 +21,39 @@ import pytest
 import models
 from graph.relay import to_global_id
 from resolvers import (
-    accounts,
     comments,
     likes,
     moderation,
     playlists,
     postcards,
-    reports,
-    tokens,
     tracks,
     users,
 )
 from tests.support.api import Api
-from tests.support.tables import snapshot
+from tests.support.matrix import (
+    FORBIDDEN,
+    INVALID,
+    INVALID_CREDENTIALS,
+    NOOP,
+    NOT_FOUND,
+    OK,
+    PASSWORD,
+    SAFETY_MUTATIONS,
+    UNAUTHENTICATED,
+    Mutation,
+    Read,
+    add_items,
+    cases,
+    check_mutation,
+    check_read,
+    member,
+    open_report,
+)
 
 ANONYMOUS, OWNER, STRANGER = "anonymous", "owner", "stranger"
 CALLERS = (ANONYMOUS, OWNER, STRANGER)
 MODERATOR, ADMIN = "moderator", "admin"
 STAFF_CALLERS = (*CALLERS, MODERATOR, ADMIN)
-PASSWORD = "correct horse"
-PASSWORD_HASH = accounts._hasher(accounts.Hashing.STANDARD).hash(PASSWORD)
-
-# Outcomes of a mutation
-OK = "ok"  # no errors, and something was written
-NOOP = "ok, nothing written"  # no errors; idempotent, and there was nothing to do
-UNAUTHENTICATED = "UNAUTHENTICATED"  # top-level error, nothing written
-FORBIDDEN = "FORBIDDEN"  # a UserError code, nothing written
-NOT_FOUND = "NOT_FOUND"
-INVALID = "INVALID"
-INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-CONFLICT = "CONFLICT"
-TOP_LEVEL = {UNAUTHENTICATED}
 
 
 @dataclass
@@ -61,27 +61,6 @@ class World:
     ids: dict[str, str]
     tokens: dict[str, str | None]
     olivia: models.User
-
-
-async def member(username: str) -> tuple[models.User, str]:
-    user = await models.User.create(
-        username=username, display_name=username.title(), password_hash=PASSWORD_HASH
-    )
-    return user, await tokens.issue_token(user, timedelta(days=1))
-
-
-async def add_items(owner: models.User, playlist: models.Playlist, cards: list[int]) -> None:
-    for card_id in cards:
-        await playlists.add(
-            owner,
-            playlist.id,
-            postcard_id=card_id,
-            track_id=None,
-            postcard_given=True,
-            track_given=False,
-            position=None,
-            expected_version=None,
-        )
 
 
 @pytest.fixture
@@ -111,8 +90,7 @@ async def world(app: object) -> World:
     _ada, ada_token = await member("ada")
     await moderation.grant_role("mona", models.Role.MODERATOR)
     await moderation.grant_role("ada", models.Role.ADMIN)
-    subject = reports.Subject(models.ReportSubject.POSTCARD, card.id)
-    report = await reports.report(fay, subject, models.ReportReason.SPAM, "ads")
+    report = await open_report(fay, card)
     ids = {
         "olivia": to_global_id("User", olivia.id),
         "card": to_global_id("Postcard", card.id),
@@ -140,25 +118,6 @@ async def world(app: object) -> World:
 
 # ---------------------------------------------------------------------------------------
 # Mutations
-
-ERRORS = "errors { field code }"
-
-
-@dataclass(frozen=True)
-class Mutation:
-    field: str
-    input_type: str
-    selection: str
-    input: Callable[[World, str], dict[str, Any]]
-
-    @property
-    def document(self) -> str:
-        if not self.input_type:  # a mutation of no arguments
-            return f"mutation {{ {self.field} {{ {self.selection} {ERRORS} }} }}"
-        return (
-            f"mutation ($input: {self.input_type}!) "
-            f"{{ {self.field}(input: $input) {{ {self.selection} {ERRORS} }} }}"
-        )
 
 
 def playlist_ops(key: str) -> dict[str, Mutation]:
@@ -299,51 +258,16 @@ MUTATIONS: dict[str, Mutation] = {
         lambda w, c: {"file": "not a file"},
     ),
     "logOut": Mutation("logOut", "", "revoked", lambda w, c: {}),
-    **{
-        f"{name}(olivia)": Mutation(
-            name, input_type, "user { id }", lambda w, c: {"userId": w.ids["olivia"]}
-        )
-        for name, input_type in (
-            ("block", "UserIdInput"),
-            ("unblock", "UserIdInput"),
-            ("mute", "MuteInput"),
-            ("unmute", "UserIdInput"),
-            ("cancelFollowRequest", "UserIdInput"),
-        )
-    },
-    **{
-        f"{name}(rex's)": Mutation(
-            name, "FollowRequestInput", "user { id }", lambda w, c: {"requestId": w.ids["request"]}
-        )
-        for name in ("acceptFollowRequest", "rejectFollowRequest")
-    },
-    "report(card)": Mutation(
-        "report",
-        "ReportInput",
-        "report { status }",
-        lambda w, c: {"subjectId": w.ids["card"], "reason": "SPAM"},
-    ),
-    "resolveReport(fay's, DISMISS)": Mutation(
-        "resolveReport",
-        "ResolveReportInput",
-        "report { status }",
-        lambda w, c: {"reportId": w.ids["report"], "action": "DISMISS"},
-    ),
+    **SAFETY_MUTATIONS,
     "resolveReport(fay's, REMOVE_CONTENT)": Mutation(
         "resolveReport",
         "ResolveReportInput",
         "report { status }",
         lambda w, c: {"reportId": w.ids["report"], "action": "REMOVE_CONTENT"},
     ),
-    # the caller's own account, whoever calls: the stranger deletes his
-    "deleteAccount": Mutation(
-        "deleteAccount", "DeleteAccountInput", "deleted", lambda w, c: {"password": PASSWORD}
-    ),
     "deleteAccount(wrong password)": Mutation(
         "deleteAccount", "DeleteAccountInput", "deleted", lambda w, c: {"password": "guess!!!"}
     ),
-    # signs a link and writes nothing
-    "exportMyData": Mutation("exportMyData", "", "url expiresAt", lambda w, c: {}),
 }
 
 MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
@@ -396,10 +320,8 @@ MODERATION_MUTATION_MATRIX: list[tuple[str, str, str, str, str, str]] = [
     ("resolveReport(fay's, REMOVE_CONTENT)", UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, OK,       OK),
 ]  # fmt: skip
 MUTATION_CASES = [
-    pytest.param(name, caller, expected, id=f"{name}-{caller}")
-    for matrix, callers in ((MUTATION_MATRIX, CALLERS), (MODERATION_MUTATION_MATRIX, STAFF_CALLERS))
-    for name, *outcomes in matrix
-    for caller, expected in zip(callers, outcomes, strict=True)
+    *cases(MUTATION_MATRIX, CALLERS),
+    *cases(MODERATION_MUTATION_MATRIX, STAFF_CALLERS),
 ]
 ALL_MUTATION_ROWS = [name for name, *_ in (*MUTATION_MATRIX, *MODERATION_MUTATION_MATRIX)]
 
@@ -418,34 +340,7 @@ def test_the_matrix_covers_every_mutation() -> None:
 async def test_mutation_authorization(
     api: Api, world: World, name: str, caller: str, expected: str
 ) -> None:
-    # given
-    mutation = MUTATIONS[name]
-    token = world.tokens[caller]
-    before = await snapshot()
-    # when
-    if not mutation.input_type:
-        body = await api.raw(mutation.document, token=token)
-    else:
-        body = await api.raw(mutation.document, {"input": mutation.input(world, caller)}, token)
-    after = await snapshot()
-    # then
-    if expected in TOP_LEVEL:
-        assert body["data"] is None
-        assert [e["extensions"]["code"] for e in body["errors"]] == [expected]
-        assert after == before, "a refused mutation wrote something"
-        return
-    assert "errors" not in body, body["errors"]
-    payload = body["data"][mutation.field]
-    codes = [e["code"] for e in payload["errors"]]
-    if expected in (OK, NOOP):
-        assert codes == []
-        if expected == OK:
-            assert after != before, "an accepted mutation wrote nothing"
-        else:
-            assert after == before
-    else:
-        assert codes == [expected]
-        assert after == before, "a refused mutation wrote something"
+    await check_mutation(api, MUTATIONS[name], world, caller, world.tokens[caller], expected)
 
 
 # What an accepted mutation did, where the caller matters: the owner's things are changed
@@ -485,13 +380,6 @@ async def test_a_strangers_unlike_leaves_other_likes(api: Api, world: World) -> 
 # ---------------------------------------------------------------------------------------
 # Queries: what each caller sees. A marker string is a top-level error code; anything else
 # is the value `view` extracts from `data`.
-
-
-@dataclass(frozen=True)
-class Read:
-    query: str
-    variables: Callable[[World], dict[str, Any]]
-    view: Callable[[dict[str, Any]], Any]
 
 
 def node_of(key: str, fragment: str) -> Read:
@@ -657,12 +545,7 @@ MODERATION_READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any]] = [
     ("node(fay's report)",  None,            None,      None,      "Report",    "Report"),
     ("moderationLog",       UNAUTHENTICATED, FORBIDDEN, FORBIDDEN, FORBIDDEN,   GRANTS),
 ]  # fmt: skip
-READ_CASES = [
-    pytest.param(name, caller, expected, id=f"{name}-{caller}")
-    for matrix, callers in ((READ_MATRIX, CALLERS), (MODERATION_READ_MATRIX, STAFF_CALLERS))
-    for name, *outcomes in matrix
-    for caller, expected in zip(callers, outcomes, strict=True)
-]
+READ_CASES = [*cases(READ_MATRIX, CALLERS), *cases(MODERATION_READ_MATRIX, STAFF_CALLERS)]
 ALL_READ_ROWS = [name for name, *_ in (*READ_MATRIX, *MODERATION_READ_MATRIX)]
 ERROR_CODES = {UNAUTHENTICATED, FORBIDDEN}
 
@@ -680,12 +563,4 @@ def test_the_matrix_covers_every_object_returning_root_field() -> None:
 async def test_read_authorization(
     api: Api, world: World, name: str, caller: str, expected: Any
 ) -> None:
-    read = READS[name]
-    before = await snapshot()
-    body = await api.raw(read.query, read.variables(world), world.tokens[caller])
-    assert await snapshot() == before  # reading writes nothing
-    if isinstance(expected, str) and expected in ERROR_CODES:
-        assert [e["extensions"]["code"] for e in body["errors"]] == [expected]
-        return
-    assert "errors" not in body, body["errors"]
-    assert read.view(body["data"]) == expected
+    await check_read(api, READS[name], world, world.tokens[caller], expected)
