@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -34,6 +35,10 @@ TOKENS = OUT / "tokens.txt"
 WRITERS = OUT / "writer-tokens.txt"
 
 
+# One key for every server of a bench run (and its children).
+BENCH_SECRET = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+
+
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of a bench server: production settings, no broker, and budgets the
     load generator (one client) cannot exhaust."""
@@ -42,6 +47,8 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "BROADCAST_URL": "memory://",
         "ENVIRONMENT": "production",
+        # production refuses to start without one (the export links are signed with it)
+        "SECRET_KEY": BENCH_SECRET,
         "LOG_LEVEL": "warning",
         "RATE_LIMIT_POINTS": "1000000000",
         "RATE_LIMIT_ANONYMOUS_POINTS": "1000000000",
