@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 retention=timedelta(days=settings.feed_retention_days),
             )
             hub.on_revoke = tokens.known_tokens.forget
+            hub.on_revoke_close = view.close_revoked
             await hub.start()
             view.hub = app.state.hub = hub
             await open_media(media)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from graph.live.sharing import SharedExecution
 from graph.rate_limits import RateLimits
 from graph.schema import build_schema
 from media.store import Store
+from resolvers.tokens import hash_token
 from server import auth
 from server.database import DATABASE_DOWN
 from server.http import accept
@@ -31,7 +33,7 @@ from server.ws.legacy_ws import LegacyWS
 from server.ws.limits import ConnectionCounter
 from server.ws.socket import Socket
 from server.ws.transport_ws import TransportWS
-from subscriptions.hub import Hub
+from subscriptions.hub import CLOSE_TOKEN_REVOKED, Hub
 
 # Mobile networks drop sockets idle for ~30-60 s; a ping every 15 s keeps them open.
 KEEP_ALIVE_INTERVAL = 15.0
@@ -66,6 +68,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.max_message_bytes = settings.ws_max_message_bytes
         self.ws_connections = ConnectionCounter(settings.ws_max_connections_per_user)
+        self._closing: set[asyncio.Task[None]] = set()
         # every websocket's connection_init deadline and keep-alive pings, on one timer
         self.heartbeat = Heartbeat(keep_alive_interval or None)
         self.sharing = SharedExecution()
@@ -104,8 +107,20 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         """A websocket's connection_init: its viewer (refused: ConnectionRejectionError),
         then its account's count of connections (refused: TooManyConnections)."""
         await auth.authenticate_connection(context)
-        self.ws_connections.admit(context, context.viewer.id if context.viewer else None)
+        viewer_id = context.viewer.id if context.viewer else None
+        token_hash = hash_token(context.token) if context.token else None
+        self.ws_connections.admit(context, viewer_id, token_hash)
         return UNSET
+
+    def close_revoked(self, token_hash: str, reason: str) -> None:
+        """A token was revoked (log out, suspension, account deleted): every websocket signed
+        in with it closes, subscribed or not (its subscriptions end through the hub)."""
+        for context in self.ws_connections.with_token(token_hash):
+            socket = getattr(context, "request", None)
+            if isinstance(socket, WebSocket):
+                task = asyncio.create_task(_close(socket, reason))
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         """The response's headers and status as the request builds them, and the media
@@ -145,3 +160,10 @@ class SoundpostGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json.dumps on a 20-moment feed page
         return orjson.dumps(data)
+
+
+async def _close(socket: WebSocket, reason: str) -> None:
+    try:
+        await socket.close(code=CLOSE_TOKEN_REVOKED, reason=reason)
+    except RuntimeError:  # closed already (by the hub's end of a subscription, or the client)
+        pass

@@ -186,6 +186,8 @@ class Hub:
         self._audiences: dict[int, tuple[set[int], int]] = {}
         # told of every revoked token (the process's cache of token lookups)
         self.on_revoke: Callable[[str], None] = lambda token_hash: None
+        # and of every revoked token's close reason (the server closes its websockets)
+        self.on_revoke_close: Callable[[str, str], None] = lambda token_hash, reason: None
 
     # lifecycle
 
@@ -285,6 +287,7 @@ class Hub:
             self._on_audience(message)
         elif isinstance(message, RevokeMessage):
             self.on_revoke(message.token_hash)
+            self.on_revoke_close(message.token_hash, message.reason)
             for listeners in list(self._listeners.values()):
                 for listener in list(listeners):
                     if listener.token_hash == message.token_hash:

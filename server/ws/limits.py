@@ -37,8 +37,14 @@ class ConnectionCounter:
         self.limit = limit
         self._counts: Counter[int] = Counter()
         self._owners: dict[int, int] = {}  # id(connection) -> viewer id
+        # token hash -> {id(connection): connection}: whom a revoked token's close reaches,
+        # subscribed or not
+        self._by_token: dict[str, dict[int, object]] = {}
+        self._tokens: dict[int, str] = {}  # id(connection) -> token hash
 
-    def admit(self, connection: object, viewer_id: int | None) -> None:
+    def admit(
+        self, connection: object, viewer_id: int | None, token_hash: str | None = None
+    ) -> None:
         self.release(connection)  # graphql-ws allows a second connection_init
         if viewer_id is None:
             return
@@ -46,8 +52,21 @@ class ConnectionCounter:
             raise TooManyConnections(self.limit)
         self._counts[viewer_id] += 1
         self._owners[id(connection)] = viewer_id
+        if token_hash is not None:
+            self._by_token.setdefault(token_hash, {})[id(connection)] = connection
+            self._tokens[id(connection)] = token_hash
+
+    def with_token(self, token_hash: str) -> list[object]:
+        """The open connections signed in with this token."""
+        return list(self._by_token.get(token_hash, {}).values())
 
     def release(self, connection: object) -> None:
+        token_hash = self._tokens.pop(id(connection), None)
+        if token_hash is not None:
+            held = self._by_token.get(token_hash, {})
+            held.pop(id(connection), None)
+            if not held:
+                self._by_token.pop(token_hash, None)
         viewer_id = self._owners.pop(id(connection), None)
         if viewer_id is not None:
             self._counts[viewer_id] -= 1
