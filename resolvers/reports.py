@@ -5,10 +5,11 @@ what moderators do with a report is resolvers/moderation.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from models import Comment, Postcard, Report, ReportReason, ReportSubject, User
+from resolvers import visibility
 from resolvers.errors import Code, Collector, problem
 from resolvers.rows import create_once
 from resolvers.validate import clean_text
@@ -38,6 +39,25 @@ async def owner_of(subject: Subject) -> int | None:
     return owners[0] if owners else None  # type: ignore[return-value]
 
 
+async def _seen(viewer: User, subject: Subject) -> bool:
+    """Whether the reporter may see the content reported. A block does not hide it here:
+    harassment across a block is what reports are for."""
+    if subject.kind is ReportSubject.USER:
+        return True
+    postcard_id = subject.id
+    if subject.kind is ReportSubject.COMMENT:
+        found = await Comment.filter(id=subject.id).values_list("postcard_id", flat=True)
+        if not found:
+            return False
+        postcard_id = int(found[0])  # type: ignore[call-overload]
+    postcard = await Postcard.get_or_none(id=postcard_id).select_related("author")
+    if postcard is None:
+        return False
+    known = await visibility.relation(viewer.id, postcard.author_id)
+    unblocked = replace(known, blocks=False, blocked_by=False)
+    return visibility.sees_content(viewer.id, postcard.author, unblocked)
+
+
 def open_key(reporter_id: int, subject: Subject) -> str:
     """Unique while the report is open (Report.open_key): one open report per reporter and
     subject."""
@@ -53,6 +73,8 @@ async def report(
     errors = Collector()
     text = errors.check(clean_text, note, "note", max_len=MAX_NOTE, multiline=True) or ""
     owner_id = await owner_of(subject) if subject is not None else None
+    if subject is not None and owner_id is not None and not await _seen(viewer, subject):
+        owner_id = None  # a private moment the reporter cannot see: as if there were none
     if subject is None or owner_id is None:
         errors.add("subjectId", "No user, moment or comment with this id.", Code.NOT_FOUND)
     elif owner_id == viewer.id:

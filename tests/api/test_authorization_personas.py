@@ -167,7 +167,8 @@ MUTATION_MATRIX: list[tuple[str, str, str, str, str, str, str, str, str]] = [
     ("unlikePostcard(card)",              UN,       NOOP,    NF,        FB,       NF,        NOOP,    OK,      NF),
     ("addComment(card)",                  UN,       OK,      NF,        FB,       NF,        OK,      OK,      NF),
     ("addToPlaylist(own, postcardId: card)", UN,    OK,      NF,        FB,       NF,        OK,      OK,      NF),
-    ("report(card)",                      UN,       INVALID, OK,        OK,       OK,        OK,      CONFLICT, OK),
+    # a private moment is reported by those who see it (a block does not stop a report)
+    ("report(card)",                      UN,       INVALID, NF,        NF,       NF,        OK,      CONFLICT, NF),
     ("acceptFollowRequest(rex's)",        UN,       OK,      NF,        NF,       NF,        NF,      NF,      NF),
     ("rejectFollowRequest(rex's)",        UN,       OK,      NF,        NF,       NF,        NF,      NF,      NF),
     ("deleteComment(fay's, on card)",     UN,       OK,      FB,        FB,       FB,        FB,      OK,      FB),
