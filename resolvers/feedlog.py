@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Max
 
-from models import FeedEvent, Follow, Mute
+from models import FeedEvent, Follow
+from resolvers import visibility
 from subscriptions.events import FeedMessage
 
 BATCH = 500
@@ -62,11 +62,8 @@ async def read_for_viewer(
 ) -> list[FeedMessage]:
     """The viewer's feed events with `after < seq <= upto`, their own and their followees'
     (but those they mute), at most `limit` of them."""
-    muted = Mute.filter(
-        Q(muter_id=viewer_id) & (Q(expires_at=None) | Q(expires_at__gt=timezone.now()))
-    ).values("muted_id")
     followees = Follow.filter(
-        Q(follower_id=viewer_id) & ~Q(followee_id__in=Subquery(muted))
+        Q(follower_id=viewer_id) & ~Q(followee_id__in=visibility.muted_ids(viewer_id))
     ).values("followee_id")
     rows = (
         FeedEvent.filter(id__gt=after, id__lte=upto)
@@ -82,13 +79,11 @@ async def followers_among(author_id: int, viewer_ids: set[int]) -> set[int]:
     of viewers."""
     found: set[int] = set()
     ids = sorted(viewer_ids)
-    muters = Mute.filter(
-        Q(muted_id=author_id) & (Q(expires_at=None) | Q(expires_at__gt=timezone.now()))
-    ).values("muter_id")
+    muters = visibility.muter_ids(author_id)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         followers = Follow.filter(
-            Q(followee_id=author_id, follower_id__in=chunk) & ~Q(follower_id__in=Subquery(muters))
+            Q(followee_id=author_id, follower_id__in=chunk) & ~Q(follower_id__in=muters)
         )
         rows = await followers.values_list("follower_id", flat=True)
         found.update(int(row) for row in rows)  # type: ignore[call-overload]

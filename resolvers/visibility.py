@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
@@ -114,10 +113,19 @@ def blocked_ids(viewer_id: int) -> tuple[Subquery, Subquery]:
     return Subquery(blocking), Subquery(blockers)
 
 
-def muted_ids(viewer_id: int, at: datetime | None = None) -> Subquery:
-    moment = at or now()
-    mutes = Mute.filter(Q(muter_id=viewer_id) & (Q(expires_at=None) | Q(expires_at__gt=moment)))
-    return Subquery(mutes.values("muted_id"))
+def unexpired() -> Q:
+    """Mutes in force now: without an expiry, or expiring later (to the second)."""
+    return Q(expires_at=None) | Q(expires_at__gt=now())
+
+
+def muted_ids(viewer_id: int) -> Subquery:
+    """Members the viewer mutes now (as an `__in` subquery)."""
+    return Subquery(Mute.filter(Q(muter_id=viewer_id) & unexpired()).values("muted_id"))
+
+
+def muter_ids(member_id: int) -> Subquery:
+    """Members who mute this one now (as an `__in` subquery)."""
+    return Subquery(Mute.filter(Q(muted_id=member_id) & unexpired()).values("muter_id"))
 
 
 def shown(viewer: User | None, member: str, *, relation: str | None = None) -> Q:
