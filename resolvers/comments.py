@@ -33,25 +33,35 @@ async def add(
 async def delete(
     viewer: User, comment_id: int | None, publish: Publish = publish_nothing
 ) -> Comment:
-    """The comment's author or the postcard's author may delete a comment."""
+    """The comment's author (always: it is theirs) or the moment's author may delete a
+    comment. Anyone else learns no more than they may see: NOT_FOUND when the moment or the
+    comment is hidden from them, as for an unknown id; FORBIDDEN when they see it."""
     async with in_transaction():
         comment = (
-            await Comment.get_or_none(id=comment_id).select_related("postcard")
+            await Comment.get_or_none(id=comment_id).select_related("postcard__author")
             if comment_id is not None
             else None
         )
         if comment is None:
             raise not_found("commentId", "comment")
-        allowed = {comment.author_id, comment.postcard.author_id}
-        if viewer.id not in allowed:
-            raise problem(
-                "commentId",
-                "Only the comment's author or the postcard's author can delete it.",
-                Code.FORBIDDEN,
-            )
+        if viewer.id not in {comment.author_id, comment.postcard.author_id}:
+            await _refuse(viewer, comment)
         await remove(comment)
     await announce_removal(comment, publish)
     return comment
+
+
+async def _refuse(viewer: User, comment: Comment) -> None:
+    await visibility.reachable_postcard(viewer, comment.postcard_id, "commentId")
+    author = await User.get(id=comment.author_id)
+    known = await visibility.relation(viewer.id, comment.author_id)
+    if known.blocked or author.suspended_at is not None:
+        raise not_found("commentId", "comment")
+    raise problem(
+        "commentId",
+        "Only the comment's author or the postcard's author can delete it.",
+        Code.FORBIDDEN,
+    )
 
 
 async def remove(comment: Comment) -> None:

@@ -32,17 +32,23 @@ async def like(
 
 async def unlike(
     viewer: User, postcard_id: int | None, publish: Publish = publish_nothing
-) -> Postcard:
-    """Idempotent; notifies nobody. Refused as `like` is (its payload would show the moment):
-    a moment hidden from the viewer, or across a block."""
-    postcard = await visibility.reachable_postcard(viewer, postcard_id, "postcardId")
-    async with in_transaction():
-        deleted = await Like.filter(user_id=viewer.id, postcard_id=postcard.id).delete()
-        if deleted:
-            await Postcard.filter(id=postcard.id).update(like_count=F("like_count") - 1)
-    postcard = await Postcard.get(id=postcard.id)
-    if deleted:
-        await publish(activity(postcard))
+) -> Postcard | None:
+    """Idempotent; notifies nobody. A member can always take back their own like, even of a
+    moment they can no longer see (its author went private, blocked them, was suspended):
+    the like goes and None comes back, as the moment is not theirs to see. Without a like of
+    theirs, a moment hidden from them is refused as `like` refuses it."""
+    deleted = 0
+    if postcard_id is not None:
+        async with in_transaction():
+            deleted = await Like.filter(user_id=viewer.id, postcard_id=postcard_id).delete()
+            if deleted:
+                await Postcard.filter(id=postcard_id).update(like_count=F("like_count") - 1)
+    if not deleted:
+        return await visibility.reachable_postcard(viewer, postcard_id, "postcardId")
+    postcard = await Postcard.get(id=postcard_id).select_related("author")
+    await publish(activity(postcard))
+    if not await visibility.may_act_on(viewer, postcard):
+        return None
     return postcard
 
 

@@ -23,7 +23,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.timezone import now
 
 from models import Block, Follow, Mute, Postcard, User
-from resolvers.errors import Code, not_found, problem
+from resolvers.errors import Code, InputError, not_found, problem
 from resolvers.sql.hydrate import query_rows
 from resolvers.sql.params import Params
 
@@ -164,12 +164,24 @@ async def reachable_postcard(viewer: User, postcard_id: int | None, field: str) 
         postcard = await Postcard.get_or_none(id=postcard_id).select_related("author")
     if postcard is None:
         raise not_found(field, "postcard")
+    refusal = await _refusal(viewer, postcard, field)
+    if refusal is not None:
+        raise refusal
+    return postcard
+
+
+async def may_act_on(viewer: User, postcard: Postcard) -> bool:
+    """Whether `reachable_postcard` would hand the viewer this moment (its author loaded)."""
+    return await _refusal(viewer, postcard, "postcardId") is None
+
+
+async def _refusal(viewer: User, postcard: Postcard, field: str) -> InputError | None:
     if postcard.author_id == viewer.id:
-        return postcard
+        return None
     known = await relation(viewer.id, postcard.author_id)
     if known.blocked:
         message = "You cannot reach this moment: one of you has blocked the other."
-        raise problem(field, message, Code.FORBIDDEN)
+        return problem(field, message, Code.FORBIDDEN)
     if not sees_content(viewer.id, postcard.author, known):
-        raise not_found(field, "postcard")
-    return postcard
+        return not_found(field, "postcard")
+    return None

@@ -171,7 +171,8 @@ MUTATION_MATRIX: list[tuple[str, str, str, str, str, str, str, str, str]] = [
     ("report(card)",                      UN,       INVALID, NF,        NF,       NF,        OK,      CONFLICT, NF),
     ("acceptFollowRequest(rex's)",        UN,       OK,      NF,        NF,       NF,        NF,      NF,      NF),
     ("rejectFollowRequest(rex's)",        UN,       OK,      NF,        NF,       NF,        NF,      NF,      NF),
-    ("deleteComment(fay's, on card)",     UN,       OK,      FB,        FB,       FB,        FB,      OK,      FB),
+    # those who cannot see the moment learn nothing more of the comment than of an unknown id
+    ("deleteComment(fay's, on card)",     UN,       OK,      NF,        FB,       NF,        FB,      OK,      NF),
     ("resolveReport(fay's, DISMISS)",     UN,       FB,      FB,        FB,       FB,        FB,      FB,      OK),
     ("deleteAccount",                     UN,       OK,      OK,        OK,       OK,        OK,      OK,      OK),
     ("exportMyData",                      UN,       NOOP,    NOOP,      NOOP,     NOOP,      NOOP,    NOOP,    NOOP),

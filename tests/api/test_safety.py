@@ -142,6 +142,62 @@ async def test_across_a_block_neither_can_reach_the_other(api: Api) -> None:
     assert await snapshot() == before
 
 
+UNLIKE = f"""mutation ($input: PostcardIdInput!) {{ unlikePostcard(input: $input) {{
+  postcard {{ caption likeCount }} {ERRORS} }} }}"""
+UNCOMMENT = f"""mutation ($input: DeleteCommentInput!) {{ deleteComment(input: $input) {{
+  deletedCommentId {ERRORS} }} }}"""
+
+
+async def test_your_own_like_and_comment_can_be_taken_back_from_a_moment_gone_from_view(
+    api: Api,
+) -> None:
+    """ben liked and commented on ana's moment; then she blocked him (or went private, or
+    was suspended): he can no longer see it, but what he left there is his to take back. The
+    payload shows no moment, and a stranger still learns nothing of it."""
+    ana, ben, sam = [await api.sign_up(n) for n in ("ana", "ben", "sam")]
+    card = await share(api, ana, "ana's porch")
+    await mutate(api, LIKE, {"postcardId": card}, ben)
+    comment = (await mutate(api, COMMENT, {"postcardId": card, "body": "hey"}, ben))["comment"]
+    await mutate(api, BLOCK, {"userId": ben.id}, ana)
+
+    assert await mutate(api, UNLIKE, {"postcardId": card}, ben) == {"postcard": None, "errors": []}
+    assert await models.Postcard.filter(caption="ana's porch").values_list(
+        "like_count", flat=True
+    ) == [0]
+    # a second time there is no like of his left: refused across the block, writing nothing
+    before = await snapshot()
+    payload = await mutate(api, UNLIKE, {"postcardId": card}, ben)
+    assert (payload["postcard"], codes(payload)) == (None, [(["postcardId"], "FORBIDDEN")])
+    payload = await mutate(api, UNCOMMENT, {"commentId": comment["id"]}, sam)
+    assert codes(payload) == [(["commentId"], "FORBIDDEN")]
+    assert await snapshot() == before
+
+    payload = await mutate(api, UNCOMMENT, {"commentId": comment["id"]}, ben)
+    assert payload == {"deletedCommentId": comment["id"], "errors": []}
+    assert await models.Postcard.filter(caption="ana's porch").values_list(
+        "comment_count", flat=True
+    ) == [0]
+
+
+async def test_a_comment_hidden_from_you_is_not_found_when_you_try_to_delete_it(
+    api: Api,
+) -> None:
+    """A comment by someone who blocks you, or on a private moment you cannot see, answers
+    deleteComment as an unknown id would: NOT_FOUND, nothing written."""
+    ana, ben, cleo, pia = [await api.sign_up(n) for n in ("ana", "ben", "cleo", "pia")]
+    card = await share(api, cleo, "cleo's garden")
+    anas = (await mutate(api, COMMENT, {"postcardId": card, "body": "nice"}, ana))["comment"]
+    await mutate(api, BLOCK, {"userId": ben.id}, ana)
+    private = await share(api, pia, "pia's room")
+    pias = (await mutate(api, COMMENT, {"postcardId": private, "body": "me"}, pia))["comment"]
+    await mutate(api, PROFILE, {"isPrivate": True}, pia)
+    before = await snapshot()
+    for comment in (anas, pias):
+        payload = await mutate(api, UNCOMMENT, {"commentId": comment["id"]}, ben)
+        assert codes(payload) == [(["commentId"], "NOT_FOUND")], comment
+    assert await snapshot() == before
+
+
 async def test_across_a_block_neither_sees_the_others_content(api: Api) -> None:
     ana, ben, cleo = [await api.sign_up(n) for n in ("ana", "ben", "cleo")]
     for member in (ana, ben):
