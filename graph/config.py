@@ -54,6 +54,9 @@ class Config(Protocol):
     @property
     def rate_limit_uploads(self) -> str: ...
 
+    @property
+    def rate_limit_exports(self) -> str: ...
+
     # leaving (graph/mutations/leaving.py)
     @property
     def deleted_username_hold_days(self) -> float: ...

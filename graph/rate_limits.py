@@ -97,6 +97,7 @@ class RateLimits:
         self.log_in_username = parse_limit(settings.rate_limit_log_in_username)
         self.log_in_ip = parse_limit(settings.rate_limit_log_in_ip)
         self.uploads = parse_limit(settings.rate_limit_uploads)
+        self.exports = parse_limit(settings.rate_limit_exports)
         self._down_until = 0.0
 
     def cost_budget(self, viewer_id: int | None, ip: str) -> tuple[RateLimitItem, str, str]:

@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *graphiql_asset_routes(),
-        *export_routes(settings.signing_key, media),
+        *export_routes(settings.signing_key, media, view.rate_limits),
         # photos stored on local disk are served by the app; an S3 bucket serves its own
         *(media_routes(media.directory) if isinstance(media, FileStore) else []),
     ]

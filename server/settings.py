@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     rate_limit_log_in_username: str = "10 per 15 minutes"
     rate_limit_log_in_ip: str = "30 per 15 minutes"
     rate_limit_uploads: str = "50 per hour"
+    # downloads of one account's data export: each builds a zip of everything they made
+    rate_limit_exports: str = "5 per hour"
     rate_limit_key_prefix: str = Field(default="soundpost", min_length=1, max_length=100)
     # Off in production if the schema should not be explorable (GraphiQL needs it on).
     introspection: bool = True
@@ -93,6 +95,7 @@ class Settings(BaseSettings):
         "rate_limit_log_in_username",
         "rate_limit_log_in_ip",
         "rate_limit_uploads",
+        "rate_limit_exports",
     )
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:

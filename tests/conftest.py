@@ -43,6 +43,7 @@ def settings(database_url: str) -> Settings:
         rate_limit_sign_up="1000000 per minute",
         rate_limit_log_in_username="1000000 per minute",
         rate_limit_log_in_ip="1000000 per minute",
+        rate_limit_exports="1000000 per minute",
         rate_limit_key_prefix=f"test-{uuid.uuid4().hex}",
         cost_in_response=False,
         # argon2 at its minimum: the suite signs up hundreds of members

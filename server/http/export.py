@@ -4,7 +4,9 @@ from the link `exportMyData` gave.
 The link is the credential (a browser follows it without a bearer token), so it is signed
 and short-lived. Every refusal is the same 404, whether the token is malformed, expired,
 tampered with or signed for an account that is gone: nothing tells one from another, or
-says whether an account exists. The answer is never cached."""
+says whether an account exists. The answer is never cached. Each download builds a zip of
+everything the member made, so an account has a budget of them (RATE_LIMIT_EXPORTS): past it,
+429 with Retry-After."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from graph.rate_limits import RateLimits
 from graph.relay import to_global_id
 from media.store import Store
 from resolvers import export
@@ -28,16 +31,24 @@ CHUNK = 256 * 1024
 HEADERS = {"Cache-Control": "no-store"}
 
 
-def export_routes(key: bytes, store: Store) -> list[BaseRoute]:
-    """The download route, signing key and media store given."""
-    return [Route("/export/{token}", _endpoint(key, store), methods=["GET"], name="export")]
+def export_routes(key: bytes, store: Store, limits: RateLimits) -> list[BaseRoute]:
+    """The download route, signing key, media store and budgets given."""
+    endpoint = _endpoint(key, store, limits)
+    return [Route("/export/{token}", endpoint, methods=["GET"], name="export")]
 
 
-def _endpoint(key: bytes, store: Store) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(
+    key: bytes, store: Store, limits: RateLimits
+) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         user = await export.verify(request.path_params["token"], key)
         if user is None:
             return PlainTextResponse("Not Found", status_code=404, headers=HEADERS)
+        verdict = await limits.charge(limits.exports, "exports", str(user.id))
+        if not verdict.allowed:
+            message = f"Too many downloads of your data: try again in {verdict.retry_after} s."
+            headers = {**HEADERS, **verdict.headers()}
+            return PlainTextResponse(message, status_code=429, headers=headers)
         archive = await export.write_zip(user, store, to_global_id)
         disposition = f'attachment; filename="soundpost-{user.username}.zip"'
         return StreamingResponse(

@@ -28,6 +28,7 @@ from resolvers.sweep import GRACE, sweep
 from subscriptions.events import AudienceMessage, encode
 from tests.support.api import Api, User
 from tests.support.documents import COMMENT, FOLLOW, FRIEND_MOMENTS, LIKE, LOG_IN
+from tests.support.limits import own_client
 from tests.support.photos import jpeg, stored, uploaded
 from tests.support.servers import serve
 from tests.support.tables import snapshot
@@ -571,6 +572,23 @@ async def test_a_tampered_unsigned_or_another_members_link_is_refused_alike(
         response = await http.get(refused)
         assert (response.status_code, response.text) == (404, "Not Found"), refused
     assert (await http.get(link)).status_code == 200
+
+
+async def test_export_downloads_are_limited_per_account(api: Api, settings: Any) -> None:
+    """Each download builds a zip: two per window here, whatever the links; another member's
+    budget is their own, and a refused download is a 429 that says when to come back."""
+    dana, fay = await api.sign_up("dana"), await api.sign_up("fay")
+    links = [await export_link(api, dana) for _ in range(2)]
+    async with own_client(settings, rate_limit_exports="2 per hour") as http:
+        statuses = [(await http.get(link)).status_code for link in (*links, links[0])]
+        refused = await http.get(links[1])
+        fays = await http.get(await export_link(api, fay))
+    assert statuses == [200, 200, 429]
+    assert refused.status_code == 429
+    assert refused.text.startswith("Too many downloads of your data: try again in ")
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    assert refused.headers["Cache-Control"] == "no-store"
+    assert fays.status_code == 200
 
 
 async def test_an_export_link_dies_with_the_account(api: Api, http: httpx.AsyncClient) -> None:

@@ -45,6 +45,7 @@ async def own_client(settings: Settings, **limits: Any) -> AsyncIterator[httpx.A
             "rate_limit_sign_up": "1000 per minute",
             "rate_limit_log_in_username": "1000 per minute",
             "rate_limit_log_in_ip": "1000 per minute",
+            "rate_limit_exports": "1000 per minute",
             "rate_limit_key_prefix": f"test-{uuid.uuid4().hex}",
             "cost_in_response": True,
             **limits,
