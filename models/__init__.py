@@ -1,6 +1,6 @@
 """Tortoise models, one module per domain. Tortoise discovers the models exported here."""
 
-from models.event import FeedEvent
+from models.event import DepartedFollower, FeedEvent
 from models.media import UnusedFile, Upload
 from models.notification import Notification, NotificationKind
 from models.playlist import Playlist, PlaylistItem
@@ -26,6 +26,7 @@ __all__ = [
     "AccessToken",
     "Block",
     "Comment",
+    "DepartedFollower",
     "FeedEvent",
     "Follow",
     "FollowRequest",

@@ -13,7 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Max
 
-from models import FeedEvent, Follow
+from models import DepartedFollower, FeedEvent, Follow
 from resolvers import visibility
 from subscriptions.events import FeedMessage
 
@@ -61,35 +61,55 @@ async def read_for_viewer(
     viewer_id: int, after: int, upto: int, limit: int = BATCH
 ) -> list[FeedMessage]:
     """The viewer's feed events with `after < seq <= upto`, their own and their followees'
-    (but those they mute), at most `limit` of them."""
+    (but those they mute), and the tombstones of accounts they followed until those were
+    deleted, at most `limit` of them."""
     followees = Follow.filter(
         Q(follower_id=viewer_id) & ~Q(followee_id__in=visibility.muted_ids(viewer_id))
     ).values("followee_id")
+    departed = DepartedFollower.filter(follower_id=viewer_id).values("author_id")
     rows = (
         FeedEvent.filter(id__gt=after, id__lte=upto)
-        .filter(Q(author_id=viewer_id) | Q(author_id__in=Subquery(followees)))
+        .filter(
+            Q(author_id=viewer_id)
+            | Q(author_id__in=Subquery(followees))
+            | Q(kind=DELETED, author_id__in=Subquery(departed))
+        )
         .order_by("id")
         .limit(limit)
     )
     return [to_message(row) for row in await rows]
 
 
-async def followers_among(author_id: int, viewer_ids: set[int]) -> set[int]:
-    """Which of these viewers follow the author and do not mute them: one query per chunk
-    of viewers."""
+async def followers_among(event: FeedMessage, viewer_ids: set[int]) -> set[int]:
+    """Which of these viewers the event reaches: those who follow its author and do not
+    mute them, one query per chunk of viewers; for a tombstone also those who followed the
+    author until the account was deleted (a query more, for tombstones only)."""
     found: set[int] = set()
     ids = sorted(viewer_ids)
-    muters = visibility.muter_ids(author_id)
+    muters = visibility.muter_ids(event.author_id)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         followers = Follow.filter(
-            Q(followee_id=author_id, follower_id__in=chunk) & ~Q(follower_id__in=muters)
-        )
-        rows = await followers.values_list("follower_id", flat=True)
-        found.update(int(row) for row in rows)  # type: ignore[call-overload]
+            Q(followee_id=event.author_id, follower_id__in=chunk) & ~Q(follower_id__in=muters)
+        ).values_list("follower_id", flat=True)
+        found.update(int(row) for row in await followers)  # type: ignore[call-overload]
+        if event.kind == DELETED:
+            departed = DepartedFollower.filter(
+                author_id=event.author_id, follower_id__in=chunk
+            ).values_list("follower_id", flat=True)
+            found.update(int(row) for row in await departed)  # type: ignore[call-overload]
     return found
 
 
+async def remember_followers(conn: BaseDBAsyncClient, author_id: int, followers: list[int]) -> None:
+    """Inside an account's deletion, before its follows go: who its tombstones reach."""
+    rows = [DepartedFollower(author_id=author_id, follower_id=f) for f in followers]
+    await DepartedFollower.bulk_create(rows, batch_size=BATCH, using_db=conn)
+
+
 async def prune(older_than: timedelta) -> int:
-    """Drop events past retention; cursors older than that ask the client to resync."""
-    return await FeedEvent.filter(created_at__lt=datetime.now().astimezone() - older_than).delete()
+    """Drop events past retention (and the departed accounts' followers with them); cursors
+    older than that ask the client to resync."""
+    cutoff = datetime.now().astimezone() - older_than
+    await DepartedFollower.filter(created_at__lt=cutoff).delete()
+    return await FeedEvent.filter(created_at__lt=cutoff).delete()

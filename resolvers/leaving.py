@@ -14,15 +14,15 @@ What goes, and how (README, "Leaving"):
   moment is deleted). Reports they made stay, with no reporter (SET NULL);
 - the username is held by a `RetiredUsername` row until `free_at`.
 
-After commit: the tombstones' audience (who followed them: the follows are gone, so the
-hub cannot look it up), the tombstones, and a revocation of each token (its websocket
-subscriptions close with 4403). Photo files are left to the media sweep: the ones nothing
-names any more are deleted a grace period later (resolvers/sweep.py)."""
+Who followed them is kept beside the tombstones (`feedlog.remember_followers`), so the
+tombstones reach them though the follows are gone, live or from the log. After commit: the
+tombstones, and a revocation of each token (its websocket subscriptions close with 4403).
+Photo files are left to the media sweep: the ones nothing names any more are deleted a
+grace period later (resolvers/sweep.py)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -37,10 +37,7 @@ from resolvers.errors import Code, problem
 from resolvers.feedlog import DELETED, to_message
 from resolvers.sql.params import Params
 from resolvers.tokens import known_tokens
-from subscriptions.events import AudienceMessage, Publish, RevokeMessage, publish_nothing
-
-# Viewer ids per AudienceMessage: a broker message stays under PostgreSQL NOTIFY's 8,000 bytes.
-AUDIENCE_CHUNK = 500
+from subscriptions.events import Publish, RevokeMessage, publish_nothing
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,6 @@ class Left:
 
     user_id: int
     tombstones: list[FeedEvent]
-    followers: list[int]
     token_hashes: list[str]
 
 
@@ -98,11 +94,13 @@ async def _delete(conn: BaseDBAsyncClient, viewer: User, hold: timedelta) -> Lef
     await _retire(conn, user.username, datetime.now(UTC) + hold)
     # The rest goes by foreign key (see the module's docstring).
     await User.filter(id=user.id).using_db(conn).delete()
+    if moments:
+        await feedlog.remember_followers(conn, user.id, sorted(set(followers)))
     tombstones = [
         await feedlog.append(conn, DELETED, int(postcard_id), user.id)  # type: ignore[call-overload]
         for postcard_id in moments
     ]
-    return Left(user.id, tombstones, sorted(set(followers)), [str(h) for h in token_hashes])
+    return Left(user.id, tombstones, [str(h) for h in token_hashes])
 
 
 async def _deleted(
@@ -138,23 +136,11 @@ async def _retire(conn: BaseDBAsyncClient, username: str, free_at: datetime) -> 
         await RetiredUsername.create(username=username, free_at=free_at, using_db=conn)
 
 
-def _chunks(ids: list[int], size: int) -> Iterable[tuple[int, ...]]:
-    for start in range(0, len(ids), size):
-        yield tuple(ids[start : start + size])
-
-
 async def announce(left: Left, publish: Publish) -> None:
     """After commit: the tombstones to whoever followed the member, then the end of every
     token's live subscriptions (and of its cached lookups), in every process."""
-    if left.tombstones:
-        until = left.tombstones[-1].id
-        # none at all is an audience too: the hub then asks the log nothing
-        for chunk in list(_chunks(left.followers, AUDIENCE_CHUNK)) or [()]:
-            await publish(
-                AudienceMessage(author_id=left.user_id, viewer_ids=chunk, until_seq=until)
-            )
-        for event in left.tombstones:
-            await publish(to_message(event))
+    for event in left.tombstones:
+        await publish(to_message(event))
     for token_hash in left.token_hashes:
         known_tokens.forget(token_hash)
         await publish(RevokeMessage(token_hash=token_hash))

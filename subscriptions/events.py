@@ -46,25 +46,13 @@ class RevokeMessage:
     reason: str = "token revoked: log in again"
 
 
-@dataclass(frozen=True)
-class AudienceMessage:
-    """Who gets the feed events of `author_id` up to `until_seq`, instead of the author's
-    followers: a deleted account's tombstones, whose follows were deleted with it. Sent
-    before those events' doorbells, in chunks (a broker message stays small)."""
-
-    author_id: int
-    viewer_ids: tuple[int, ...]
-    until_seq: int
-
-
-Message = FeedMessage | NotificationMessage | ActivityMessage | RevokeMessage | AudienceMessage
+Message = FeedMessage | NotificationMessage | ActivityMessage | RevokeMessage
 Publish = Callable[[Message], Awaitable[None]]
 KINDS: dict[str, type[Any]] = {
     "feed": FeedMessage,
     "notification": NotificationMessage,
     "activity": ActivityMessage,
     "revoke": RevokeMessage,
-    "audience": AudienceMessage,
 }
 NAMES = {cls: name for name, cls in KINDS.items()}
 

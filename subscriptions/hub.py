@@ -19,7 +19,6 @@ from typing import Any, Protocol
 from subscriptions.broker import Broker
 from subscriptions.events import (
     ActivityMessage,
-    AudienceMessage,
     FeedMessage,
     Message,
     NotificationMessage,
@@ -41,7 +40,7 @@ class FeedLog(Protocol):
         self, after: int, upto: int | None = None, limit: int = ...
     ) -> list[FeedMessage]: ...
 
-    async def followers_among(self, author_id: int, viewer_ids: set[int]) -> set[int]: ...
+    async def followers_among(self, event: FeedMessage, viewer_ids: set[int]) -> set[int]: ...
 
     async def prune(self, older_than: timedelta) -> int: ...
 
@@ -182,8 +181,6 @@ class Hub:
         self._feed_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poller: asyncio.Task[None] | None = None
-        # author -> (who gets their events instead of their followers, up to which seq)
-        self._audiences: dict[int, tuple[set[int], int]] = {}
         # told of every revoked token (the process's cache of token lookups)
         self.on_revoke: Callable[[str], None] = lambda token_hash: None
         # and of every revoked token's close reason (the server closes its websockets)
@@ -210,7 +207,6 @@ class Hub:
         """Forget the position in the log (tests empty the database between cases)."""
         async with self._feed_lock:
             self.seq = await self.log.last_seq()
-            self._audiences.clear()
 
     def spawn(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
@@ -283,8 +279,6 @@ class Hub:
             self._offer(("notifications", message.recipient_id), message)
         elif isinstance(message, ActivityMessage):
             self._offer(("activity", message.postcard_id), message)
-        elif isinstance(message, AudienceMessage):
-            self._on_audience(message)
         elif isinstance(message, RevokeMessage):
             self.on_revoke(message.token_hash)
             self.on_revoke_close(message.token_hash, message.reason)
@@ -292,15 +286,6 @@ class Hub:
                 for listener in list(listeners):
                     if listener.token_hash == message.token_hash:
                         listener.end(CLOSE_TOKEN_REVOKED, message.reason)
-
-    def _on_audience(self, message: AudienceMessage) -> None:
-        """Remember who gets the author's events up to `until_seq` (unless routed already:
-        a process that read them from the log first routed them by follows)."""
-        if message.until_seq <= self.seq:
-            return
-        viewers, until = self._audiences.get(message.author_id, (set(), 0))
-        viewers.update(int(viewer) for viewer in message.viewer_ids)
-        self._audiences[message.author_id] = (viewers, max(until, message.until_seq))
 
     def _offer(self, topic: tuple[str, int], item: Any) -> None:
         for listener in list(self._listeners.get(topic, ())):
@@ -329,23 +314,16 @@ class Hub:
 
         Who follows the author takes a query; a subscriber may register meanwhile. Its
         catch-up stops at `seq`, so it must get this event live: check newcomers until none
-        are left, then advance and offer without awaiting, so no registration interleaves.
-        An author with an audience (`AudienceMessage`) reaches it instead of followers."""
+        are left, then advance and offer without awaiting, so no registration interleaves."""
         checked: set[int] = set()
         recipients: set[int] = set()
-        audience = self._audiences.get(event.author_id)
         while viewers := {key for (topic, key) in self._listeners if topic == "feed"} - checked:
             if event.author_id in viewers:
                 recipients.add(event.author_id)
             if others := viewers - {event.author_id}:
-                if audience is not None:
-                    recipients |= others & audience[0]
-                else:
-                    recipients |= await self.log.followers_among(event.author_id, others)
+                recipients |= await self.log.followers_among(event, others)
             checked |= viewers
         self.seq = event.seq
-        if audience is not None and event.seq >= audience[1]:
-            del self._audiences[event.author_id]
         for viewer_id in recipients:
             self._offer(("feed", viewer_id), event)
 

@@ -18,14 +18,12 @@ import httpx
 import orjson
 import pytest
 from starlette.applications import Starlette
-from tortoise.transactions import in_transaction
 
 import models
 from graph.relay import decode_id, to_global_id
 from models import ReportReason, ReportSubject
-from resolvers import export, feedlog
+from resolvers import export, feedlog, leaving
 from resolvers.sweep import GRACE, sweep
-from subscriptions.events import AudienceMessage, encode
 from tests.support.api import Api, User
 from tests.support.documents import COMMENT, FOLLOW, FRIEND_MOMENTS, LIKE, LOG_IN
 from tests.support.limits import own_client
@@ -324,29 +322,49 @@ async def test_deleting_an_account_needs_a_token(api: Api) -> None:
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_a_tombstone_audience_from_another_process_routes_the_tombstones(
+async def test_tombstones_read_from_the_log_reach_those_who_followed_the_deleted_account(
     api: Api, app: Starlette, url: str
 ) -> None:
-    # given: fay and hal listening; another process deleted an account fay followed
-    fay, hal = await api.sign_up("fay"), await api.sign_up("hal")
+    """Another process deleted dana's account (nothing was published here): this hub finds
+    the tombstones in the log, and routes them to fay, who followed dana, though the follow
+    went with the account; hal, who did not, gets none."""
+    dana, fay, hal = [await api.sign_up(n) for n in ("dana", "fay", "hal")]
+    porch = await moment(api, dana, "porch")
+    await api.mutate("follow", FOLLOW, {"userId": dana.id}, fay.token)
     hub = app.state.hub
-    gone = 10**12  # an author no row names any more
-    async with in_transaction() as conn:
-        event = await feedlog.append(conn, feedlog.DELETED, 777, gone)
-    audience = AudienceMessage(author_id=gone, viewer_ids=(pk(fay.id),), until_seq=event.id)
     async with (
         Subscriber.open(url, FRIEND_MOMENTS, token=fay.token) as fay_live,
         Subscriber.open(url, FRIEND_MOMENTS, token=hal.token) as hal_live,
     ):
         await until(lambda: hub.count("feed") == 2)
-        # when: its messages arrive over the broker
-        await hub._on_raw(encode(audience, "another process"))
-        await hub._on_raw(encode(feedlog.to_message(event), "another process"))
-        # then: fay gets the tombstone, hal (not in the audience) does not
+        gone = await models.User.get(username="dana")
+        await leaving.delete_account(gone, PASSWORD, timedelta(days=30))  # publishes nothing
+        await hub.catch_up()
         tombstone = (await fay_live.next())["friendMoments"]
-        assert tombstone["postcardId"] == to_global_id("Postcard", 777)
+        assert (tombstone["__typename"], tombstone["postcardId"]) == ("PostcardDeleted", porch)
         await moment(api, hal, "hal's own")
         assert (await hal_live.next())["friendMoments"]["__typename"] == "PostcardPosted"
+
+
+async def test_a_subscription_resuming_after_the_deletion_gets_the_tombstones(
+    api: Api, url: str
+) -> None:
+    """fay saw dana's moment live and went offline; dana deleted her account; fay comes
+    back with her cursor and gets the tombstone first."""
+    dana, fay = await api.sign_up("dana"), await api.sign_up("fay")
+    await api.mutate("follow", FOLLOW, {"userId": dana.id}, fay.token)
+    async with Subscriber.open(url, FRIEND_MOMENTS, token=fay.token) as fay_live:
+        porch = await moment(api, dana, "porch")
+        cursor = (await fay_live.next())["friendMoments"]["cursor"]
+    assert await delete_account(api, dana) == {"deleted": True, "errors": []}
+    resumed = Subscriber.open(url, FRIEND_MOMENTS, {"after": cursor}, token=fay.token)
+    async with resumed as fay_back:
+        tombstone = (await fay_back.next())["friendMoments"]
+        assert (tombstone["__typename"], tombstone["postcardId"]) == ("PostcardDeleted", porch)
+    # the log's retention takes who followed her with it
+    assert await models.DepartedFollower.all().count() == 1
+    await feedlog.prune(timedelta(0))
+    assert await models.DepartedFollower.all().count() == 0
 
 
 # --- exportMyData -------------------------------------------------------------------------
