@@ -16,7 +16,7 @@ from media.store import FileStore
 from server.settings import Settings
 from tests.support.api import Api
 from tests.support.html import Page
-from tests.support.photos import picture
+from tests.support.photos import jpeg, picture, uploaded
 from tests.support.share import (
     SONG,
     SPOTIFY_ID,
@@ -251,7 +251,15 @@ async def test_a_profile_shows_the_latest_public_moments_newest_first(
 ) -> None:
     # given: 25 moments, the last with a photo
     ray = await api.sign_up("ray")
-    await update_profile(api, ray, displayName="Ray <Charles>", bio="Songs & places")
+    avatar = await uploaded(http, ray, jpeg((1600, 1200)), alt="Ray at the piano")
+    await update_profile(
+        api, ray, displayName="Ray <Charles>", bio="Songs & places", avatarUploadId=avatar["id"]
+    )
+    shown_avatar = await api.ok(
+        '{ user(username: "ray") { avatarUrl avatar { card: url(width: 400) } } }'
+    )
+    avatar_url = shown_avatar["user"]["avatarUrl"]
+    card_avatar = absolute(public_url, shown_avatar["user"]["avatar"]["card"])
     moments = [await shared(api, ray, public_url, caption=f"#{n}") for n in range(24)]
     moments.append(await shared(api, ray, public_url, song=SONG, photo=True, alt="A pier"))
 
@@ -279,6 +287,12 @@ async def test_a_profile_shows_the_latest_public_moments_newest_first(
         }
     ]
     assert pictures[1:] == [[]] * 23
+    assert page.one("section", "profile").children[0].attrs == {
+        "src": avatar_url,
+        "width": "96",
+        "height": "96",
+        "alt": "Ray at the piano",
+    }
     assert page.text("h1") == "Ray <Charles>"
     assert page.text("p", "handle") == "@ray"
     assert page.text("p", "counts") == "25 moments · 0 followers · 0 following"
@@ -288,10 +302,17 @@ async def test_a_profile_shows_the_latest_public_moments_newest_first(
         ("og:title", "Ray <Charles> (@ray)"),
         ("og:description", "Songs & places"),
         ("og:url", f"{public_url}/u/ray"),
+        ("og:image", card_avatar),
+        ("og:image:type", "image/jpeg"),
+        ("og:image:width", "400"),
+        ("og:image:height", "400"),
+        ("og:image:alt", "Ray at the piano"),
         ("profile:username", "ray"),
         ("twitter:card", "summary"),
         ("twitter:title", "Ray <Charles> (@ray)"),
         ("twitter:description", "Songs & places"),
+        ("twitter:image", card_avatar),
+        ("twitter:image:alt", "Ray at the piano"),
     ]
 
 
@@ -367,15 +388,3 @@ async def test_share_and_profile_urls_are_absolute(api: Api, public_url: str) ->
         "shareUrl": f"{public_url}/m/{pk(moment.id)}",
         "author": {"profileUrl": f"{public_url}/u/ana"},
     }
-
-
-def test_public_url_defaults_to_where_the_server_listens() -> None:
-    assert Settings().public_url == "http://127.0.0.1:8000"
-    assert Settings(host="0.0.0.0", port=9000).public_url == "http://127.0.0.1:9000"
-    assert Settings(host="::1").public_url == "http://[::1]:8000"
-    assert Settings(public_url="https://soundpost.example/").public_url == (
-        "https://soundpost.example"
-    )
-    for wrong in ("soundpost.example", "ftp://soundpost.example", "https://x.example/?a=1"):
-        with pytest.raises(ValueError, match="PUBLIC_URL"):
-            Settings(public_url=wrong)
