@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from media.store import Store
 from models import Postcard, Track, User
@@ -176,7 +175,8 @@ class Cards:
         src = self.store.url(str(rendition["key"]))
         return Picture(
             src=src,
-            absolute=urljoin(self.public_url + "/", src),
+            # the app's own /media/<key> lives under PUBLIC_URL, path included
+            absolute=self.public_url + src if src.startswith("/") else src,
             width=int(rendition["width"]),
             height=int(rendition["height"]),
             alt=alt,

@@ -3,11 +3,17 @@ within the consumer's maxwidth and maxheight; 400, 401, 404 and 501 where the sp
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 import pytest
+from starlette.applications import Starlette
 
+from server.app import close_media, create_app
 from server.settings import Settings
 from tests.support.api import Api
+from tests.support.html import Page
 from tests.support.share import (
     SONG,
     absolute,
@@ -18,6 +24,14 @@ from tests.support.share import (
     update_profile,
 )
 from tests.support.sql import count_sql
+
+
+@asynccontextmanager
+async def closing_media(app: Starlette) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        close_media(app.state.media)
 
 
 @pytest.fixture
@@ -170,3 +184,38 @@ async def test_refusals_say_what_the_spec_says_and_no_more(
         "http://[::1",
     ):
         assert await status(url=url) == not_found, url
+
+
+async def test_a_public_url_with_a_path_is_where_pages_and_urls_live(
+    api: Api, settings: Settings
+) -> None:
+    # given: the app behind a proxy at https://soundpost.example/sp
+    ana = await api.sign_up("ana")
+    moment = await shared(api, ana, settings.public_url)
+    base = "https://soundpost.example/sp"
+    behind = create_app(settings.model_copy(update={"public_url": base}))
+    transport = httpx.ASGITransport(app=behind)
+    async with (
+        closing_media(behind),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
+    ):
+        # when
+        urls = await Api(http).ok(
+            "query ($id: ID!) { postcard(id: $id) { shareUrl author { profileUrl } } }",
+            {"id": moment.id},
+        )
+        number = moment.path.removeprefix("/m/")
+        answer = await http.get("/oembed", params={"url": f"{base}/m/{number}"})
+        outside = await http.get("/oembed", params={"url": f"https://soundpost.example/m/{number}"})
+        page = Page((await http.get(moment.path)).text)
+
+    # then
+    assert urls["postcard"] == {
+        "shareUrl": f"{base}/m/{number}",
+        "author": {"profileUrl": f"{base}/u/ana"},
+    }
+    assert answer.status_code == 200
+    assert answer.json()["html"].startswith(f'<iframe src="{base}/m/{number}/embed" ')
+    assert answer.json()["provider_url"] == f"{base}/"
+    assert outside.status_code == 404
+    assert dict(page.cards())["og:url"] == f"{base}/m/{number}"
