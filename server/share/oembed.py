@@ -23,7 +23,7 @@ from server.share.pages import moment_id
 
 # The player's natural size: 400 wide; its height grows with what it shows.
 WIDTH = 400
-BASE_HEIGHT = 150  # byline, caption, song
+BASE_HEIGHT = 190  # byline, caption (at most 3 lines), song
 PHOTO_HEIGHT = 220  # the photo, cropped to this height (share.css, body.embed)
 PLAYER_HEIGHT = 90  # Spotify's compact player and its margin
 THUMBNAIL_MAX_WIDTH = 640

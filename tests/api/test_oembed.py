@@ -84,9 +84,9 @@ async def test_a_moment_is_a_rich_player_within_the_consumers_maximums(
     assert natural.headers["cache-control"] == "public, max-age=60"
     assert natural.json() == {
         **common,
-        "html": frame(embed, 400, 460, title),
+        "html": frame(embed, 400, 500, title),
         "width": 400,
-        "height": 460,
+        "height": 500,
         "thumbnail_url": absolute(public_url, moment.photo["thumb"]),
         "thumbnail_width": 640,
         "thumbnail_height": 480,
@@ -129,9 +129,9 @@ async def test_a_bare_moment_is_a_smaller_player_without_thumbnail(
         "provider_name": "Soundpost",
         "provider_url": f"{public_url}/",
         "cache_age": 60,
-        "html": frame(f"{moment.url}/embed", 400, 150, title),
+        "html": frame(f"{moment.url}/embed", 400, 190, title),
         "width": 400,
-        "height": 150,
+        "height": 190,
     }
 
 
