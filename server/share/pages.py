@@ -67,12 +67,12 @@ class Pages:
     def not_found(self, headers: dict[str, str]) -> Response:
         return HTMLResponse(self.missing, status_code=404, headers=headers)
 
-    async def _card(self, request: Request) -> share.Shared:
+    async def _shared(self, request: Request) -> share.Shared:
         pk = moment_id(request.path_params["postcard_id"])
         return await share.moment(pk) if pk is not None else share.NOT_SHARED
 
     async def moment(self, request: Request) -> Response:
-        row = (await self._card(request)).postcard
+        row = (await self._shared(request)).postcard
         if row is None:
             return self.not_found(self.headers)
         card = self.cards.moment(row, row.author, row.track)
@@ -87,7 +87,7 @@ class Pages:
         )
 
     async def embed(self, request: Request) -> Response:
-        row = (await self._card(request)).postcard
+        row = (await self._shared(request)).postcard
         if row is None:
             return self.not_found(self.embed_headers)
         context = {**self._common(), "moment": self.cards.moment(row, row.author, row.track)}
