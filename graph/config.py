@@ -68,6 +68,11 @@ class Config(Protocol):
     @property
     def signing_key(self) -> bytes: ...
 
+    # where the public reaches the app (Postcard.shareUrl, User.profileUrl): an absolute
+    # http(s) URL without a trailing slash
+    @property
+    def public_url(self) -> str: ...
+
     # budgets (graph/rate_limits.py)
     # a redis:// URL keeps the budgets in Redis, shared by every worker
     @property

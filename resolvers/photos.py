@@ -127,15 +127,20 @@ def of_upload(upload: Upload, alt: str | None = None) -> Photo:
     }
 
 
-def rendition_key(photo: Mapping[str, Any], width: int | None) -> str:
+def rendition(photo: Mapping[str, Any], width: int | None) -> Mapping[str, Any]:
     """The smallest rendition at least `width` wide; the largest when none is (or no width
-    was asked)."""
+    was asked): its `width`, `height` and `key`."""
     widest_first = photo["renditions"]
     if width is not None:
-        for rendition in reversed(widest_first):
-            if rendition["width"] >= width:
-                return str(rendition["key"])
-    return str(widest_first[0]["key"])
+        for candidate in reversed(widest_first):
+            if candidate["width"] >= width:
+                return candidate
+    return widest_first[0]
+
+
+def rendition_key(photo: Mapping[str, Any], width: int | None) -> str:
+    """The key of `rendition(photo, width)`."""
+    return str(rendition(photo, width)["key"])
 
 
 def keys(photo: Mapping[str, Any] | None) -> Iterator[str]:

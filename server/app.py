@@ -23,6 +23,7 @@ from server.http.health import healthz, readyz
 from server.http.media import media_routes
 from server.http.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
+from server.share import share_routes
 from server.sweeper import sweeping
 from server.view import SoundpostGraphQL
 from subscriptions.hub import Hub
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         *graphiql_asset_routes(),
         *export_routes(settings.signing_key, media, view.rate_limits),
+        *share_routes(settings.public_url, media),
         # photos stored on local disk are served by the app; an S3 bucket serves its own
         *(media_routes(media.directory) if isinstance(media, FileStore) else []),
     ]

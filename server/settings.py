@@ -7,6 +7,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -82,6 +83,11 @@ class Settings(BaseSettings):
     deleted_username_hold_days: float = Field(default=30, ge=0, le=3650)
     export_url_ttl_seconds: int = Field(default=900, ge=10, le=86_400)
     secret_key: SecretStr | None = None
+    # Share pages (README, "Share pages and oEmbed"): the address the public reaches this
+    # app at, which Postcard.shareUrl, User.profileUrl and the pages' og:url start with.
+    # Empty: http://HOST:PORT (127.0.0.1 for a server listening on every address), right
+    # for `make run`; set it behind a proxy or a domain (https://soundpost.example).
+    public_url: str = ""
 
     @field_validator("cors_origins", "media_fetch_allow_hosts", mode="before")
     @classmethod
@@ -101,6 +107,26 @@ class Settings(BaseSettings):
     def _parse_rate_limit(cls, value: str) -> str:
         parse_limit(value)  # `limits` notation ("5 per 30 minutes", "10/hour"), else ValueError
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"PUBLIC_URL must be an http(s) URL with a host, not {value!r}")
+        if parts.query or parts.fragment:
+            raise ValueError(f"PUBLIC_URL takes no query or fragment: {value!r}")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _derive_public_url(self) -> Settings:
+        if not self.public_url:
+            host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+            host = "[::1]" if host == "::" else f"[{host}]" if ":" in host else host
+            self.public_url = f"http://{host}:{self.port}"
+        return self
 
     @model_validator(mode="after")
     def _refuse_test_settings_in_production(self) -> Settings:

@@ -19,7 +19,7 @@ from graph.relay import (
 from graph.types.photo import Photo, photo_of
 from graph.types.track import Track, track_of
 from graph.types.user import User, loaded, user_of, users_connection
-from resolvers import comments, likes, visibility
+from resolvers import comments, likes, share, visibility
 from resolvers.pagination import Page, check_first
 from resolvers.sql.comments import first_page
 from resolvers.sql.hydrate import joined
@@ -68,6 +68,14 @@ class Postcard(Node):
             like_count=row.like_count,
             comment_count=row.comment_count,
         )
+
+    @strawberry.field(
+        description="The moment's page on the web (absolute, PUBLIC_URL/m/<id>), with its "
+        "card for link previews and an oEmbed player; it shows the moment to anyone only "
+        "while its author's account is public (else it is a 404)."
+    )
+    def share_url(self, info: Info) -> str:
+        return share.share_url(info.context.settings.public_url, self.row.id)
 
     @strawberry.field(description="Who shared it.")
     def author(self, info: Info) -> User:

@@ -20,7 +20,7 @@ from graph.relay import (
     copied_from_row,
 )
 from graph.types.photo import Photo, media_url, photo_of
-from resolvers import notifications, playlists, postcards, safety, users, visibility
+from resolvers import notifications, playlists, postcards, safety, share, users, visibility
 from resolvers.pagination import Page
 
 if TYPE_CHECKING:
@@ -101,6 +101,13 @@ class User(Node):
         "postcard_count",
         "role",
     )
+
+    @strawberry.field(
+        description="The member's profile page on the web (absolute, PUBLIC_URL/u/<username>): "
+        "their latest moments, unless the account is private."
+    )
+    def profile_url(self, info: Info) -> str:
+        return share.profile_url(info.context.settings.public_url, self.row.username)
 
     @strawberry.field(
         description="URL of the profile picture (its 200 px square when uploaded here); null "

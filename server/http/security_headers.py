@@ -5,7 +5,12 @@ scripts plus one inline script, inline styles (the page's <style> and the ones G
 injects), data: images and fonts (the empty icon, GraphiQL's embedded fonts), and fetch and
 websocket connections to this server only. Strict-Transport-Security is sent in production
 only, where TLS is terminated in front of the app; on a developer's http://127.0.0.1 it
-would make the browser insist on https for that host."""
+would make the browser insist on https for that host.
+
+An endpoint may send its own Content-Security-Policy (the share pages do, server/share/):
+it is kept, and when it lets other sites frame the response (a `frame-ancestors` other than
+'none': the oEmbed player), `X-Frame-Options: DENY` is left out, which would contradict it
+in browsers that predate frame-ancestors."""
 
 from __future__ import annotations
 
@@ -58,8 +63,20 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                framable = frames_allowed(headers.get("content-security-policy"))
                 for name, value in self.headers.items():
-                    headers.setdefault(name, value)
+                    if not (framable and name == "X-Frame-Options"):
+                        headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def frames_allowed(policy: str | None) -> bool:
+    """Whether a Content-Security-Policy lets other sites frame the response: it has a
+    `frame-ancestors` directive other than 'none'."""
+    for directive in (policy or "").split(";"):
+        name, _, sources = directive.strip().partition(" ")
+        if name.lower() == "frame-ancestors":
+            return sources.strip() != "'none'"
+    return False

@@ -28,3 +28,15 @@ def test_without_a_secret_key_development_signs_with_a_key_of_its_own() -> None:
     assert len(Settings().signing_key) == 32
     assert Settings().signing_key == Settings().signing_key  # one key for the process
     assert Settings().signing_key != Settings(secret_key="s" * 32).signing_key
+
+
+def test_public_url_defaults_to_where_the_server_listens() -> None:
+    assert Settings().public_url == "http://127.0.0.1:8000"
+    assert Settings(host="0.0.0.0", port=9000).public_url == "http://127.0.0.1:9000"
+    assert Settings(host="::1").public_url == "http://[::1]:8000"
+    assert Settings(public_url="https://soundpost.example/").public_url == (
+        "https://soundpost.example"
+    )
+    for wrong in ("soundpost.example", "ftp://soundpost.example", "https://x.example/?a=1"):
+        with pytest.raises(ValueError, match="PUBLIC_URL"):
+            Settings(public_url=wrong)
