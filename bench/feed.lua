@@ -1,5 +1,5 @@
 -- wrk script: each request POSTs one line of BODY_FILE (drawn at random) as a viewer
--- drawn at random from TOKENS_FILE.
+-- drawn at random from TOKENS_FILE ("-": anonymous, no Authorization header).
 local function read(path)
   local f = assert(io.open(path, "r"))
   local s = f:read("*a")
@@ -16,8 +16,10 @@ for t in read(os.getenv("TOKENS_FILE")):gmatch("%S+") do
 end
 
 request = function()
-  return wrk.format("POST", "/graphql", {
-    ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)],
-  }, bodies[math.random(#bodies)])
+  local headers = { ["Content-Type"] = "application/json" }
+  local token = tokens[math.random(#tokens)]
+  if token ~= "-" then
+    headers["Authorization"] = "Bearer " .. token
+  end
+  return wrk.format("POST", "/graphql", headers, bodies[math.random(#bodies)])
 end

@@ -122,6 +122,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         lines += _database("SQLite", results["sqlite"])
     if "postgres" in results:
         lines += _database("PostgreSQL", results["postgres"])
+        if "peer" in results["postgres"]:
+            lines += _peer(results["postgres"]["peer"])
     if "scale" in results:
         lines += _scale(results["scale"])
     if "fanout" in results:
@@ -129,6 +131,33 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     if "uploads" in results:
         lines += _uploads(results["uploads"])
     path.write_text("\n".join(lines))
+
+
+PEER_TARGETS = (
+    "explore, feed, profile, postcard detail and floor >= 1.0 x the peer's req/s; p99 <= the peer's"
+)
+
+
+def _peer(shapes: dict[str, Any]) -> list[str]:
+    lines = [
+        "### Against the peer: PostGraphile v4 on the same PostgreSQL database",
+        "",
+        "Each server pinned to core 0, wrk (4 connections) on core 1, rounds interleaved; "
+        "both answered every case the same first (ids, captions, counters, authors, songs, "
+        f"comments, likers). Targets (issue 16): {PEER_TARGETS}.",
+        "",
+        "| shape | cases checked | Soundpost req/s | p99 ms | CPU ms/req | PostGraphile req/s "
+        "| p99 ms | CPU ms/req | req/s ratio | p99 ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, s in shapes.items():
+        a, p = s["app"], s["peer"]
+        lines.append(
+            f"| {name} | {s['checked_cases']} | {a['rps']:.0f} | {a['p99_ms']:.1f} | "
+            f"{a['cpu_ms']:.2f} | {p['rps']:.0f} | {p['p99_ms']:.1f} | {p['cpu_ms']:.2f} | "
+            f"**{s['rps_ratio']:.2f}** | {s['p99_ratio']:.2f} |"
+        )
+    return [*lines, ""]
 
 
 def _fanout(f: dict[str, Any]) -> list[str]:

@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 
-from bench import fanout, scale, uploads
+from bench import fanout, peer, scale, uploads
 from bench.load import Load, median, pin, run_wrk
-from bench.servers import OUT, RAW_BODY, TOKENS, WRITERS, server_env
+from bench.servers import OUT, RAW_BODY, TOKENS, VIEWERS, WRITERS, server_env
 
 HERE = Path(__file__).parent
 # the accounts the write benchmarks post and like as; nobody follows them
@@ -126,6 +126,7 @@ async def prepare(url: str, users: int, postcards: int) -> list[int]:
             for user in [*heavy, *ordinary]
         ]
         TOKENS.write_text("\n".join(tokens) + "\n")
+        VIEWERS.write_text("\n".join(str(user.id) for user in [*heavy, *ordinary]) + "\n")
         writers = []
         for n in range(4):
             writer, _ = await User.get_or_create(
@@ -177,6 +178,10 @@ async def sql_counts(url: str, postcard_ids: list[int]) -> dict[str, int]:
     return counts
 
 
+# each running bench server's process, by its URL (bench/peer.py reads their CPU time)
+PIDS: dict[str, int] = {}
+
+
 @contextmanager
 def server(mode: str, database_url: str, **settings: str):  # type: ignore[no-untyped-def]
     """`python -m bench.servers MODE` pinned to core 0, once it answers; `settings` are
@@ -197,8 +202,10 @@ def server(mode: str, database_url: str, **settings: str):  # type: ignore[no-un
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(f"{mode} server did not start") from None
                 time.sleep(0.2)
+        PIDS[url] = process.pid
         yield url
     finally:
+        PIDS.pop(url, None)
         process.terminate()
         process.wait(timeout=20)
 
@@ -287,6 +294,11 @@ def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str
                 [run_wrk(app_url + "/graphql", bodies, tokens, seconds=args.seconds, connections=4)]
             )
             print(f"   {name}: {ops[name]}")
+        if url.startswith("postgres") and not args.skip_peer:
+            print("   the peer: PostGraphile v4 on the same database", flush=True)
+            result["peer"] = peer.compare(
+                app_url, PIDS[app_url], url, seconds=args.seconds, rounds=args.rounds
+            )
     result["ceilings"] = {name: median(loads) for name, loads in runs.items()}
     result["operations"] = ops
     result["feed_response_bytes"] = RAW_BODY.stat().st_size
@@ -316,6 +328,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1000, help="fan-out size")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-scale", action="store_true", help="no 10k vs 1M comparison")
+    parser.add_argument("--skip-peer", action="store_true", help="no PostGraphile comparison")
     scale.add_arguments(parser)
     uploads.add_arguments(parser)
     args = parser.parse_args()

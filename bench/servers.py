@@ -33,6 +33,8 @@ TOKENS = OUT / "tokens.txt"
 # The write benchmarks post and like as members nobody follows: the feed viewers' pages
 # stay the dataset's, run after run.
 WRITERS = OUT / "writer-tokens.txt"
+# the user ids of TOKENS' viewers, line for line (the peer's JWTs name them)
+VIEWERS = OUT / "viewer-ids.txt"
 
 
 # One key for every server of a bench run (and its children).
