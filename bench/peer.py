@@ -211,8 +211,12 @@ def install_sql(database_url: str) -> None:
 
 
 @contextmanager
-def peer_server(database_url: str, port: int, key: str) -> Iterator[tuple[str, int]]:
-    """PostGraphile pinned to core 0, once it answers: (url, pid)."""
+def peer_server(
+    database_url: str, port: int, key: str, sql_log: Path | None = None
+) -> Iterator[tuple[str, int]]:
+    """PostGraphile pinned to core 0, once it answers: (url, pid). With `sql_log`, it
+    writes every statement it sends there (its `postgraphile:postgres` debug log: for
+    counting, never while timed)."""
     cli = ensure_installed()
     install_sql(database_url)
     command = [
@@ -228,7 +232,10 @@ def peer_server(database_url: str, port: int, key: str) -> Iterator[tuple[str, i
         "--jwt-secret", key,
     ]  # fmt: skip
     env = {**os.environ, "NODE_ENV": "production"}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    log = open(sql_log, "w") if sql_log else subprocess.DEVNULL
+    if sql_log:
+        env["DEBUG"] = "postgraphile:postgres"
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -244,6 +251,25 @@ def peer_server(database_url: str, port: int, key: str) -> Iterator[tuple[str, i
     finally:
         process.terminate()
         process.wait(timeout=20)
+        if sql_log:
+            log.close()  # type: ignore[union-attr]
+
+
+def peer_statements(database_url: str, key: str, asked: list[tuple[Shape, Case]]) -> dict[str, int]:
+    """The statements the peer sends PostgreSQL for one request of each shape, transaction
+    control (begin, commit) and the JWT's set_config included, from its debug log."""
+    log = OUT / "peer-sql.log"
+    counts: dict[str, int] = {}
+    with peer_server(database_url, _free_port(), key, sql_log=log) as (url, _pid):
+        for shape, case in asked:
+            seen = log.read_text(errors="replace").count("postgraphile:postgres")
+            token = jwt(case.viewer, key) if case.viewer is not None else None
+            ask(url, shape.peer, case.peer_variables, token)
+            time.sleep(0.3)  # the log is written after the answer
+            counts[shape.name] = (
+                log.read_text(errors="replace").count("postgraphile:postgres") - seen
+            )
+    return counts
 
 
 def ask(url: str, document: str, variables: dict[str, Any], token: str | None) -> Any:
@@ -350,10 +376,11 @@ def compare(
     tokens = dict(zip(viewers, TOKENS.read_text().split(), strict=True))
     usernames, cards = _subjects(app_url)
     result: dict[str, Any] = {}
+    every = [(shape, cases(shape, viewers, usernames, cards)) for shape in SHAPES]
+    statements = peer_statements(database_url, key, [(s, c[0]) for s, c in every])
     port = _free_port()
     with peer_server(database_url, port, key) as (peer_url, peer_pid):
-        for shape in SHAPES:
-            shape_cases = cases(shape, viewers, usernames, cards)
+        for shape, shape_cases in every:
             checked = check_same_answers(app_url, peer_url, shape, shape_cases, tokens, key)
             files = write_load_files(shape, shape_cases, tokens, key)
             runs: dict[str, list[Load]] = {"app": [], "peer": []}
@@ -369,6 +396,7 @@ def compare(
             app, peer = median(runs["app"]), median(runs["peer"])
             result[shape.name] = {
                 "checked_cases": checked,
+                "peer_statements": statements[shape.name],
                 "app": {**app, "cpu_ms": statistics.median(cpu["app"])},
                 "peer": {**peer, "cpu_ms": statistics.median(cpu["peer"])},
                 "rps_ratio": app["rps"] / peer["rps"],
