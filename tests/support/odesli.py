@@ -1,10 +1,13 @@
 """A link resolver of the test's own, answering as song.link's API does
 (`GET /v1-alpha.1/links?url=<link>` -> `linksByPlatform`, `entitiesByUniqueId`), or
 misbehaving as the test says: `slow` (answers nothing until the client leaves), `garbage`
-(HTML, not JSON), `failing` (HTTP 500). It notes every link it is asked about (`asked`)."""
+(HTML, not JSON), `failing` (HTTP 500). It notes every link it is asked about (`asked`),
+and answers nothing while `open` is clear (so a test knows what a mutation answered before
+the resolver's links arrived)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -44,6 +47,8 @@ class Odesli:
         self.mode: Mode = "ok"
         self.answers: dict[str, dict[str, Any]] = {}  # by the link asked about
         self.asked: list[str] = []
+        self.open = asyncio.Event()
+        self.open.set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,6 +56,7 @@ class Odesli:
         query = parse_qs(scope["query_string"].decode())
         self.asked += query.get("url", [])
         await receive()
+        await self.open.wait()
         if self.mode == "slow":
             await receive()  # http.disconnect: the client gave up
             return
