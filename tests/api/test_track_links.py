@@ -6,6 +6,7 @@ one statement."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -347,3 +348,24 @@ async def test_links_of_a_page_of_tracks_take_one_statement(api: Api) -> None:
         assert [len(edge["node"]["links"]) for edge in page["searchTracks"]["edges"]] == [1] * size
         counts[size] = len([text for text in sql.texts if "track_links" in text])
     assert counts == {2: 1, 12: 1}
+
+
+async def test_the_same_new_song_shared_at_once_is_one_track_with_one_link(api: Api) -> None:
+    # given: five members sharing a song nobody shared yet, at the same moment, from Apple
+    # Music and under spellings of their own
+    members = [await api.sign_up(f"fan{n}") for n in range(5)]
+    spellings = ["Never Gonna Give You Up", "never gonna give you up", "NEVER GONNA GIVE YOU UP"]
+    shares = [
+        share(
+            api,
+            who.token,
+            {"title": spellings[n % 3], "artist": "Rick Astley", "link": APPLE_SHARED},
+        )
+        for n, who in enumerate(members)
+    ]
+    # when
+    tracks = await asyncio.gather(*shares)
+    # then: one track, one link (a lost race takes the winner's track)
+    assert len({track["id"] for track in tracks}) == 1
+    assert await Track.all().count() == 1
+    assert await TrackLink.all().values_list("provider", "url") == [("APPLE_MUSIC", APPLE)]
