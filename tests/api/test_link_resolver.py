@@ -6,6 +6,7 @@ mutation's answer and nothing in the database; without the setting nothing calls
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -248,3 +249,23 @@ async def test_a_failing_resolver_client_is_logged_not_raised(
         await resolver.drain()
     await resolver.close()
     assert len([r for r in caplog.records if r.name == "soundpost.links"]) == 1
+
+
+async def test_at_most_concurrency_requests_run_at_once(odesli: Odesli) -> None:
+    # given: a resolver of 2 at once, and a stub holding its answers
+    resolver = LinkResolver(odesli.base, concurrency=2)
+    odesli.open.clear()
+    try:
+        # when: six tracks' links are handed over at once
+        for track_id in range(1, 7):
+            resolver(track_id, f"https://deezer.com/track/{track_id}")
+        async with asyncio.timeout(5):
+            while len(odesli.asked) < 2:
+                await asyncio.sleep(0.01)
+        odesli.open.set()
+        await resolver.drain()
+    finally:
+        await resolver.close()
+    # then: every one was asked, never more than two at a time
+    assert sorted(odesli.asked) == [f"https://deezer.com/track/{n}" for n in range(1, 7)]
+    assert odesli.most == 2

@@ -49,6 +49,8 @@ class Odesli:
         self.asked: list[str] = []
         self.open = asyncio.Event()
         self.open.set()
+        self.in_flight = 0
+        self.most = 0  # requests in flight at once, at the most
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,6 +58,16 @@ class Odesli:
         query = parse_qs(scope["query_string"].decode())
         self.asked += query.get("url", [])
         await receive()
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            await self._answer(scope, query, receive, send)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(
+        self, scope: Scope, query: dict[str, list[str]], receive: Receive, send: Send
+    ) -> None:
         await self.open.wait()
         if self.mode == "slow":
             await receive()  # http.disconnect: the client gave up
