@@ -16,6 +16,7 @@ from graph.errors import unauthenticated
 from graph.loaders import Loaders
 from media import fetch, images
 from resolvers import photos
+from resolvers.link_resolver import Discover, discover_nothing
 from subscriptions.events import Publish, publish_nothing
 from subscriptions.hub import Hub
 
@@ -49,6 +50,8 @@ class Context:
     live: LiveHandoff | None = None
     # Where photo renditions are kept (media/store.py).
     media: Store | None = None
+    # Where a track's new link goes after commit (resolvers/link_resolver.py).
+    discover: Discover = discover_nothing
     # Query cost and rate limits (graph/limits.py, graph/rate_limits.py): set before
     # execution.
     rate_limits: RateLimits | None = None

@@ -48,17 +48,19 @@ UserErrorCode = compat.describe_values(
         "FORBIDDEN": "The object exists, but it is not yours to change (or it takes a moderator).",
         "CONFLICT": "The object is not in the state the change needs: it changed since the "
         "`expectedVersion` you sent (refetch it), you have an open report of it already, or "
-        "the report is resolved already.",
+        "the report is resolved already, or the track has its Spotify link already.",
         "INVALID_CREDENTIALS": "Wrong username or password.",
         "SUSPENDED": "The moderators suspended this account: it cannot log in.",
-        "UNSUPPORTED_LINK": "Not a link Soundpost can read (e.g. not a Spotify track).",
+        "UNSUPPORTED_LINK": "Not a link Soundpost can read: e.g. not a song on a music "
+        "service it knows (an album, a playlist, an artist, another site).",
         "UNSUPPORTED_MEDIA": "Not a picture Soundpost takes: JPEG, PNG, WebP or HEIC/HEIF, "
         "told from its bytes (not its name or the content type sent).",
         "TOO_LARGE": "More bytes (MEDIA_MAX_BYTES) or more pixels (MEDIA_MAX_PIXELS) than an "
         "upload may have.",
         "UNREACHABLE": "The picture to import could not be fetched: the address does not "
         "answer, is not public, redirects too often, or its page names no image.",
-        "LIMIT_REACHED": "You have as many of these as a member may (e.g. 10,000 blocks).",
+        "LIMIT_REACHED": "You have as many of these as a member may (e.g. 10,000 blocks), or "
+        "the object has as many as it may (20 links on a track).",
     },
 )
 

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 import models
-from resolvers import visibility
+from resolvers import tracks, visibility
+from resolvers.links import Link
 from resolvers.pagination import Page
 from resolvers.sql import batches, comments
 
@@ -44,6 +45,7 @@ ROW_LOADERS = (
     "playlist_by_id",
     "playlist_item_by_id",
     "first_comments_by_postcard",
+    "links_by_track",
 )
 
 
@@ -99,6 +101,11 @@ class Loaders:
     @cached_property
     def first_comments_by_postcard(self) -> DataLoader[tuple[int, int], Page[models.Comment]]:
         return SharedLoader(comments.first_comments)
+
+    @cached_property
+    def links_by_track(self) -> DataLoader[int, list[Link]]:
+        """A track's links on the music services (Spotify's included)."""
+        return SharedLoader(tracks.links_of)
 
     @cached_property
     def viewer_liked_by_postcard(self) -> DataLoader[int, bool]:

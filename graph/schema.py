@@ -23,6 +23,7 @@ from graph.mutations import (
     postcards,
     safety,
     social,
+    tracks,
     uploads,
 )
 from graph.rate_limits import Budgets
@@ -149,6 +150,12 @@ class Mutation:
     delete_comment = strawberry.mutation(
         resolver=postcards.delete_comment,
         description="Delete a comment: yours, or any on your moment.",
+    )
+    add_track_link = strawberry.mutation(
+        resolver=tracks.add_track_link,
+        description="Add where a song can be played: its link on another music service. "
+        "Idempotent; a link already on another track changes nothing, and that track is the "
+        "answer. A track has one Spotify link (another is a CONFLICT), and at most 20 links.",
     )
     create_playlist = strawberry.mutation(
         resolver=playlists.create_playlist, description="Create a playlist."

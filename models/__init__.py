@@ -19,7 +19,7 @@ from models.safety import (
     Role,
 )
 from models.social import Follow
-from models.track import Track
+from models.track import Track, TrackLink, TrackProvider
 from models.user import AccessToken, User
 
 __all__ = [
@@ -47,6 +47,8 @@ __all__ = [
     "RetiredUsername",
     "Role",
     "Track",
+    "TrackLink",
+    "TrackProvider",
     "UnusedFile",
     "Upload",
     "User",

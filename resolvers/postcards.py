@@ -17,6 +17,7 @@ from models import FeedEvent, PhotoSource, Postcard, Upload, User
 from resolvers import feedlog, photos, tracks, visibility
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.feedlog import DELETED, POSTED, to_message
+from resolvers.link_resolver import Discover, discover_nothing
 from resolvers.pagination import Page, keyset_page
 from resolvers.validate import (
     clean_optional_text,
@@ -165,10 +166,12 @@ async def create(
     place: PlaceInput | None,
     publish: Publish = publish_nothing,
     media: photos.Media | None = None,
+    discover: Discover = discover_nothing,
 ) -> tuple[Postcard, FeedEvent]:
     """Validate everything first, then make the photo (an upload's, or a picture fetched
     and stored), then one transaction: track, postcard, the upload marked used, counter,
-    event. A picture stored for a moment that then fails is swept with the unused files."""
+    event. A picture stored for a moment that then fails is swept with the unused files.
+    After commit, a link the track gained is handed to `discover` (the link resolver)."""
     errors = Collector()
     clean_track = errors.check(tracks.validate_track_input, track)
     fields = {"caption": _caption(caption, errors), **_place(place, errors)}
@@ -176,16 +179,18 @@ async def create(
     errors.raise_if_any()
     made = await _made(viewer, clean_photo, media)
     async with in_transaction() as conn:
-        track_row = await tracks.upsert(clean_track)  # type: ignore[arg-type]
+        placed = await tracks.upsert(clean_track)  # type: ignore[arg-type]
         postcard = await Postcard.create(
             author_id=viewer.id,
-            track_id=track_row.id,
+            track_id=placed.track.id,
             **fields,  # type: ignore[arg-type]
             **await made.write(conn, media),  # type: ignore[arg-type]
         )
         await User.filter(id=viewer.id).update(postcard_count=F("postcard_count") + 1)
         event = await feedlog.append(conn, POSTED, postcard.id, viewer.id)
     await publish(to_message(event))
+    if placed.gained:
+        discover(placed.track.id, placed.gained[0].url)
     return postcard, event
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import Postcard, Track, User
-from resolvers import users, visibility
+from models import Postcard, Track, TrackProvider, User
+from resolvers import tracks, users, visibility
 
 # How many of a member's latest moments their profile page shows.
 PROFILE_MOMENTS = 24
@@ -37,14 +37,23 @@ def profile_url(public_url: str, username: str) -> str:
     return public_url + profile_path(username)
 
 
-def song_links(track: Track) -> list[tuple[str, str]]:
-    """(provider, URL) of each service that opens the song, as the pages list them.
+# How a page names each service.
+PROVIDER_NAMES = {
+    TrackProvider.SPOTIFY: "Spotify",
+    TrackProvider.APPLE_MUSIC: "Apple Music",
+    TrackProvider.YOUTUBE: "YouTube",
+    TrackProvider.DEEZER: "Deezer",
+    TrackProvider.TIDAL: "Tidal",
+    TrackProvider.SOUNDCLOUD: "SoundCloud",
+    TrackProvider.BANDCAMP: "Bandcamp",
+}
 
-    The seam for `Track.links` (issue 15, item 6): once a track has links of several
-    providers, they come from there; until then, Spotify's alone."""
-    if track.spotify_id:
-        return [("Spotify", f"https://open.spotify.com/track/{track.spotify_id}")]
-    return []
+
+async def song_links(track: Track) -> list[tuple[str, str]]:
+    """(service, URL) of each service that opens the song, as `Track.links` lists them
+    (Spotify's first): one statement."""
+    (links,) = await tracks.links_of([track.id])
+    return [(PROVIDER_NAMES[link.provider], link.url) for link in links]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Input cleaning shared by every mutation: text, URLs, links and coordinates."""
+"""Input cleaning shared by every mutation: text, URLs, links and coordinates (a song's
+links: resolvers/links.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,8 @@ from urllib.parse import urlsplit
 from resolvers.errors import Code, problem
 
 USERNAME_RE = re.compile(r"^[a-z0-9_.]{3,30}$")
-SPOTIFY_ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
-SPOTIFY_URI_RE = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
-SPOTIFY_PATH_RE = re.compile(r"^/(?:intl-[a-z]{2}(?:-[a-z]{2})?/)?track/([0-9A-Za-z]{22})/?$", re.I)
 INSTAGRAM_PATH_RE = re.compile(r"^/(?:p|reel|reels)/[A-Za-z0-9_-]{5,40}/?$")
 INSTAGRAM_HOSTS = {"instagram.com", "www.instagram.com"}
-SPOTIFY_HOSTS = {"open.spotify.com"}
 MAX_URL = 2048
 
 
@@ -120,31 +117,6 @@ def instagram_url(value: str | None, field: str | tuple[str, ...]) -> str:
     return url
 
 
-def spotify_track_id(value: str, field: str) -> str:
-    """The 22-character track id of a Spotify link (open.spotify.com URL, with or without
-    `?si=` or an `intl-xx/` segment) or URI (`spotify:track:<id>`)."""
-    text = clean_text(value, field, max_len=MAX_URL)
-    if match := SPOTIFY_URI_RE.match(text):
-        return match.group(1)
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        parts = None
-    if (
-        parts is not None
-        and parts.scheme in ("http", "https")
-        and (parts.hostname or "").lower() in SPOTIFY_HOSTS
-        and (match := SPOTIFY_PATH_RE.match(parts.path))
-    ):
-        return match.group(1)
-    raise problem(
-        field,
-        "Must be a Spotify track link (https://open.spotify.com/track/<id>) "
-        "or URI (spotify:track:<id>).",
-        Code.UNSUPPORTED_LINK,
-    )
-
-
 def coordinate(value: float, field: str, limit: float) -> float:
     if value != value or not -limit <= value <= limit:  # NaN fails the first test
         raise problem(field, f"Must be between -{limit:g} and {limit:g}.", Code.OUT_OF_RANGE)
@@ -155,8 +127,19 @@ def normalize_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def track_dedupe_key(title: str, artist: str, spotify_id: str | None) -> str:
-    """One Track per Spotify id when known, else per normalized title and artist."""
+def song_key(title: str, artist: str) -> str:
+    """The normalized title and artist: how the same song is told apart from others when
+    nothing else names it (models/migrations/0009_track_links.py filled it in)."""
+    return f"{normalize_key(title)}\x1f{normalize_key(artist)}"
+
+
+def track_dedupe_key(
+    title: str, artist: str, spotify_id: str | None, isrc: str | None = None
+) -> str:
+    """A new Track's unique key: its Spotify id when known, else its ISRC, else its
+    normalized title and artist."""
     if spotify_id:
         return f"spotify:{spotify_id}"
-    return f"{normalize_key(title)}\x1f{normalize_key(artist)}"
+    if isrc:
+        return f"isrc:{isrc}"
+    return song_key(title, artist)

@@ -16,6 +16,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from graph.rate_limits import RATE_LIMIT_HEADERS
 from media.store import FileStore, S3Store, Store, store_for
 from resolvers import feedlog, tokens
+from resolvers.link_resolver import LinkResolver
 from server.http.body_limit import BodySizeLimit
 from server.http.export import export_routes
 from server.http.graphiql import graphiql_asset_routes
@@ -35,6 +36,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     view = SoundpostGraphQL(settings, keep_alive_interval=settings.ws_keepalive_seconds)
     media = view.media = media_store(settings)
+    resolver = link_resolver(settings)
+    if resolver is not None:
+        view.discover = resolver
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -59,6 +63,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await hub.stop()
                 await view.rate_limits.close()
                 close_media(media)
+                if resolver is not None:
+                    await resolver.close()
 
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
@@ -98,7 +104,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.rate_limits = view.rate_limits
     app.state.sharing = view.sharing
     app.state.media = media
+    app.state.link_resolver = resolver
     return app
+
+
+def link_resolver(settings: Settings) -> LinkResolver | None:
+    """The link resolver LINK_RESOLVER_URL names; None when it names none (the default)."""
+    if not settings.link_resolver_url:
+        return None
+    return LinkResolver(
+        settings.link_resolver_url,
+        timeout=settings.link_resolver_timeout_seconds,
+        concurrency=settings.link_resolver_concurrency,
+    )
 
 
 async def open_media(store: Store) -> None:

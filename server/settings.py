@@ -88,12 +88,25 @@ class Settings(BaseSettings):
     # Empty: http://HOST:PORT (127.0.0.1 for a server listening on every address), right
     # for `make run`; set it behind a proxy or a domain (https://soundpost.example).
     public_url: str = ""
+    # Song links (README, "Song links"): an Odesli/song.link-compatible service filling a
+    # track's links on the other services in the background. Empty: off, nothing calls out.
+    link_resolver_url: str = ""
+    link_resolver_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    link_resolver_concurrency: int = Field(default=4, ge=1, le=100)
 
     @field_validator("cors_origins", "media_fetch_allow_hosts", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("link_resolver_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("LINK_RESOLVER_URL must be an http(s) URL, or empty")
         return value
 
     @field_validator(

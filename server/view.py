@@ -22,6 +22,7 @@ from graph.live.sharing import SharedExecution
 from graph.rate_limits import RateLimits
 from graph.schema import build_schema
 from media.store import Store
+from resolvers.link_resolver import Discover, discover_nothing
 from resolvers.tokens import hash_token
 from server import auth
 from server.database import DATABASE_DOWN
@@ -75,6 +76,8 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         self.media: Store | None = None  # set by the app (server/app.py)
         self.hub: Hub | None = None
         self.rate_limits = RateLimits(settings)
+        # the link resolver, when LINK_RESOLVER_URL names one (set by the app)
+        self.discover: Discover = discover_nothing
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -101,6 +104,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         context.rate_limits = self.rate_limits
         context.sharing = self.sharing
         context.media = self.media
+        context.discover = self.discover
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

@@ -19,6 +19,7 @@ from resolvers.accounts import Hashing
 from server.app import create_app
 from server.settings import Settings
 from tests.support.api import Api
+from tests.support.limits import client_of
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +69,7 @@ async def _empty_tables(app: Starlette) -> None:
 
 @pytest.fixture
 async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with client_of(app) as client:
         yield client
 
 

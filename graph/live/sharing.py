@@ -28,7 +28,7 @@ from graph.loaders import ROW_LOADERS, Loaders
 
 # Context attributes that do not depend on who is asking. Everything else counts as a read
 # of the viewer, so a new attribute is private until it is listed here.
-NEUTRAL = frozenset({"settings", "hub", "sharing", "live", "media"})
+NEUTRAL = frozenset({"settings", "hub", "sharing", "live", "media", "discover"})
 
 # A selection, as the subscribers who may share its results: (id of the operation's syntax
 # tree, the repr of its coerced variables).

@@ -16,7 +16,8 @@ from resolvers.errors import Code, problem
 
 @strawberry.input(
     description="The song of a moment: either `trackId` of a known track, or its details "
-    "(title and artist required), optionally with a Spotify link."
+    "(title and artist required), optionally with its links and ISRC. The same song is one "
+    "Track: found by its Spotify id, its link, its ISRC, then its title and artist."
 )
 class TrackInput:
     track_id: strawberry.ID | None = strawberry.field(
@@ -29,6 +30,16 @@ class TrackInput:
     )
     spotify_uri: str | None = strawberry.field(
         default=None, description="spotify:track:<22-character id>."
+    )
+    link: str | None = strawberry.field(
+        default=None,
+        description="The song on Spotify, Apple Music, YouTube, Deezer, Tidal, SoundCloud or "
+        'Bandcamp (README, "Song links", lists the forms); anything else is '
+        "UNSUPPORTED_LINK. A link already on a track makes the moment that track's.",
+    )
+    isrc: str | None = strawberry.field(
+        default=None,
+        description="The recording's ISRC, CC-XXX-YY-NNNNN (dashes optional, any case).",
     )
     title: str | None = strawberry.field(default=None, description="Song title.")
     artist: str | None = strawberry.field(default=None, description="Artist.")
@@ -44,6 +55,8 @@ class TrackInput:
             track_id=decode_id(self.track_id, "Track") if given else None,
             track_id_given=given,
             spotify=self.spotify_url or self.spotify_uri,
+            link=self.link,
+            isrc=self.isrc,
             title=self.title,
             artist=self.artist,
             album=self.album,
@@ -193,6 +206,7 @@ async def create_postcard(
             input.place.to_resolver() if input.place else None,
             publisher(info.context),
             info.context.photo_media(),
+            info.context.discover,
         )
         return row
 

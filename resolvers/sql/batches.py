@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from tortoise.models import Model
 
-from models import Follow, Like, Postcard, Track, User
+from models import Follow, Like, Postcard, Track, TrackLink, User
 from resolvers.sql.hydrate import Joined, aliased, attach, query_rows, select_all
 from resolvers.sql.params import Params
 
@@ -95,3 +95,17 @@ async def _marked(
     )
     found = set(await fetch_column(model, sql, params))
     return [key in found for key in keys]
+
+
+async def links_by_track(
+    track_ids: Sequence[int],
+) -> list[tuple[int, str | None, int | None, str | None, str | None]]:
+    """(track id, its Spotify id, link id, provider, url) of each track's links, a row with
+    no link for a track that has none (resolvers/tracks.py `links_of` makes them links)."""
+    params = Params(Track)
+    sql = (
+        "SELECT t.id, t.spotify_id, l.id, l.provider, l.url FROM tracks t"
+        " LEFT JOIN track_links l ON l.track_id = t.id"
+        f" WHERE {params.ids('t.id', track_ids)}"
+    )
+    return [tuple(row) for row in await query_rows(TrackLink, sql, params.values)]

@@ -24,6 +24,7 @@ from models import (
     User,
 )
 from resolvers.sql.hydrate import table
+from resolvers.validate import song_key
 from server.seed.pictures import Kept, chosen
 from server.seed.plan import Plan, PostcardRow
 
@@ -135,6 +136,7 @@ async def write(
             artwork_url=pair[1].artwork_url,
             spotify_id=pair[1].spotify_id,
             dedupe_key=pair[1].key,
+            song_key=song_key(pair[1].title, pair[1].artist),
             created_at=_at(pair[1].created),
         ),
     )

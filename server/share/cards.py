@@ -189,7 +189,10 @@ class Cards:
             url=share.profile_url(self.public_url, user.username),
         )
 
-    def moment(self, row: Postcard, author: User, track: Track) -> MomentCard:
+    def moment(
+        self, row: Postcard, author: User, track: Track, links: list[tuple[str, str]] | None = None
+    ) -> MomentCard:
+        """`links`: the song's (service, URL) pairs, for the page that lists them."""
         stored: Mapping[str, Any] = row.photo or {}
         alt = stored.get("alt") or f"A photo shared by @{author.username}"
         url = share.share_url(self.public_url, row.id)
@@ -200,7 +203,7 @@ class Cards:
             caption=row.caption,
             place=row.place_name or None,
             author=self.author(author),
-            song=song(track),
+            song=song(track, links or []),
             picture=self.picture(stored, PAGE_WIDTH, alt),
             embed_picture=self.picture(stored, EMBED_WIDTH, alt),
             thumbnail=self.picture(stored, GRID_WIDTH, alt),
@@ -228,7 +231,7 @@ class Cards:
         )
 
 
-def song(track: Track) -> Song:
+def song(track: Track, links: list[tuple[str, str]]) -> Song:
     duration = track.duration_ms
     return Song(
         title=track.title,
@@ -236,5 +239,5 @@ def song(track: Track) -> Song:
         album=track.album,
         duration_seconds=round(duration / 1000) if duration else None,
         spotify_id=track.spotify_id,
-        links=share.song_links(track),
+        links=links,
     )

@@ -75,7 +75,8 @@ class Pages:
         row = (await self._shared(request)).postcard
         if row is None:
             return self.not_found(self.headers)
-        card = self.cards.moment(row, row.author, row.track)
+        links = await share.song_links(row.track)
+        card = self.cards.moment(row, row.author, row.track, links)
         context = {
             **self._common(),
             "card": card,

@@ -236,6 +236,12 @@ MUTATIONS: dict[str, Mutation] = {
         "deletedCommentId",
         lambda w, c: {"commentId": w.ids["olivia_comment"]},
     ),
+    "addTrackLink(track)": Mutation(
+        "addTrackLink",
+        "AddTrackLinkInput",
+        "track { id }",
+        lambda w, c: {"trackId": w.ids["track"], "url": "https://deezer.com/track/3135556"},
+    ),
     "createPlaylist": Mutation(
         "createPlaylist",
         "CreatePlaylistInput",
@@ -286,6 +292,8 @@ MUTATION_MATRIX: list[tuple[str, str, str, str]] = [
     ("addComment(card)",                         UNAUTHENTICATED, OK,         OK),
     ("deleteComment(fay's, on olivia's card)",   UNAUTHENTICATED, OK,         FORBIDDEN),
     ("deleteComment(olivia's, on fay's card)",   UNAUTHENTICATED, OK,         FORBIDDEN),
+    # a song is everyone's: any member adds where it plays
+    ("addTrackLink(track)",                      UNAUTHENTICATED, OK,         OK),
     ("createPlaylist",                           UNAUTHENTICATED, OK,         OK),
     ("updatePlaylist(public)",                   UNAUTHENTICATED, OK,         FORBIDDEN),
     ("deletePlaylist(public)",                   UNAUTHENTICATED, OK,         FORBIDDEN),

@@ -102,6 +102,7 @@ async def world(app: object) -> World:
         "olivia": to_global_id("User", olivia.id),
         "card": to_global_id("Postcard", card.id),
         "paul_card": to_global_id("Postcard", paul_card.id),
+        "track": to_global_id("Track", card.track_id),
         "comment": to_global_id("Comment", comment.id),
         "summer": to_global_id("Playlist", summer.id),
         "request": to_global_id("FollowRequest", request.id),
@@ -151,6 +152,12 @@ MUTATIONS: dict[str, Mutation] = {
         "deletedCommentId",
         lambda w, c: {"commentId": w.ids["comment"]},
     ),
+    "addTrackLink(her moment's track)": Mutation(
+        "addTrackLink",
+        "AddTrackLinkInput",
+        "track { id }",
+        lambda w, c: {"trackId": w.ids["track"], "url": "https://deezer.com/track/3135556"},
+    ),
     **SAFETY_MUTATIONS,
 }
 
@@ -176,6 +183,8 @@ MUTATION_MATRIX: list[tuple[str, str, str, str, str, str, str, str, str]] = [
     ("resolveReport(fay's, DISMISS)",     UN,       FB,      FB,        FB,       FB,        FB,      FB,      OK),
     ("deleteAccount",                     UN,       OK,      OK,        OK,       OK,        OK,      OK,      OK),
     ("exportMyData",                      UN,       NOOP,    NOOP,      NOOP,     NOOP,      NOOP,    NOOP,    NOOP),
+    # a song is no member's: a private or blocking sharer hides her moment, not the track
+    ("addTrackLink(her moment's track)",  UN,       OK,      OK,        OK,       OK,        OK,      OK,      OK),
 ]  # fmt: skip
 
 

@@ -143,6 +143,35 @@ async def test_a_moment_with_a_photo_a_place_and_a_spotify_song_has_its_card(
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
+ADD_LINK = """mutation ($input: AddTrackLinkInput!) { addTrackLink(input: $input) {
+  errors { code } } }"""
+TRACK_OF = "query ($id: ID!) { postcard(id: $id) { track { id } } }"
+
+
+async def test_a_moments_page_lists_every_service_its_song_plays_on(
+    api: Api, http: httpx.AsyncClient, public_url: str
+) -> None:
+    maya = await api.sign_up("maya")
+    moment = await shared(api, maya, public_url, song=SONG)
+    track = (await api.ok(TRACK_OF, {"id": moment.id}))["postcard"]["track"]["id"]
+    for url in (
+        "https://rickastley.bandcamp.com/track/never-gonna-give-you-up?from=x",
+        "https://music.apple.com/gb/album/whenever-you-need-somebody/1558533900?i=1558534271",
+    ):
+        payload = await api.mutate(
+            "addTrackLink", ADD_LINK, {"trackId": track, "url": url}, maya.token
+        )
+        assert payload["errors"] == []
+    page = Page((await http.get(moment.path)).text)
+    items = page.one("ul", "links").children
+    links = [(a.text, a.attrs["href"]) for item in items for a in item.children]
+    assert links == [
+        ("Open in Spotify", f"https://open.spotify.com/track/{SPOTIFY_ID}"),
+        ("Open in Apple Music", "https://music.apple.com/gb/song/1558534271"),
+        ("Open in Bandcamp", "https://rickastley.bandcamp.com/track/never-gonna-give-you-up"),
+    ]
+
+
 async def test_a_bare_moment_has_a_summary_card_without_picture_player_or_links(
     api: Api, http: httpx.AsyncClient, public_url: str
 ) -> None:
@@ -365,10 +394,16 @@ async def test_a_page_costs_one_statement_whatever_it_shows(
     ana = await api.sign_up("ana")
     bare = await shared(api, ana, public_url)
     full = await shared(api, ana, public_url, caption="x", song=SONG, photo=True, place="Pier")
-    for path in (bare.path, full.path, f"{full.path}/embed", "/m/999999"):
+    # a moment's page also lists its song's links: one statement more
+    for path, statements in (
+        (bare.path, 2),
+        (full.path, 2),
+        (f"{full.path}/embed", 1),
+        ("/m/999999", 1),
+    ):
         with count_sql() as sql:
             await http.get(path)
-        assert len(sql.statements) == 1, (path, sql.statements)
+        assert len(sql.statements) == statements, (path, sql.statements)
     with count_sql() as sql:
         await http.get("/m/abc")
     assert sql.statements == []

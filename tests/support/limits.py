@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 
 from server.app import create_app
 from server.settings import Settings
@@ -34,10 +35,11 @@ FEED = """
 
 
 @asynccontextmanager
-async def own_client(settings: Settings, **limits: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an app of its own over the session's database (the session app has
-    initialised tortoise; this app skips the lifespan, so it runs without a live hub):
-    `settings` with generous budgets, a key prefix of its own, and `limits` on top."""
+async def own_app(settings: Settings, **limits: Any) -> AsyncIterator[Starlette]:
+    """An app of its own over the session's database (the session app has initialised
+    tortoise; this app skips the lifespan, so it runs without a live hub): `settings` with
+    generous budgets, a key prefix of its own, and `limits` on top. Its rate-limit store
+    and link resolver are closed after."""
     tight = settings.model_copy(
         update={
             "rate_limit_points": 1_000_000,
@@ -52,12 +54,27 @@ async def own_client(settings: Settings, **limits: Any) -> AsyncIterator[httpx.A
         }
     )
     own = create_app(Settings.model_validate(tight.model_dump()))
-    transport = httpx.ASGITransport(app=own)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
+        yield own
     finally:
         await own.state.rate_limits.close()
+        if own.state.link_resolver is not None:
+            await own.state.link_resolver.close()
+
+
+@asynccontextmanager
+async def own_client(settings: Settings, **limits: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `own_app(settings, **limits)`."""
+    async with own_app(settings, **limits) as own, client_of(own) as client:
+        yield client
+
+
+@asynccontextmanager
+async def client_of(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app, through httpx's ASGI transport."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
 
 
 async def post(

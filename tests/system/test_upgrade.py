@@ -68,6 +68,9 @@ async def test_a_postgresql_database_with_rows_upgrades(postgres_url: str) -> No
         tortoise(postgres_url)
         rows = await db.fetch("SELECT username, is_private, role, block_count FROM users")
         assert [tuple(row) for row in rows] == [("old", False, "MEMBER", 0)]
+        # 0008: the track's normalized title and artist, filled in
+        tracks = await db.fetch("SELECT song_key, isrc FROM tracks")
+        assert [tuple(row) for row in tracks] == [("song\x1fband", None)]
     finally:
         await db.close()
 
@@ -84,6 +87,8 @@ def test_an_sqlite_database_with_rows_upgrades(tmp_path: Path) -> None:
         user = db.execute("SELECT username, is_private, role, block_count, avatar FROM users")
         assert user.fetchall() == [("old", 0, "MEMBER", 0, None)]
         assert db.execute("SELECT caption, photo FROM postcards").fetchall() == [("hi", None)]
+        tracks = db.execute("SELECT song_key, isrc FROM tracks").fetchall()
+        assert tracks == [("song\x1fband", None)]  # 0008 filled in the normalized title, artist
         indexes = {
             row[0]
             for row in db.execute("SELECT sql FROM sqlite_master WHERE type = 'index'")

@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resolvers.errors import InputError
+from resolvers.links import spotify_track_id
 from resolvers.validate import (
     clean_lookup,
     clean_text,
     clean_url,
     instagram_url,
-    spotify_track_id,
     track_dedupe_key,
 )
 
