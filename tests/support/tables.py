@@ -12,6 +12,7 @@ TABLES = [
     models.AccessToken,
     models.Follow,
     models.Track,
+    models.Place,
     models.Postcard,
     models.Like,
     models.Comment,
