@@ -166,6 +166,13 @@ def _boxes(where: Circle) -> list[tuple[float, float, float, float]]:
     return [(low, high, west, east)]
 
 
+def _join(params: Params) -> str:
+    """The join that keeps the order written: SQLite plans a CROSS JOIN in its written order
+    (on a small or fresh table it would scan every place and look each up in the R*Tree,
+    or every member and look up their moments), PostgreSQL's planner has the statistics."""
+    return "JOIN" if params.postgres else "CROSS JOIN"
+
+
 @dataclass(frozen=True)
 class Within:
     """SQL for the places (alias `pl`) inside a circle: `source`, a FROM item that already
@@ -193,7 +200,7 @@ def within(where: Circle, params: Params) -> Within:
         f" AND r.min_lng <= {params.add(east)}"
         for low, high, west, east in _boxes(where)
     )
-    source = f"({boxes}) box JOIN places pl ON pl.id = box.id"
+    source = f"({boxes}) box {_join(params)} places pl ON pl.id = box.id"
     lat, lng = params.add(where.latitude), params.add(where.longitude)
     # haversine, as models.place.distance_m
     h = (
@@ -222,12 +229,13 @@ def nearby_sql(
     it from the spatial index, their moments by the (place_id, created_at, id) index,
     with explore's visibility rules (resolvers/visibility.py `shown_sql`)."""
     params = Params(Postcard)
-    area = within(where, params)
-    places = f"SELECT pl.id FROM {area.source} WHERE {area.distance} <= {area.radius}"
+    area, join = within(where, params), _join(params)
     shown = visibility.shown_sql(_id(viewer), params, "p.author_id", "u")
     sql = (
-        f"SELECT {postcard_columns()} FROM {POSTCARD_JOINS}"
-        f" WHERE p.place_id IN ({places}) AND {shown}{_before(params, cursor)}"
+        f"SELECT {postcard_columns()} FROM {area.source}"
+        f" {join} postcards p ON p.place_id = pl.id {join} users u ON u.id = p.author_id"
+        f" {join} tracks t ON t.id = p.track_id"
+        f" WHERE {area.distance} <= {area.radius} AND {shown}{_before(params, cursor)}"
         f" ORDER BY p.created_at DESC, p.id DESC LIMIT {params.add(int(rows))}"
     )
     return sql, params
@@ -279,7 +287,7 @@ def _seen_here(viewer_id: int | None, params: Params, place: str) -> str:
     member's home, say, is nobody else's to find."""
     shown = visibility.shown_sql(viewer_id, params, "p.author_id", "u")
     return (
-        f"EXISTS (SELECT 1 FROM postcards p JOIN users u ON u.id = p.author_id"
+        f"EXISTS (SELECT 1 FROM postcards p {_join(params)} users u ON u.id = p.author_id"
         f" WHERE p.place_id = {place} AND {shown})"
     )
 
