@@ -62,7 +62,7 @@ class Postcard(Model):
             ("author_id", "created_at", "id"),
             ("created_at", "id", "author_id"),
             ("track_id", "created_at"),
-            ("place_id", "created_at", "id"),
+            ("place_id", "created_at", "id", "author_id"),
         )
 
 

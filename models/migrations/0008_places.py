@@ -170,7 +170,7 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Postcard',
-            index=Index(fields=['place_id', 'created_at', 'id']),
+            index=Index(fields=['place_id', 'created_at', 'id', 'author_id']),
         ),
         ops.RunPython(spatial_index, no_spatial_index),
         ops.RunPython(backfill, ops.RunPython.noop),
