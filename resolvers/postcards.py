@@ -239,8 +239,10 @@ async def _moved(
     place_row = await places.place_for(conn, clean) if clean else None
     moved_to = place_row.id if place_row else None
     if moved_to != now_at.place_id:
-        await places.count(now_at.place_id, -1)
-        await places.count(moved_to, 1)
+        # in id order: two moments moved the opposite way at once never deadlock
+        changes = [(now_at.place_id, -1), (moved_to, 1)]
+        for place_id, change in sorted(changes, key=lambda pair: pair[0] or 0):
+            await places.count(place_id, change)
     return places.copied(place_row)
 
 
