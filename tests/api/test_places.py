@@ -195,24 +195,32 @@ async def test_nearby_places_page_by_distance_without_repeats_or_gaps(api: Api) 
 
 
 async def test_nearby_pages_newest_first_without_repeats_or_gaps(api: Api) -> None:
-    # given: seven moments at three places in the radius, and one outside it
-    maya, kofi = await api.sign_up("maya"), await api.sign_up("kofi")
-    for n in range(7):
-        who = maya if n % 2 else kofi
-        await share(api, who, f"m{n}", f"spot {n % 3}", north(PIER, 200 * (n % 3)))
+    # given: eleven moments at three places in the radius, among them (the newest at the
+    # busiest place) four by olga, private, whom maya does not follow; one outside it
+    maya, kofi, olga = [await api.sign_up(name) for name in ("maya", "kofi", "olga")]
+    await api.ok(
+        "mutation { updateProfile(input: { isPrivate: true }) { errors { code } } }",
+        token=olga.token,
+    )
+    for n in range(11):
+        who = olga if n in (6, 8, 9, 10) else maya if n % 2 else kofi
+        spot = 0 if n >= 6 else n % 3
+        await share(api, who, f"m{n}", f"spot {spot}", north(PIER, 200 * spot))
     await share(api, maya, "far", "Far", north(PIER, 5_000))
 
-    # when: pages of three
-    seen, after = [], None
-    while True:
-        page = await nearby(api, PIER, 1_000, maya.token, first=3, after=after)
-        seen += captions(page)
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
+    # when: pages of two, as maya and as olga
+    async def paged(token: str) -> list[str]:
+        seen, after = [], None
+        while True:
+            page = await nearby(api, PIER, 1_000, token, first=2, after=after)
+            seen += captions(page)
+            if not page["pageInfo"]["hasNextPage"]:
+                return seen
+            after = page["pageInfo"]["endCursor"]
 
     # then
-    assert seen == [f"m{n}" for n in reversed(range(7))]
+    assert await paged(maya.token) == ["m7", "m5", "m4", "m3", "m2", "m1", "m0"]
+    assert await paged(olga.token) == [f"m{n}" for n in reversed(range(11))]
 
 
 # --- the dedupe ---------------------------------------------------------------------------
