@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from bench import fanout, peer, scale, uploads
+from bench import fanout, nearby, peer, scale, uploads
 from bench.load import Load, median, pin, run_wrk
 from bench.servers import OUT, RAW_BODY, TOKENS, VIEWERS, WRITERS, server_env
 
@@ -261,6 +261,8 @@ def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str
     like = write_bodies("like", [body(LIKE, {"input": {"postcardId": c}}) for c in cards])
     result: dict[str, Any] = {"sql_statements": statements}
     print(f"   SQL statements per request: {result['sql_statements']}")
+    result["nearby"] = nearby.measure_in_subprocess(url)  # in-process, before the servers
+    print(nearby.report(result["nearby"]))
     with server("app", url) as app_url, server("memory", url) as memory_url:
         first_token = TOKENS.read_text().split()[0]
         response = httpx.post(

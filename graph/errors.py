@@ -19,6 +19,7 @@ from graph import compat
 from graph.config import hides_suggestions
 from resolvers.errors import Code, Forbidden, InputError, Problem
 from resolvers.pagination import BadCursor, BadPageSize
+from resolvers.places import BadArgument
 
 T = TypeVar("T")
 log = logging.getLogger("soundpost.errors")
@@ -101,6 +102,7 @@ def unauthenticated(
 CLIENT_ERRORS: dict[type[Exception], str] = {
     BadCursor: "BAD_USER_INPUT",
     BadPageSize: "BAD_USER_INPUT",
+    BadArgument: "BAD_USER_INPUT",
     Forbidden: "FORBIDDEN",
 }
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 import models
-from resolvers import tracks, visibility
+from resolvers import places, tracks, visibility
 from resolvers.links import Link
 from resolvers.pagination import Page
 from resolvers.sql import batches, comments
@@ -44,6 +44,7 @@ ROW_LOADERS = (
     "notification_by_id",
     "playlist_by_id",
     "playlist_item_by_id",
+    "place_by_id",
     "first_comments_by_postcard",
     "links_by_track",
 )
@@ -93,6 +94,15 @@ class Loaders:
     @cached_property
     def playlist_item_by_id(self) -> DataLoader[int, models.PlaylistItem | None]:
         return _by_id(models.PlaylistItem)
+
+    @cached_property
+    def place_by_id(self) -> DataLoader[int, models.Place | None]:
+        return _by_id(models.Place)
+
+    @cached_property
+    def place_shown_by_id(self) -> DataLoader[int, bool]:
+        """Whether the viewer may see each place (one of its moments)."""
+        return SharedLoader(partial(places.shown_places, self._viewer_id))
 
     @cached_property
     def report_by_id(self) -> DataLoader[int, models.Report | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from graph.context import Info
 from graph.relay import Node, from_global_id
 from graph.types.notification import Notification
+from graph.types.place import Place
 from graph.types.playlist import Playlist, PlaylistItem, shown_playlist
 from graph.types.postcard import Comment, Postcard, shown_comment, shown_postcard
 from graph.types.report import Report
@@ -33,6 +34,11 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     if type_name == "Postcard":
         postcard = await shown_postcard(info, await loaders.postcard_by_id.load(pk))
         return Postcard.from_row(postcard) if postcard else None
+    if type_name == "Place":  # seen through one of its moments only
+        place = await loaders.place_by_id.load(pk)
+        if place is None or not await loaders.place_shown_by_id.load(pk):
+            return None
+        return Place.from_row(place)
     if type_name == "Comment":
         comment = await shown_comment(info, await loaders.comment_by_id.load(pk))
         return Comment.from_row(comment) if comment else None

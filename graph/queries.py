@@ -21,13 +21,14 @@ from graph.relay import (
 )
 from graph.selection import first_comment_sizes
 from graph.types.moderation import ModerationAction
+from graph.types.place import PlaceConnection, places_connection
 from graph.types.playlist import Playlist, shown_playlist
 from graph.types.postcard import Postcard, postcards_connection, shown_postcard
 from graph.types.report import Report, ReportStatus
 from graph.types.track import Track
 from graph.types.user import User, load_user
 from resolvers import feed as feeds
-from resolvers import moderation, postcards, tracks, users
+from resolvers import moderation, places, postcards, tracks, users
 
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
 GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Global ID.")]
@@ -87,6 +88,43 @@ async def feed(info: Info, first: First = None, after: After = None) -> Connecti
 
 async def explore(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
     return postcards_connection(info, await postcards.explore(info.context.viewer, first, after))
+
+
+Latitude = Annotated[float, strawberry.argument(description="Latitude of the point, -90 to 90.")]
+Longitude = Annotated[
+    float, strawberry.argument(description="Longitude of the point, -180 to 180.")
+]
+Radius = Annotated[
+    float,
+    strawberry.argument(
+        description=f"How far from the point, in metres: more than 0, at most "
+        f"{places.MAX_RADIUS_M:,}."
+    ),
+]
+
+
+async def nearby(
+    info: Info,
+    latitude: Latitude,
+    longitude: Longitude,
+    radius_meters: Radius,
+    first: First = None,
+    after: After = None,
+) -> Connection[Postcard]:
+    where = places.circle(latitude, longitude, radius_meters)
+    return postcards_connection(info, await places.nearby(info.context.viewer, where, first, after))
+
+
+async def nearby_places(
+    info: Info,
+    latitude: Latitude,
+    longitude: Longitude,
+    radius_meters: Radius,
+    first: First = None,
+    after: After = None,
+) -> PlaceConnection:
+    where = places.circle(latitude, longitude, radius_meters)
+    return places_connection(await places.nearby_places(info.context.viewer, where, first, after))
 
 
 async def search_users(

@@ -29,6 +29,7 @@ from graph.mutations import (
 from graph.rate_limits import Budgets
 from graph.relay import Connection, Node
 from graph.types.moderation import ModerationAction
+from graph.types.place import PlaceConnection
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard
 from graph.types.rate_limit import RateLimit, rate_limit
@@ -65,6 +66,18 @@ class Query:
     )
     explore: Connection[Postcard] = strawberry.field(
         resolver=queries.explore, description="All moments, newest first."
+    )
+    nearby: Connection[Postcard] = strawberry.field(
+        resolver=queries.nearby,
+        description="Moments shared at places within `radiusMeters` of the point, newest "
+        "first (but those hidden from you, as in explore). A radius or coordinate out of "
+        "range is a top-level BAD_USER_INPUT.",
+    )
+    nearby_places: PlaceConnection = strawberry.field(
+        resolver=queries.nearby_places,
+        description="Places within `radiusMeters` of the point, nearest first (ties by id), "
+        "each edge with its `distanceMeters`; only places with a moment you may see. A radius "
+        "or coordinate out of range is a top-level BAD_USER_INPUT.",
     )
     search_users: Connection[User] = strawberry.field(
         resolver=queries.search_users,

@@ -3,6 +3,7 @@
 from models.event import DepartedFollower, FeedEvent
 from models.media import UnusedFile, Upload
 from models.notification import Notification, NotificationKind
+from models.place import Place
 from models.playlist import Playlist, PlaylistItem
 from models.postcard import Comment, Like, PhotoSource, Postcard
 from models.safety import (
@@ -37,6 +38,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "PhotoSource",
+    "Place",
     "Playlist",
     "PlaylistItem",
     "Postcard",

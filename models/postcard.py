@@ -7,6 +7,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from models.place import Place
     from models.track import Track
     from models.user import User
 
@@ -38,6 +39,12 @@ class Postcard(Model):
     # alt text and renditions' keys, copied here so a page of moments needs no other
     # table to show them.
     photo: Any = fields.JSONField(null=True)
+    # Where: the Place (models/place.py), and a copy of its name and coordinates, so a page
+    # of moments needs no join to show them.
+    place_id: int | None
+    place: fields.ForeignKeyNullableRelation[Place] = fields.ForeignKeyField(
+        "models.Place", related_name="postcards", null=True, on_delete=fields.SET_NULL
+    )
     place_name = fields.CharField(max_length=200, null=True)
     place_latitude = fields.FloatField(null=True)
     place_longitude = fields.FloatField(null=True)
@@ -55,6 +62,7 @@ class Postcard(Model):
             ("author_id", "created_at", "id"),
             ("created_at", "id", "author_id"),
             ("track_id", "created_at"),
+            ("place_id", "created_at", "id", "author_id"),
         )
 
 

@@ -4,6 +4,7 @@ transaction; then every live connection of theirs ends.
 What goes, and how (README, "Leaving"):
 - their moments, each with a DELETED event in the feed log (tombstones for live feeds);
   their likes, comments and notifications on those moments go with them (foreign keys);
+- the places of their moments count one moment fewer per moment;
 - their likes and comments on other members' moments, whose `like_count` and
   `comment_count` drop by exactly what was deleted (the rows come back from the DELETE
   itself, so a concurrent unlike is never counted twice);
@@ -30,7 +31,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import AccessToken, FeedEvent, Postcard, RetiredUsername, User
+from models import AccessToken, FeedEvent, Place, Postcard, RetiredUsername, User
 from resolvers import feedlog
 from resolvers.accounts import password_matches
 from resolvers.errors import Code, problem
@@ -72,13 +73,13 @@ async def _delete(conn: BaseDBAsyncClient, viewer: User, hold: timedelta) -> Lef
     )
     # Their moments first: likes and comments on them go too, and what is left of theirs
     # is on other members' moments.
-    moments = list(
-        await Postcard.filter(author_id=user.id)
-        .using_db(conn)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    await Postcard.filter(author_id=user.id).using_db(conn).delete()
+    # (the rows deleted come back: each place counts exactly the moments it lost)
+    params = Params(User)
+    sql = f"DELETE FROM postcards WHERE author_id = {params.add(user.id)} RETURNING id, place_id"
+    shared = await conn.execute_query_dict(sql, params.values)
+    moments = sorted(int(row["id"]) for row in shared)
+    placed = [int(row["place_id"]) for row in shared if row["place_id"] is not None]
+    await _uncount(conn, Place, "postcard_count", placed)
     await _uncount(conn, Postcard, "like_count", await _deleted(conn, "likes", "user_id", user.id))
     await _uncount(
         conn, Postcard, "comment_count", await _deleted(conn, "comments", "author_id", user.id)
@@ -97,8 +98,7 @@ async def _delete(conn: BaseDBAsyncClient, viewer: User, hold: timedelta) -> Lef
     if moments:
         await feedlog.remember_followers(conn, user.id, sorted(set(followers)))
     tombstones = [
-        await feedlog.append(conn, DELETED, int(postcard_id), user.id)  # type: ignore[call-overload]
-        for postcard_id in moments
+        await feedlog.append(conn, DELETED, postcard_id, user.id) for postcard_id in moments
     ]
     return Left(user.id, tombstones, [str(h) for h in token_hashes])
 
@@ -116,7 +116,10 @@ async def _deleted(
 
 
 async def _uncount(
-    conn: BaseDBAsyncClient, model: type[Postcard] | type[User], counter: str, ids: list[int]
+    conn: BaseDBAsyncClient,
+    model: type[Postcard] | type[User] | type[Place],
+    counter: str,
+    ids: list[int],
 ) -> None:
     """Take each row's share of `ids` off its counter: one F() update per distinct share."""
     shares: dict[int, int] = defaultdict(int)

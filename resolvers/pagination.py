@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -132,7 +133,14 @@ def _time(raw: Any) -> datetime:
     return value.astimezone(UTC)
 
 
-def decode_cursor(cursor: str, *, is_time: bool) -> tuple[Any, int]:
+def _finite_number(value: Any) -> bool:
+    """A sort key that is a distance: a finite number."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def decode_cursor(cursor: str, *, is_time: bool, is_number: bool = False) -> tuple[Any, int]:
+    """The cursor's (sort key, id). The key is a time with `is_time`, a finite number (a
+    distance) with `is_number`, else an integer or text."""
     try:
         if len(cursor) > MAX_CURSOR:
             raise ValueError("cursor too long")
@@ -141,7 +149,10 @@ def decode_cursor(cursor: str, *, is_time: bool) -> tuple[Any, int]:
         value = _time(raw) if is_time else raw
         if not _storable_int(row_id):
             raise TypeError(row_id)
-        if not is_time and not (_storable_int(value) or _storable_text(value)):
+        if is_number:
+            if not _finite_number(value):
+                raise TypeError(value)
+        elif not is_time and not (_storable_int(value) or _storable_text(value)):
             raise TypeError(value)
     except (binascii.Error, ValueError, TypeError, OverflowError, RecursionError) as error:
         raise BadCursor("`after` is not a valid cursor for this list.") from error
@@ -177,7 +188,8 @@ async def keyset_page(
     `fetch`, if given, reads the rows instead of `query`: the same rows, in `order`, after
     the decoded cursor (a hot list may write its statement out). `query` may then be a
     function making it, called only if the page needs it (to check a cursor, or for an
-    empty page): building a queryset costs more than a hot page's other work."""
+    empty page without `fetch`, which is then asked for one row): building a queryset
+    costs more than a hot page's other work."""
     size = check_first(first)
     made: QuerySet[Any] | None = None
 
@@ -194,9 +206,8 @@ async def keyset_page(
         made = queryset().filter(order.after(value, row_id))
         key = (value, row_id)
     if size == 0:
-        return Page(
-            rows=[], cursors=[], has_next=await queryset().exists(), has_previous=bool(after)
-        )
+        more = bool(await fetch(1, key)) if fetch is not None else await queryset().exists()
+        return Page(rows=[], cursors=[], has_next=more, has_previous=bool(after))
     if fetch is not None:
         rows = await fetch(size + 1, key)
     else:

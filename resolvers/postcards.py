@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from media import images
 from models import FeedEvent, PhotoSource, Postcard, Upload, User
-from resolvers import feedlog, photos, tracks, visibility
+from resolvers import feedlog, photos, places, tracks, visibility
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.feedlog import DELETED, POSTED, to_message
 from resolvers.link_resolver import Discover, discover_nothing
@@ -128,11 +128,9 @@ async def _made(viewer: User, photo: PhotoInput | None, media: photos.Media | No
     return _Photo(columns, fetched=fetched, alt=photo.alt)
 
 
-def _place(place: PlaceInput | None, errors: Collector) -> dict[str, object]:
+def _place(place: PlaceInput | None, errors: Collector) -> places.CleanPlace | None:
     if place is None:
-        return dict.fromkeys(
-            ("place_name", "place_latitude", "place_longitude", "place_foursquare_id")
-        )
+        return None
     name = errors.check(clean_text, place.name, ("place", "name"), min_len=1, max_len=200)
     if (place.latitude is None) != (place.longitude is None):
         errors.add(("place",), "Give both latitude and longitude, or neither.", Code.INVALID)
@@ -146,12 +144,7 @@ def _place(place: PlaceInput | None, errors: Collector) -> dict[str, object]:
     )
     if venue and not FOURSQUARE_ID_RE.match(venue):
         errors.add(("place", "foursquareVenueId"), "Not a Foursquare venue id.", Code.INVALID)
-    return {
-        "place_name": name,
-        "place_latitude": lat,
-        "place_longitude": lng,
-        "place_foursquare_id": venue,
-    }
+    return places.CleanPlace(name or "", lat, lng, venue)
 
 
 def _caption(caption: str | None, errors: Collector) -> str:
@@ -174,19 +167,23 @@ async def create(
     After commit, a link the track gained is handed to `discover` (the link resolver)."""
     errors = Collector()
     clean_track = errors.check(tracks.validate_track_input, track)
-    fields = {"caption": _caption(caption, errors), **_place(place, errors)}
+    text = _caption(caption, errors)
+    clean_place = _place(place, errors)
     clean_photo = _photo(photo, errors)
     errors.raise_if_any()
     made = await _made(viewer, clean_photo, media)
     async with in_transaction() as conn:
         placed = await tracks.upsert(clean_track)  # type: ignore[arg-type]
+        place_row = await places.place_for(conn, clean_place) if clean_place else None
         postcard = await Postcard.create(
             author_id=viewer.id,
             track_id=placed.track.id,
-            **fields,  # type: ignore[arg-type]
+            caption=text,
+            **places.copied(place_row),
             **await made.write(conn, media),  # type: ignore[arg-type]
         )
         await User.filter(id=viewer.id).update(postcard_count=F("postcard_count") + 1)
+        await places.count(place_row.id if place_row else None, 1)
         event = await feedlog.append(conn, POSTED, postcard.id, viewer.id)
     await publish(to_message(event))
     if placed.gained:
@@ -213,24 +210,45 @@ async def update(
     media: photos.Media | None = None,
 ) -> Postcard:
     """Change the given parts; an explicit null photo or place removes it (the files of a
-    photo no longer shown are swept)."""
+    photo no longer shown are swept). A new place moves the moment to that place's Place
+    (both places' counts follow)."""
     errors = Collector()
     changes: dict[str, object] = {}
     if caption is not None:
         changes["caption"] = _caption(caption, errors)
     clean_photo = _photo(photo, errors) if photo is not UNSET else None  # type: ignore[arg-type]
-    if place is not UNSET:
-        changes.update(_place(place, errors))  # type: ignore[arg-type]
+    clean_place = _place(place, errors) if place is not UNSET else None  # type: ignore[arg-type]
     errors.raise_if_any()
     postcard = await own_postcard(viewer, postcard_id)
     made = await _made(viewer, clean_photo, media) if photo is not UNSET else None
-    if changes or made:
+    if changes or made or place is not UNSET:
         async with in_transaction() as conn:
+            if place is not UNSET:
+                changes.update(await _moved(conn, postcard, clean_place))
             if made is not None:
                 changes.update(await made.write(conn, media))
             postcard.update_from_dict(changes)
             await postcard.save(using_db=conn, update_fields=[*changes, "updated_at"])
     return postcard
+
+
+async def _moved(
+    conn: BaseDBAsyncClient, postcard: Postcard, clean: places.CleanPlace | None
+) -> dict[str, object]:
+    """Inside the writing transaction: the moment's new place columns, and both places'
+    counts (the moment's current place read under a row lock, so two edits at once move
+    it from where it really is)."""
+    now_at = await Postcard.filter(id=postcard.id).select_for_update().first()
+    if now_at is None:
+        raise not_found("postcardId", "postcard")
+    place_row = await places.place_for(conn, clean) if clean else None
+    moved_to = place_row.id if place_row else None
+    if moved_to != now_at.place_id:
+        # in id order: two moments moved the opposite way at once never deadlock
+        changes = [(now_at.place_id, -1), (moved_to, 1)]
+        for place_id, change in sorted(changes, key=lambda pair: pair[0] or 0):
+            await places.count(place_id, change)
+    return places.copied(place_row)
 
 
 async def delete(
@@ -249,8 +267,11 @@ async def remove(conn: BaseDBAsyncClient, postcard: Postcard) -> FeedEvent:
     resolvers/moderation.py): the moment deleted (its likes, comments and playlist items
     with it), its author's counter, and the DELETED event. Publish `to_message(event)`
     after commit: that is the live tombstone."""
-    await postcard.delete()
+    # counted: of two deletions at once, the second deletes nothing and must change nothing
+    if not await Postcard.filter(id=postcard.id).delete():
+        raise not_found("postcardId", "postcard")
     await User.filter(id=postcard.author_id).update(postcard_count=F("postcard_count") - 1)
+    await places.count(postcard.place_id, -1)
     return await feedlog.append(conn, DELETED, postcard.id, postcard.author_id)
 
 

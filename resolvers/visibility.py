@@ -155,6 +155,29 @@ def not_blocked(viewer: User | None, member: str) -> Q:
     return ~_q(f"{member}__in", blocking) & ~_q(f"{member}__in", blockers)
 
 
+def shown_sql(viewer_id: int | None, params: Params, member: str, user: str) -> str:
+    """`shown(viewer, member) & not_muted(viewer, member)` (what explore keeps) written out
+    for a hand-written statement: `member` is the column of the member (e.g. "p.author_id"),
+    `user` the alias of their `users` row, joined; the viewer's id goes into `params`. A
+    member in no block at all (`block_count = 0`) skips the block lookups."""
+    condition = f"{user}.suspended_at IS NULL"
+    if viewer_id is None:
+        return f"({condition} AND NOT {user}.is_private)"
+    me = params.add(int(viewer_id))
+    followed = f"SELECT f.followee_id FROM follows f WHERE f.follower_id = {me}"
+    blocks = (
+        f"({user}.block_count = 0 OR NOT EXISTS (SELECT 1 FROM blocks b WHERE"
+        f" (b.blocker_id = {me} AND b.blocked_id = {member})"
+        f" OR (b.blocker_id = {member} AND b.blocked_id = {me})))"
+    )
+    public = f"(NOT {user}.is_private OR {member} IN ({followed}))"
+    muted = (
+        f"NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = {me} AND m.muted_id = {member}"
+        f" AND (m.expires_at IS NULL OR m.expires_at > {params.time(now())}))"
+    )
+    return f"(({member} = {me} OR ({condition} AND {public} AND {blocks})) AND {muted})"
+
+
 async def reachable_postcard(viewer: User, postcard_id: int | None, field: str) -> Postcard:
     """A moment the viewer may act on (like, comment, collect): NOT_FOUND when it does not
     exist or is hidden from them (a private account they do not follow, a suspension),

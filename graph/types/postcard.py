@@ -17,6 +17,7 @@ from graph.relay import (
     to_global_id,
 )
 from graph.types.photo import Photo, photo_of
+from graph.types.place import Place
 from graph.types.track import Track, track_of
 from graph.types.user import User, loaded, user_of, users_connection
 from resolvers import comments, likes, share, visibility
@@ -27,20 +28,12 @@ from resolvers.sql.hydrate import joined
 R = TypeVar("R")
 
 
-@strawberry.type(description="Where a moment happened.")
-class Place:
-    name: str = strawberry.field(description="Name of the place.")
-    latitude: float | None = strawberry.field(description="Latitude, -90 to 90.")
-    longitude: float | None = strawberry.field(description="Longitude, -180 to 180.")
-    foursquare_venue_id: str | None = strawberry.field(description="Foursquare venue id.")
-
-
 @strawberry.type(description="A music moment: a song, a photo, a caption and a place.")
 class Postcard(Node):
     row: strawberry.Private[models.Postcard]
     caption: str = strawberry.field(description="What the author wrote (may be empty).")
     photo: Photo | None = strawberry.field(description="The photo, if any.")
-    place: Place | None = strawberry.field(description="The place, if any.")
+    place: Place | None = strawberry.field(description="Where it was shared, if said.")
     created_at: datetime = strawberry.field(description="When it was shared.")
     updated_at: datetime = strawberry.field(description="When it was last edited.")
     like_count: int = strawberry.field(description="How many members like it.")
@@ -49,20 +42,12 @@ class Postcard(Node):
     @classmethod
     def from_row(cls, row: models.Postcard) -> Postcard:
         photo = photo_of(row.photo, row.photo_url, row.photo_source)
-        place = None
-        if row.place_name:
-            place = Place(
-                name=row.place_name,
-                latitude=row.place_latitude,
-                longitude=row.place_longitude,
-                foursquare_venue_id=row.place_foursquare_id,
-            )
         return cls(
             id=to_global_id("Postcard", row.id),
             row=row,
             caption=row.caption,
             photo=photo,
-            place=place,
+            place=Place.of_postcard(row),
             created_at=row.created_at,
             updated_at=row.updated_at,
             like_count=row.like_count,

@@ -103,6 +103,7 @@ async def seed(
         "comments": len(plan.comments),
         "playlists": len(plan.playlists),
         "playlist_items": len(plan.items),
+        "places": len(plan.places),
     }
 
 

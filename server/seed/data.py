@@ -145,6 +145,35 @@ PLACES = (
     ("Hamburg Elbphilharmonie", 53.5413, 9.9841, True),
 )
 
+# Where the seed's everyday places cluster: a centre and how far from it (km, one standard
+# deviation) its bars, parks, record shops and corners spread.
+CITY_CENTRES = (
+    ("London", 51.5072, -0.1276, 6.0),
+    ("Berlin", 52.5200, 13.4050, 5.0),
+    ("Lisbon", 38.7223, -9.1393, 3.0),
+    ("Lagos", 6.5244, 3.3792, 6.0),
+    ("Tokyo", 35.6762, 139.6503, 8.0),
+    ("Brooklyn", 40.6782, -73.9442, 4.0),
+    ("Paris", 48.8566, 2.3522, 4.0),
+    ("Amsterdam", 52.3676, 4.9041, 2.5),
+    ("Barcelona", 41.3874, 2.1686, 3.0),
+    ("Toronto", 43.6532, -79.3832, 5.0),
+    ("Melbourne", -37.8136, 144.9631, 6.0),
+    ("São Paulo", -23.5558, -46.6396, 7.0),
+    ("Nairobi", -1.2921, 36.8219, 4.0),
+    ("Seoul", 37.5665, 126.9780, 6.0),
+    ("Mexico City", 19.4326, -99.1332, 6.0),
+)
+VENUE_KINDS = (
+    "Bar", "Café", "Records", "Park", "Club", "Rooftop", "Market", "Station", "Diner",
+    "Studio", "Garden", "Pier", "Hall", "Corner", "Bookshop", "Taquería", "Kissa", "Beach",
+)
+VENUE_WORDS = (
+    "Nova", "Luna", "Blue", "Velvet", "Echo", "Golden", "Little", "Old Town", "Sunset",
+    "Harbour", "Moon", "Paloma", "Orbit", "Vinyl", "Copper", "Electric", "Hidden", "Northside",
+    "Maple", "Cedar", "Lotus", "Fox", "Atlas", "Kiosk", "Aurora", "Delta", "Riverside",
+)
+
 CITIES = (
     "London", "Berlin", "Lisbon", "Lagos", "Tokyo", "Brooklyn", "Paris", "Amsterdam",
     "Barcelona", "Toronto", "Melbourne", "São Paulo", "Nairobi", "Seoul", "Mexico City",

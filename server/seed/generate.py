@@ -17,7 +17,15 @@ from rich.progress import Progress
 from models import PhotoSource
 from resolvers.validate import track_dedupe_key
 from server.seed import data
-from server.seed.plan import Plan, PlaylistRow, PostcardRow, SeedSizes, TrackRow, UserRow
+from server.seed.plan import (
+    PlaceRow,
+    Plan,
+    PlaylistRow,
+    PostcardRow,
+    SeedSizes,
+    TrackRow,
+    UserRow,
+)
 
 DAY = 86_400
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -47,12 +55,15 @@ class Generator:
         self.comments: list[tuple[int, int, str, int]] = []
         self.playlists: list[PlaylistRow] = []
         self.items: list[tuple[int, int, int, int | None, int]] = []
+        self.places: list[PlaceRow] = []
+        self.place_popularity: list[float] = []
 
     def run(self) -> Plan:
         steps: list[tuple[str, Callable[[], None]]] = [
             ("users", self.make_users),
             ("follow graph", self.make_follows),
             ("track catalogue", self.make_catalogue),
+            ("places", self.make_places),
             ("postcards", self.make_postcards),
             ("likes", self.make_likes),
             ("comments", self.make_comments),
@@ -74,6 +85,7 @@ class Generator:
             self.comments,
             self.playlists,
             self.items,
+            self.places,
         )
 
     # -- helpers
@@ -258,6 +270,31 @@ class Generator:
             num=rng.randint(2, 4),
         )
 
+    def make_places(self) -> None:
+        """The landmarks of data.PLACES, and everyday places clustered around the cities
+        (normally spread, a few kilometres from each centre); popularity Zipf-like, so a
+        few places hold many moments and most hold a handful. Drawn from a generator of
+        their own, so the rest of a seed's content is what it was before places."""
+        rng = random.Random(self.rng.getstate()[1][0])
+        for name, lat, lng, has_fsq in data.PLACES:
+            fsq = hashlib.sha1(name.encode()).hexdigest()[:24] if has_fsq else None
+            self.places.append(PlaceRow(name, lat, lng, fsq))
+        everyday = max(self.sizes.places, self.sizes.postcards // 40)
+        for n in range(everyday):
+            city, lat, lng, spread_km = rng.choice(data.CITY_CENTRES)
+            north_km, east_km = rng.gauss(0, spread_km), rng.gauss(0, spread_km)
+            lat = max(-89.9, min(89.9, lat + north_km / 111.2))
+            lng += east_km / (111.2 * math.cos(math.radians(lat)))
+            lng = (lng + 180) % 360 - 180
+            name = f"{rng.choice(data.VENUE_WORDS)} {rng.choice(data.VENUE_KINDS)}, {city}"
+            fsq = (
+                hashlib.sha1(f"{name}:{n}".encode()).hexdigest()[:24]
+                if rng.random() < 0.6
+                else None
+            )
+            self.places.append(PlaceRow(name, round(lat, 6), round(lng, 6), fsq))
+        self.place_popularity = self.zipf_cumulative(len(self.places), 1.0)
+
     def make_postcards(self) -> None:
         rng, now = self.rng, self.now
         self.postcards_of = [[] for _ in self.users]
@@ -281,14 +318,17 @@ class Generator:
     def decorate(self, postcard: PostcardRow) -> None:
         rng = self.rng
         if rng.random() < 0.72:
-            name, lat, lng, has_fsq = rng.choice(data.PLACES)
-            fsq = hashlib.sha1(name.encode()).hexdigest()[:24] if has_fsq else None
-            postcard.place = (name, lat, lng, fsq)
+            postcard.place = self.pick(self.place_popularity)
+            self.places[postcard.place].postcard_count += 1
         self.photograph(postcard)
         if rng.random() < 0.15:
             return
         track = self.tracks[postcard.track]
-        place = postcard.place[0].split(",")[0] if postcard.place else rng.choice(data.CITIES)
+        place = (
+            self.places[postcard.place].name.split(",")[0]
+            if postcard.place is not None
+            else rng.choice(data.CITIES)
+        )
         caption = rng.choice(data.CAPTIONS).format(
             track=track.title, artist=track.artist, place_short=place, friend=self.random_username()
         )

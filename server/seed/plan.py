@@ -19,6 +19,9 @@ class SeedSizes:
     tracks: int = 400  # catalogue size; fewer if an existing track has the same dedupe key
     photos: int = 20  # distinct pictures the moments share (server/seed/pictures.py)
     avatars: int = 12  # distinct pictures the members' avatars share
+    # everyday places clustered around cities, beside the landmarks of data.PLACES; at
+    # least one per 40 moments (2,500 for the bench's 100,000)
+    places: int = 0
 
 
 @dataclass(slots=True)
@@ -57,9 +60,18 @@ class PostcardRow:
     photo_alt: bool = False  # whether the photo has its description for alt text
     photo_source: PhotoSource | None = None
     photo_url: str | None = None  # where an imported photo came from
-    place: tuple[str, float, float, str | None] | None = None
+    place: int | None = None  # a place's index in the plan's places
     like_count: int = 0
     comment_count: int = 0
+
+
+@dataclass(slots=True)
+class PlaceRow:
+    name: str
+    latitude: float
+    longitude: float
+    foursquare_id: str | None
+    postcard_count: int = 0
 
 
 @dataclass(slots=True)
@@ -83,3 +95,4 @@ class Plan:
     comments: list[tuple[int, int, str, int]]  # postcard, author, body, created
     playlists: list[PlaylistRow]
     items: list[tuple[int, int, int, int | None, int]]  # playlist, position, track, postcard, at
+    places: list[PlaceRow]

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from rich.progress import Progress
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
 from tortoise.models import Model
 
 from models import (
@@ -17,12 +18,14 @@ from models import (
     FeedEvent,
     Follow,
     Like,
+    Place,
     Playlist,
     PlaylistItem,
     Postcard,
     Track,
     User,
 )
+from models.place import name_key
 from resolvers.sql.hydrate import table
 from resolvers.validate import song_key
 from server.seed.pictures import Kept, chosen
@@ -49,6 +52,9 @@ class Ids:
     playlist: int
     item: int
     track: list[int]  # per local track index: the new id, or the existing track's id
+    # per local place index: the new id, or the id of the place seeded with its venue id
+    place: list[int]
+    new_places: list[int]  # the local indexes of the places to insert
 
 
 async def reserve_all_ids(conn: BaseDBAsyncClient, plan: Plan, known_tracks: dict[str, int]) -> Ids:
@@ -70,7 +76,23 @@ async def reserve_all_ids(conn: BaseDBAsyncClient, plan: Plan, known_tracks: dic
         playlist=await _reserve_ids(conn, Playlist, len(plan.playlists)),
         item=await _reserve_ids(conn, PlaylistItem, len(plan.items)),
         track=track_ids,
+        **await _reserve_places(conn, plan),
     )
+
+
+async def _reserve_places(conn: BaseDBAsyncClient, plan: Plan) -> dict[str, list[int]]:
+    """Ids for the plan's places: a venue id seeded before is that place (a unique column)."""
+    known = dict(
+        await Place.filter(foursquare_venue_id__not_isnull=True)
+        .using_db(conn)
+        .values_list("foursquare_venue_id", "id")
+    )
+    place_ids = [int(known.get(p.foursquare_id, 0)) for p in plan.places]
+    new = [i for i, p in enumerate(plan.places) if p.foursquare_id not in known]
+    first = await _reserve_ids(conn, Place, len(new))
+    for offset, index in enumerate(new):
+        place_ids[index] = first + offset
+    return {"place": place_ids, "new_places": new}
 
 
 async def _reserve_ids(conn: BaseDBAsyncClient, model: type[Model], count: int) -> int:
@@ -163,7 +185,32 @@ async def write(
             id=ids.follow + i, follower_id=uid + f[0], followee_id=uid + f[1], created_at=_at(f[2])
         ),
     )
-    await insert(Postcard, plan.postcards, lambda i, p: _postcard(pid + i, p, uid, tid, kept))
+    await insert(
+        Place,
+        [(ids.place[i], plan.places[i]) for i in ids.new_places],
+        lambda _, pair: Place(
+            id=pair[0],
+            name=pair[1].name,
+            name_key=name_key(pair[1].name),
+            latitude=pair[1].latitude,
+            longitude=pair[1].longitude,
+            foursquare_venue_id=pair[1].foursquare_id,
+            postcard_count=pair[1].postcard_count,
+        ),
+    )
+    inserted = set(ids.new_places)
+    for i, place in enumerate(plan.places):  # places seeded before: their new moments
+        if i not in inserted and place.postcard_count:
+            await (
+                Place.filter(id=ids.place[i])
+                .using_db(conn)
+                .update(postcard_count=F("postcard_count") + place.postcard_count)
+            )
+    await insert(
+        Postcard,
+        plan.postcards,
+        lambda i, p: _postcard(pid + i, p, uid, tid, ids.place, plan, kept),
+    )
     await insert(
         FeedEvent,
         plan.postcards,
@@ -235,8 +282,10 @@ async def write(
         )
 
 
-def _postcard(id_: int, p: PostcardRow, uid: int, tid: list[int], kept: Kept) -> Postcard:
-    name, lat, lng, fsq = p.place or (None, None, None, None)
+def _postcard(
+    id_: int, p: PostcardRow, uid: int, tid: list[int], place_ids: list[int], plan: Plan, kept: Kept
+) -> Postcard:
+    place = plan.places[p.place] if p.place is not None else None
     return Postcard(
         id=id_,
         author_id=uid + p.author,
@@ -245,10 +294,11 @@ def _postcard(id_: int, p: PostcardRow, uid: int, tid: list[int], kept: Kept) ->
         photo=chosen(kept.photos, p.photo, p.photo_alt),
         photo_url=p.photo_url,
         photo_source=p.photo_source,
-        place_name=name,
-        place_latitude=lat,
-        place_longitude=lng,
-        place_foursquare_id=fsq,
+        place_id=place_ids[p.place] if p.place is not None else None,
+        place_name=place.name if place else None,
+        place_latitude=place.latitude if place else None,
+        place_longitude=place.longitude if place else None,
+        place_foursquare_id=place.foursquare_id if place else None,
         created_at=_at(p.created),
         like_count=p.like_count,
         comment_count=p.comment_count,

@@ -29,6 +29,7 @@ from resolvers import (
     tracks,
     users,
 )
+from tests.support import matrix
 from tests.support.api import Api
 from tests.support.matrix import (
     FORBIDDEN,
@@ -69,8 +70,8 @@ async def world(app: object) -> World:
     _sam, sam_token = await member("sam")
     fay, _ = await member("fay")
     song = tracks.TrackInput(title="Harvest Moon", artist="Neil Young")
-    card, _ = await postcards.create(olivia, song, "porch", None, None)
-    fay_card, _ = await postcards.create(fay, song, "fields", None, None)
+    card, _ = await postcards.create(olivia, song, "porch", None, matrix.PIER)
+    fay_card, _ = await postcards.create(fay, song, "fields", None, matrix.FIELDS)
     fay_comment = await comments.add(fay, card.id, "lovely")
     olivia_comment = await comments.add(olivia, fay_card.id, "thanks fay")
     await likes.like(fay, card.id)
@@ -487,6 +488,8 @@ READS: dict[str, Read] = {
         lambda w: {},
         lambda d: [e["node"]["username"] for e in d["searchUsers"]["edges"]],
     ),
+    "nearby(pier)": matrix.NEARBY,
+    "nearbyPlaces(pier)": matrix.NEARBY_PLACES,
     "rateLimit": Read(
         "{ rateLimit { limit cost } }",
         lambda w: {},
@@ -542,6 +545,10 @@ READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     ("explore",                             ["fields", "porch"],
                                                              ["fields", "porch"],  ["fields", "porch"]),
     ("searchUsers(oli)",                    ["olivia"],      ["olivia"],           ["olivia"]),
+    ("nearby(pier)",                        ["fields", "porch"],
+                                                             ["fields", "porch"],  ["fields", "porch"]),
+    ("nearbyPlaces(pier)",                  ["Porch", "Fields"],
+                                                             ["Porch", "Fields"],  ["Porch", "Fields"]),
     ("rateLimit",                           True,            True,                 True),
     ("searchTracks(harvest)",               ["Harvest Moon"], ["Harvest Moon"],    ["Harvest Moon"]),
 ]  # fmt: skip

@@ -79,8 +79,8 @@ async def world(app: object) -> World:
     paul, _ = await member("paul")
     rex, _ = await member("rex")
     song = tracks.TrackInput(title="Harvest Moon", artist="Neil Young")
-    card, _ = await postcards.create(olivia, song, "porch", None, None)
-    paul_card, _ = await postcards.create(paul, song, "fields", None, None)
+    card, _ = await postcards.create(olivia, song, "porch", None, matrix.PIER)
+    paul_card, _ = await postcards.create(paul, song, "fields", None, matrix.FIELDS)
     comment = await comments.add(fay, card.id, "lovely")
     await likes.like(fay, card.id)
     await likes.like(olivia, paul_card.id)
@@ -281,6 +281,8 @@ READS: dict[str, Read] = {
     ),
     "explore": captions("explore"),
     "feed": captions("feed"),
+    "nearby(pier)": matrix.NEARBY,
+    "nearbyPlaces(pier)": matrix.NEARBY_PLACES,
     "searchUsers(oli)": Read(
         f'{{ searchUsers(query: "oli") {{ {EDGES} }} }}',
         lambda w: {},
@@ -345,6 +347,7 @@ NONE, BLOCKED_BY, FOLLOWING = (
 CARD = ("porch", ["lovely"], ["fay"])
 SEEN = ["Postcard", "Comment", "Playlist"]
 BOTH, PAULS = ["fields", "porch"], ["fields"]
+PLACES, FIELDS = ["Porch", "Fields"], ["Fields"]  # nearest first
 # newest first; max's follow is not there: olivia mutes him
 INBOX = [("FOLLOW_REQUESTED", "rex"), ("FOLLOWED", "fay"), ("LIKED", "fay"), ("COMMENTED", "fay")]
 READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any, Any, Any, Any]] = [
@@ -361,6 +364,9 @@ READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any, Any, Any, Any]] = [
     ("nodes(card, comment, summer)",          [None] * 3, SEEN,      [None] * 3, [None] * 3, [None] * 3, SEEN,    SEEN,      [None] * 3),
     ("explore",                               PAULS,     BOTH,       PAULS,    PAULS,      PAULS,    BOTH,      BOTH,      PAULS),
     ("feed",                                  UN,        BOTH,       [],       [],         [],       ["porch"], ["porch"], []),
+    # as explore; a place is listed only through a moment the caller may see
+    ("nearby(pier)",                          PAULS,     BOTH,       PAULS,    PAULS,      PAULS,    BOTH,      BOTH,      PAULS),
+    ("nearbyPlaces(pier)",                    FIELDS,    PLACES,     FIELDS,   FIELDS,     FIELDS,   PLACES,    PLACES,    FIELDS),
     ("searchUsers(oli)",                      ["olivia"], ["olivia"], ["olivia"], [],       ["olivia"], ["olivia"], ["olivia"], ["olivia"]),
     ("postcard(paul's card).likedBy",         ["fay"],   ["fay", "olivia"], ["fay"], ["fay"], ["fay"], ["fay", "olivia"], ["fay", "olivia"], ["fay"]),
     # viewer-only: null for all but the owner
@@ -428,6 +434,8 @@ ISSUE_14_READS = {
     "moderationLog",
 }
 EARLIER_READS = {"viewer", "playlist", "rateLimit", "searchTracks"}
+# Root fields added since issue 14, each in this matrix too
+LATER_READS = {"nearby", "nearbyPlaces"}
 # The User fields issue 14 added (all but viewerHasMuted, which only the muter's own
 # reads show: tests/api/test_safety.py)
 ISSUE_14_USER_FIELDS = {
@@ -451,7 +459,7 @@ def test_the_persona_matrix_covers_every_field_of_issue_14_and_since() -> None:
     assert set(mutation_type.fields) - EARLIER_MUTATIONS == covered
     assert set(MUTATIONS) == {name for name, *_ in MUTATION_MATRIX}
     roots = {name.split("(")[0].split(".")[0] for name, *_ in READ_MATRIX}
-    assert set(query_type.fields) - EARLIER_READS == roots == ISSUE_14_READS
+    assert set(query_type.fields) - EARLIER_READS == roots == ISSUE_14_READS | LATER_READS
     assert set(READS) == {name for name, *_ in READ_MATRIX}
     asked = " ".join(READS[name].query for name, *_ in READ_MATRIX if name.startswith("user"))
     assert {field for field in ISSUE_14_USER_FIELDS if field not in asked} == set()

@@ -28,6 +28,7 @@ from models import (
     Follow,
     Like,
     PhotoSource,
+    Place,
     Playlist,
     PlaylistItem,
     Postcard,
@@ -214,6 +215,28 @@ async def test_postcards_have_varied_content_and_kept_timestamps(
     created = [p["created_at"] for p in postcards]
     assert max(created) - min(created) > timedelta(days=30)
     assert all(len(b) <= 1000 for b in await Comment.all().values_list("body", flat=True))
+
+
+async def test_moments_are_at_places_whose_counts_and_copies_are_exact(
+    seed_counts: dict[str, int],
+) -> None:
+    places = {place.id: place for place in await Place.all()}
+    assert len(places) == seed_counts["places"] >= 40
+    counted = await _grouped(Postcard, "place_id")
+    assert {pk: place.postcard_count for pk, place in places.items()} == {
+        pk: counted.get(pk, 0) for pk in places
+    }
+    for row in await Postcard.filter(place_id__not_isnull=True).values(
+        "place_id", "place_name", "place_latitude", "place_longitude", "place_foursquare_id"
+    ):
+        place = places[row["place_id"]]
+        assert (place.name, place.latitude, place.longitude, place.foursquare_venue_id) == (
+            row["place_name"],
+            row["place_latitude"],
+            row["place_longitude"],
+            row["place_foursquare_id"],
+        )
+    assert await Postcard.filter(place_id=None, place_name__not_isnull=True).count() == 0
 
 
 async def test_feed_events_follow_postcards_in_time_order(seed_counts: dict[str, int]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import models
-from resolvers import accounts, playlists, reports, tokens
+from resolvers import accounts, playlists, postcards, reports, tokens
 from tests.support.api import Api
 from tests.support.tables import snapshot
 
@@ -39,6 +39,12 @@ async def member(username: str, **fields: Any) -> tuple[models.User, str]:
         username=username, display_name=username.title(), password_hash=PASSWORD_HASH, **fields
     )
     return user, await tokens.issue_token(user, timedelta(days=1))
+
+
+# Where the matrices' moments are shared: olivia's at the pier, the other one 200 m north,
+# and what `nearby` / `nearbyPlaces` are asked about (a kilometre around the pier).
+PIER = postcards.PlaceInput("Porch", 34.0083, -118.4988)
+FIELDS = postcards.PlaceInput("Fields", 34.0101, -118.4988)
 
 
 async def add_items(owner: models.User, playlist: models.Playlist, cards: list[int]) -> None:
@@ -126,6 +132,20 @@ class Read:
     query: str
     variables: Callable[[Any], dict[str, Any]]  # the world -> variables
     view: Callable[[dict[str, Any]], Any]  # data -> what the matrix compares
+
+
+NEARBY = Read(
+    "{ nearby(latitude: 34.0083, longitude: -118.4988, radiusMeters: 1000)"
+    " { edges { node { caption } } } }",
+    lambda w: {},
+    lambda d: [e["node"]["caption"] for e in d["nearby"]["edges"]],
+)
+NEARBY_PLACES = Read(
+    "{ nearbyPlaces(latitude: 34.0083, longitude: -118.4988, radiusMeters: 1000)"
+    " { edges { node { name } } } }",
+    lambda w: {},
+    lambda d: [e["node"]["name"] for e in d["nearbyPlaces"]["edges"]],
+)
 
 
 async def check_mutation(

@@ -13,6 +13,7 @@ TABLES = [
     models.Follow,
     models.Track,
     models.TrackLink,
+    models.Place,
     models.Postcard,
     models.Like,
     models.Comment,

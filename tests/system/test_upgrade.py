@@ -28,7 +28,28 @@ OLD_ROWS = [
     "INSERT INTO postcards (id, author_id, track_id, caption, created_at, updated_at,"
     " like_count, comment_count) VALUES (1, 1, 1, 'hi', '2026-01-01 00:00:00+00:00',"
     " '2026-01-01 00:00:00+00:00', 0, 0)",
+    # moments with places, from before places were rows: 2 and 3 are one place (the same
+    # name but for case and punctuation, 44 m apart), 4 another (another name)
+    *(
+        "INSERT INTO postcards (id, author_id, track_id, caption, created_at, updated_at,"
+        " like_count, comment_count, place_name, place_latitude, place_longitude)"
+        f" VALUES ({n}, 1, 1, '', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00',"
+        f" 0, 0, '{name}', {lat}, -118.4988)"
+        for n, name, lat in (
+            (2, "Santa Monica Pier", 34.0083),
+            (3, "santa monica pier!", 34.0087),
+            (4, "Pacific Park", 34.0083),
+        )
+    ),
 ]
+# what the upgrade makes of them: (postcard, place, its name as the moment now shows it)
+PLACED = [
+    (1, None, None),
+    (2, 1, "Santa Monica Pier"),
+    (3, 1, "Santa Monica Pier"),
+    (4, 2, "Pacific Park"),
+]
+PLACES = [(1, "Santa Monica Pier", 2), (2, "Pacific Park", 1)]
 
 
 def tortoise(database_url: str, *args: str) -> None:
@@ -68,9 +89,13 @@ async def test_a_postgresql_database_with_rows_upgrades(postgres_url: str) -> No
         tortoise(postgres_url)
         rows = await db.fetch("SELECT username, is_private, role, block_count FROM users")
         assert [tuple(row) for row in rows] == [("old", False, "MEMBER", 0)]
-        # 0008: the track's normalized title and artist, filled in
+        # 0009: the track's normalized title and artist, filled in
         tracks = await db.fetch("SELECT song_key, isrc FROM tracks")
         assert [tuple(row) for row in tracks] == [("song\x1fband", None)]
+        placed = await db.fetch("SELECT id, place_id, place_name FROM postcards ORDER BY id")
+        assert [tuple(row) for row in placed] == PLACED
+        places = await db.fetch("SELECT id, name, postcard_count FROM places ORDER BY id")
+        assert [tuple(row) for row in places] == PLACES
     finally:
         await db.close()
 
@@ -86,9 +111,16 @@ def test_an_sqlite_database_with_rows_upgrades(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         user = db.execute("SELECT username, is_private, role, block_count, avatar FROM users")
         assert user.fetchall() == [("old", 0, "MEMBER", 0, None)]
-        assert db.execute("SELECT caption, photo FROM postcards").fetchall() == [("hi", None)]
+        assert db.execute("SELECT caption, photo FROM postcards WHERE id = 1").fetchall() == [
+            ("hi", None)
+        ]
         tracks = db.execute("SELECT song_key, isrc FROM tracks").fetchall()
-        assert tracks == [("song\x1fband", None)]  # 0008 filled in the normalized title, artist
+        assert tracks == [("song\x1fband", None)]  # 0009 filled in the normalized title, artist
+        placed = db.execute("SELECT id, place_id, place_name FROM postcards ORDER BY id")
+        assert placed.fetchall() == PLACED
+        places = db.execute("SELECT id, name, postcard_count FROM places ORDER BY id")
+        assert places.fetchall() == PLACES
+        assert db.execute("SELECT id FROM places_rtree ORDER BY id").fetchall() == [(1,), (2,)]
         indexes = {
             row[0]
             for row in db.execute("SELECT sql FROM sqlite_master WHERE type = 'index'")
