@@ -1,0 +1,127 @@
+"""Search (issue 15, item 4): a full-text index of members, tracks and moments, kept in
+the writing transaction by the database itself, and filled from the rows already there.
+
+- SQLite: one external-content FTS5 table per kind (`users_search`, `tracks_search`,
+  `postcards_search`; tokenizer `unicode61 remove_diacritics 2`, prefix indexes of 1 to 3
+  characters), kept by AFTER INSERT / UPDATE OF / DELETE triggers on the base table, and
+  rebuilt here from its rows. Tortoise knows nothing of them.
+- PostgreSQL: a stored generated `search_vector` tsvector column per table (the
+  `soundpost_search` configuration: `simple` after `unaccent`), with a GIN index, and
+  pg_trgm GIN indexes for typos on members' and tracks' names. A generated column is
+  computed by the row's own INSERT or UPDATE, and for every existing row by the ALTER.
+
+A later migration that rebuilds one of these tables on SQLite (an AlterField, some
+AddFields) drops its triggers with it: run `sqlite_triggers` of the same table again after
+it. A new kind (places) is one more table in each list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+
+# (table, FTS columns) of each kind, SQLite
+FTS_TABLES = {
+    "users": ("username", "display_name"),
+    "tracks": ("title", "artist", "album"),
+    "postcards": ("caption", "place_name"),
+}
+# (table, the text its search_vector is made of, the text of its trigram index or None), PostgreSQL
+VECTORS = {
+    "users": ("username || ' ' || display_name", "username || ' ' || display_name"),
+    "tracks": (
+        "title || ' ' || artist || ' ' || coalesce(album, '')",
+        "title || ' ' || artist",
+    ),
+    "postcards": ("caption || ' ' || coalesce(place_name, '')", None),
+}
+
+
+def sqlite_triggers(table: str, columns: tuple[str, ...]) -> list[str]:
+    """The three triggers that keep `<table>_search` in step with its table."""
+    index = f"{table}_search"
+    listed = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    remove = f"INSERT INTO {index}({index}, rowid, {listed}) VALUES ('delete', old.id, {old});"
+    add = f"INSERT INTO {index}(rowid, {listed}) VALUES (new.id, {new});"
+    return [
+        f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table} BEGIN {add} END",
+        f"CREATE TRIGGER {index}_delete AFTER DELETE ON {table} BEGIN {remove} END",
+        f"CREATE TRIGGER {index}_update AFTER UPDATE OF {listed} ON {table}"
+        f" BEGIN {remove} {add} END",
+    ]
+
+
+def _sqlite_fts(table: str, columns: tuple[str, ...]) -> list[str]:
+    index = f"{table}_search"
+    return [
+        f"CREATE VIRTUAL TABLE {index} USING fts5({', '.join(columns)}, content='{table}',"
+        f" content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
+        *sqlite_triggers(table, columns),
+        f"INSERT INTO {index}({index}) VALUES ('rebuild')",
+    ]
+
+
+SQLITE = [sql for table, columns in FTS_TABLES.items() for sql in _sqlite_fts(table, columns)]
+SQLITE_BACK = [
+    *(
+        f"DROP TRIGGER IF EXISTS {t}_search_{w}"
+        for t in FTS_TABLES
+        for w in ("insert", "delete", "update")
+    ),
+    *(f"DROP TABLE IF EXISTS {t}_search" for t in FTS_TABLES),
+]
+
+WORDS = "asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart"
+POSTGRES = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE TEXT SEARCH CONFIGURATION soundpost_search (COPY = simple)",
+    f"ALTER TEXT SEARCH CONFIGURATION soundpost_search ALTER MAPPING FOR {WORDS} WITH unaccent, simple",
+]
+for _table, (_text, _trigram) in VECTORS.items():
+    POSTGRES += [
+        f"ALTER TABLE {_table} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS"
+        f" (to_tsvector('soundpost_search'::regconfig, {_text})) STORED",
+        f"CREATE INDEX {_table}_search_vector ON {_table} USING gin (search_vector)",
+    ]
+    if _trigram:
+        POSTGRES.append(
+            f"CREATE INDEX {_table}_search_trigram ON {_table} USING gin (({_trigram}) gin_trgm_ops)"
+        )
+POSTGRES_BACK = [
+    *(f"DROP INDEX IF EXISTS {t}_search_trigram" for t in VECTORS),
+    *(f"ALTER TABLE {t} DROP COLUMN IF EXISTS search_vector" for t in VECTORS),
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS soundpost_search",
+]
+
+
+class RunSQLPerDialect(ops.RunSQL):
+    """RunSQL with one list of statements per dialect, each sent whole: tortoise's SQLite
+    editor splits a script at every `;`, which cuts a trigger's body apart."""
+
+    def __init__(self, sql: dict[str, list[str]], reverse_sql: dict[str, list[str]]) -> None:
+        super().__init__(sql, reverse_sql)
+
+    async def _run_sql(self, state_editor: Any, sqls: Any) -> None:
+        dialect = state_editor.client.capabilities.dialect
+        for statement in sqls.get(dialect, []):
+            if state_editor.collect_sql:
+                state_editor.collected_sql.append(statement)
+            else:
+                await state_editor.client.execute_query(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("models", "0007_block_counts")]
+
+    initial = False
+
+    operations = [
+        RunSQLPerDialect(
+            {"sqlite": SQLITE, "postgres": POSTGRES},
+            {"sqlite": SQLITE_BACK, "postgres": POSTGRES_BACK},
+        ),
+    ]
