@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
-
 from models import Postcard, Track
+from resolvers import search as search_engine
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.rows import create_once
 from resolvers.validate import (
-    clean_lookup,
     clean_optional_text,
     clean_text,
     clean_url,
@@ -96,13 +94,11 @@ async def upsert(clean: dict[str, object] | int) -> Track:
 
 
 async def search(query: str, first: int | None, after: str | None) -> Page[Track]:
-    text = clean_lookup(query, max_len=100)
-    rows = Track.all()
-    if text:
-        rows = rows.filter(
-            Q(title__icontains=text) | Q(artist__icontains=text) | Q(album__icontains=text)
-        )
-    return await keyset_page(rows, first=first, after=after, order=BY_TITLE)
+    """Tracks found by the query, best first (resolvers/search.py); an empty query lists
+    every track, newest first."""
+    return await search_engine.page(
+        query, None, [search_engine.Kind.TRACK], first, after, everything_when_empty=True
+    )
 
 
 async def postcards(track_id: int, first: int | None, after: str | None) -> Page[Postcard]:
