@@ -39,6 +39,7 @@ from tests.support.matrix import (
     OK,
     PASSWORD,
     SAFETY_MUTATIONS,
+    SEARCH_READ,
     UNAUTHENTICATED,
     Mutation,
     Read,
@@ -479,6 +480,7 @@ READS: dict[str, Read] = {
         lambda w: {},
         lambda d: [e["node"]["username"] for e in d["searchUsers"]["edges"]],
     ),
+    "search(oli, porch)": SEARCH_READ,
     "rateLimit": Read(
         "{ rateLimit { limit cost } }",
         lambda w: {},
@@ -508,6 +510,7 @@ READS: dict[str, Read] = {
 NOTIFIED = ["FOLLOWED", "LIKED", "COMMENTED"]
 CARD_VIEW = ("porch", 1)
 BOTH = ["Secret", "Summer"]
+FOUND = (["olivia"], ["porch"])
 READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     # root field                            anonymous        owner                 stranger
     ("viewer",                              None,            "olivia",             "sam"),
@@ -534,6 +537,7 @@ READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     ("explore",                             ["fields", "porch"],
                                                              ["fields", "porch"],  ["fields", "porch"]),
     ("searchUsers(oli)",                    ["olivia"],      ["olivia"],           ["olivia"]),
+    ("search(oli, porch)",                  FOUND,           FOUND,                FOUND),
     ("rateLimit",                           True,            True,                 True),
     ("searchTracks(harvest)",               ["Harvest Moon"], ["Harvest Moon"],    ["Harvest Moon"]),
 ]  # fmt: skip
