@@ -460,3 +460,10 @@ async def test_a_page_is_one_statement_whatever_its_size(api: Api) -> None:
     # then: the page's one statement, authors and tracks of its moments included
     assert len(counts[2]) == len(counts[18]) == 1
     assert counts[2] == counts[18]
+    # and so for searchUsers and searchTracks
+    for document, field in ((USERS, "searchUsers"), (TRACKS, "searchTracks")):
+        for size in (2, 6):
+            with count_sql() as sql:
+                data = await api.ok(document, {"q": "wave", "first": size}, viewer.token)
+            assert len(data[field]["edges"]) == size
+            assert len(sql.texts) == 1, field
