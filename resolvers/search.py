@@ -1,6 +1,6 @@
 """Search: members, tracks and moments found by what people type, ranked by relevance, as
 ONE statement per page over the full-text index (models/migrations/0008_search.py: FTS5
-tables on SQLite, `search_vector` columns and pg_trgm on PostgreSQL).
+tables on SQLite, GIN indexes of to_tsvector and pg_trgm on PostgreSQL).
 
 What is matched: every word of the query, as a word prefix, in a member's username and
 display name, a track's title, artist and album, a moment's caption and place name —
@@ -38,7 +38,7 @@ from resolvers.validate import clean_lookup
 MAX_QUERY = 100  # characters of a query looked at (longer ones are cut, never refused)
 MAX_WORDS = 8
 WORD = re.compile(r"[^\W_]+")  # letters and digits: nothing of FTS5's or tsquery's syntax
-CONFIG = "'soundpost_search'"  # the PostgreSQL text search configuration of the migration
+CONFIG = "'soundpost_search'::regconfig"  # PostgreSQL's text search configuration (0008)
 
 
 class Kind(IntEnum):
@@ -130,6 +130,7 @@ class Branch:
     table: str
     alias: str
     tiers: Callable[[Statement], str]  # SQL CASE: the tier of a row the index matched
+    text: str  # PostgreSQL: the text its full-text index covers (exactly the index's)
     fuzzy: str | None  # PostgreSQL: the text a trigram index covers, for typos
     shown: Callable[[Statement], str | None]  # SQL: the viewer may see the row
     columns: Callable[[], str]  # the outer statement's columns of a result of this kind
@@ -142,7 +143,8 @@ class Branch:
         source, conditions, tier = f"{self.table} {a}{self.also}", [], "0"
         if q.terms.words:
             if q.postgres:
-                found = f"{a}.search_vector @@ to_tsquery({CONFIG}, {q.match()})"
+                vector = f"to_tsvector({CONFIG}, {self.text})"
+                found = f"{vector} @@ to_tsquery({CONFIG}, {q.match()})"
             else:
                 index = f"{self.table}_search"
                 source = f"{index} JOIN {self.table} {a} ON {a}.id = {index}.rowid{self.also}"
@@ -197,6 +199,7 @@ BRANCHES: dict[Kind, Branch] = {
         "u",
         _user_tiers,
         "u.username || ' ' || u.display_name",
+        "u.username || ' ' || u.display_name",
         lambda q: visibility.profile_shown_sql(q.params, q.viewer_id, "u"),
         columns=lambda: aliased(User, "v"),
         joins=f"LEFT JOIN users v ON {_slot(Kind.USER)} AND v.id = r.id",
@@ -207,6 +210,7 @@ BRANCHES: dict[Kind, Branch] = {
         "tracks",
         "k",
         _track_tiers,
+        "k.title || ' ' || k.artist || ' ' || coalesce(k.album, '')",
         "k.title || ' ' || k.artist",
         lambda q: None,
         columns=lambda: aliased(Track, "k"),
@@ -218,6 +222,7 @@ BRANCHES: dict[Kind, Branch] = {
         "postcards",
         "p",
         _postcard_tiers,
+        "p.caption || ' ' || coalesce(p.place_name, '')",
         None,
         lambda q: visibility.content_shown_sql(q.params, q.viewer_id, "p.author_id", "a"),
         columns=postcard_columns,
@@ -229,9 +234,9 @@ BRANCHES: dict[Kind, Branch] = {
         also=" JOIN users a ON a.id = p.author_id",
     ),
 }
-# PLACE, when places exist (models/place.py, `places.name`): in the migration, a
-# `places_search` FTS5 table with its triggers (`FTS_TABLES`) and a `search_vector` with
-# its GIN and trigram indexes (`VECTORS`); here `Kind.PLACE = 0` and a Branch over
+# PLACE, when places exist (models/place.py, `places.name`): in a migration, a
+# `places_search` FTS5 table with its triggers (0008's `FTS_TABLES`) and the GIN and
+# trigram indexes of `name` (`VECTORS`); here `Kind.PLACE = 0` and a Branch over
 # `places` (tiers: the name is the query, begins with it, any other), its columns and
 # make; in graph/types/search.py, the enum value and `Place` in the union.
 

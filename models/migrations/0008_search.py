@@ -5,14 +5,17 @@ the writing transaction by the database itself, and filled from the rows already
   `postcards_search`; tokenizer `unicode61 remove_diacritics 2`, prefix indexes of 1 to 3
   characters), kept by AFTER INSERT / UPDATE OF / DELETE triggers on the base table, and
   rebuilt here from its rows. Tortoise knows nothing of them.
-- PostgreSQL: a stored generated `search_vector` tsvector column per table (the
-  `soundpost_search` configuration: `simple` after `unaccent`), with a GIN index, and
-  pg_trgm GIN indexes for typos on members' and tracks' names. A generated column is
-  computed by the row's own INSERT or UPDATE, and for every existing row by the ALTER.
+- PostgreSQL: a GIN expression index per table over `to_tsvector` of its text (the
+  `soundpost_search` configuration: `simple` after `unaccent`; resolvers/search.py asks
+  the very same expression), and pg_trgm GIN indexes for typos on members' and tracks'
+  names. An index is updated by the row's own INSERT, UPDATE or DELETE, and built here
+  from every existing row; no column is added, so the tables' columns may still change
+  type (a generated column would forbid it).
 
-A later migration that rebuilds one of these tables on SQLite (an AlterField, some
-AddFields) drops its triggers with it: run `sqlite_triggers` of the same table again after
-it. A new kind (places) is one more table in each list."""
+A later migration that rebuilds one of these tables on SQLite (an AlterField, a
+RemoveField, a CHECK constraint; AddField does not) drops its triggers with it: after it,
+run `sqlite_triggers` of that table again and `INSERT INTO <table>_search(<table>_search)
+VALUES ('rebuild')`. A new kind (places and their `name`) is the same statements for one table more."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ FTS_TABLES = {
     "tracks": ("title", "artist", "album"),
     "postcards": ("caption", "place_name"),
 }
-# (table, the text its search_vector is made of, the text of its trigram index or None), PostgreSQL
+# table: (the text its full-text index covers, the text of its trigram index or None), PostgreSQL
 VECTORS = {
     "users": ("username || ' ' || display_name", "username || ' ' || display_name"),
     "tracks": (
@@ -82,18 +85,17 @@ POSTGRES = [
     f"ALTER TEXT SEARCH CONFIGURATION soundpost_search ALTER MAPPING FOR {WORDS} WITH unaccent, simple",
 ]
 for _table, (_text, _trigram) in VECTORS.items():
-    POSTGRES += [
-        f"ALTER TABLE {_table} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS"
-        f" (to_tsvector('soundpost_search'::regconfig, {_text})) STORED",
-        f"CREATE INDEX {_table}_search_vector ON {_table} USING gin (search_vector)",
-    ]
+    POSTGRES.append(
+        f"CREATE INDEX {_table}_search_vector ON {_table}"
+        f" USING gin (to_tsvector('soundpost_search'::regconfig, {_text}))"
+    )
     if _trigram:
         POSTGRES.append(
             f"CREATE INDEX {_table}_search_trigram ON {_table} USING gin (({_trigram}) gin_trgm_ops)"
         )
 POSTGRES_BACK = [
     *(f"DROP INDEX IF EXISTS {t}_search_trigram" for t in VECTORS),
-    *(f"ALTER TABLE {t} DROP COLUMN IF EXISTS search_vector" for t in VECTORS),
+    *(f"DROP INDEX IF EXISTS {t}_search_vector" for t in VECTORS),
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS soundpost_search",
 ]
 
