@@ -47,10 +47,12 @@ async def queries() -> dict[str, str]:
     title = max(track.title.split(), key=len)
     typo = title[:-2] + title[-1] if len(title) > 3 else title + "x"
     return {
+        "one letter (a first keystroke)": (user.username if user else "m")[:1],
         "username prefix (3 letters)": (user.username if user else "mar")[:3],
         "artist": track.artist,
         "title, two words": " ".join(track.title.split()[:2]),
         "place": place.split()[0],
+        "a common word": "the",
         "title with a typo": typo,
         "no match": "zqxjv",
     }

@@ -52,6 +52,10 @@ class Kind(IntEnum):
 
 SLOTS = 4
 MAX_RANK = 101 * SLOTS  # tiers are 0 to 100
+# Each kind ranks at most its newest CANDIDATES matches: a one-letter query matches half
+# the moments, and ranking them all would cost ten explore pages.
+CANDIDATES = 2000
+FUZZY_FROM = 4  # characters typed before PostgreSQL also looks for names close to them
 
 
 @dataclass(frozen=True)
@@ -140,25 +144,34 @@ class Branch:
 
     def sql(self, q: Statement) -> str:
         a, slot = self.alias, int(self.kind)
-        source, conditions, tier = f"{self.table} {a}{self.also}", [], "0"
+        conditions, tier = [], "0"
         if q.terms.words:
+            tier = self.tiers(q)
             if q.postgres:
                 vector = f"to_tsvector({CONFIG}, {self.text})"
                 found = f"{vector} @@ to_tsquery({CONFIG}, {q.match()})"
+                if self.fuzzy and len(q.terms.typed) >= FUZZY_FROM:
+                    similar = f"CAST(floor(word_similarity({q.typed()}, {self.fuzzy}) * 10) AS int)"
+                    tier = f"CASE WHEN {found} THEN {tier} ELSE 10 + {similar} END"
+                    found = f"({found} OR {q.typed()} <% ({self.fuzzy}))"
+                # `+ 0`: every match from the indexes then the newest, never a walk down
+                # the primary key testing each row
+                candidates = (
+                    f"SELECT {a}.id FROM {self.table} {a} WHERE {found}"
+                    f" ORDER BY {a}.id + 0 DESC LIMIT {CANDIDATES}"
+                )
             else:
                 index = f"{self.table}_search"
-                source = f"{index} JOIN {self.table} {a} ON {a}.id = {index}.rowid{self.also}"
-                found = f"{index} MATCH {q.match()}"
-            tier = self.tiers(q)
-            if q.postgres and self.fuzzy:
-                similar = f"CAST(floor(word_similarity({q.typed()}, {self.fuzzy}) * 10) AS int)"
-                tier = f"CASE WHEN {found} THEN {tier} ELSE 10 + {similar} END"
-                found = f"({found} OR {q.typed()} <% ({self.fuzzy}))"
-            conditions.append(found)
+                candidates = (
+                    f"SELECT rowid FROM {index} WHERE {index} MATCH {q.match()}"
+                    f" ORDER BY rowid DESC LIMIT {CANDIDATES}"
+                )
+            conditions.append(f"{a}.id IN ({candidates})")
         shown = self.shown(q)
         if shown:
             conditions.append(shown)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        source = f"{self.table} {a}{self.also}"
         return f"SELECT ({tier}) * {SLOTS} + {slot} AS score, {a}.id AS id FROM {source}{where}"
 
 
