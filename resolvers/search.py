@@ -1,6 +1,6 @@
 """Search: members, tracks and moments found by what people type, ranked by relevance, as
 ONE statement per page over the full-text index (models/migrations/0008_search.py: FTS5
-tables on SQLite, GIN indexes of to_tsvector and pg_trgm on PostgreSQL).
+tables on SQLite, tsvector tables with GIN indexes and pg_trgm on PostgreSQL).
 
 What is matched: every word of the query, as a word prefix, in a member's username and
 display name, a track's title, artist and album, a moment's caption and place name —
@@ -134,7 +134,6 @@ class Branch:
     table: str
     alias: str
     tiers: Callable[[Statement], str]  # SQL CASE: the tier of a row the index matched
-    text: str  # PostgreSQL: the text its full-text index covers (exactly the index's)
     fuzzy: str | None  # PostgreSQL: the text a trigram index covers, for typos
     shown: Callable[[Statement], str | None]  # SQL: the viewer may see the row
     columns: Callable[[], str]  # the outer statement's columns of a result of this kind
@@ -144,34 +143,37 @@ class Branch:
 
     def sql(self, q: Statement) -> str:
         a, slot = self.alias, int(self.kind)
-        conditions, tier = [], "0"
+        source, conditions, tier = f"{self.table} {a}{self.also}", [], "0"
         if q.terms.words:
             tier = self.tiers(q)
             if q.postgres:
-                vector = f"to_tsvector({CONFIG}, {self.text})"
-                found = f"{vector} @@ to_tsquery({CONFIG}, {q.match()})"
+                index, asked = f"{self.table}_search", f"to_tsquery({CONFIG}, {q.match()})"
+                candidates = (
+                    f"SELECT s.id FROM {index} s WHERE s.words @@ {asked}"
+                    f" ORDER BY s.id DESC LIMIT {CANDIDATES}"
+                )
                 if self.fuzzy and len(q.terms.typed) >= FUZZY_FROM:
+                    mine = f"s.id = {a}.id AND s.words @@ {asked}"
+                    found = f"EXISTS (SELECT 1 FROM {index} s WHERE {mine})"
                     similar = f"CAST(floor(word_similarity({q.typed()}, {self.fuzzy}) * 10) AS int)"
                     tier = f"CASE WHEN {found} THEN {tier} ELSE 10 + {similar} END"
-                    found = f"({found} OR {q.typed()} <% ({self.fuzzy}))"
-                # `+ 0`: every match from the indexes then the newest, never a walk down
-                # the primary key testing each row
-                candidates = (
-                    f"SELECT {a}.id FROM {self.table} {a} WHERE {found}"
-                    f" ORDER BY {a}.id + 0 DESC LIMIT {CANDIDATES}"
-                )
+                    # `+ 0`: every close name from the trigram index, then the newest
+                    close = (
+                        f"SELECT {a}.id FROM {self.table} {a} WHERE {q.typed()} <% ({self.fuzzy})"
+                        f" ORDER BY {a}.id + 0 DESC LIMIT {CANDIDATES}"
+                    )
+                    candidates = f"({candidates}) UNION ({close})"
             else:
                 index = f"{self.table}_search"
                 candidates = (
-                    f"SELECT rowid FROM {index} WHERE {index} MATCH {q.match()}"
+                    f"SELECT rowid AS id FROM {index} WHERE {index} MATCH {q.match()}"
                     f" ORDER BY rowid DESC LIMIT {CANDIDATES}"
                 )
-            conditions.append(f"{a}.id IN ({candidates})")
+            source = f"({candidates}) c JOIN {self.table} {a} ON {a}.id = c.id{self.also}"
         shown = self.shown(q)
         if shown:
             conditions.append(shown)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        source = f"{self.table} {a}{self.also}"
         return f"SELECT ({tier}) * {SLOTS} + {slot} AS score, {a}.id AS id FROM {source}{where}"
 
 
@@ -212,7 +214,6 @@ BRANCHES: dict[Kind, Branch] = {
         "u",
         _user_tiers,
         "u.username || ' ' || u.display_name",
-        "u.username || ' ' || u.display_name",
         lambda q: visibility.profile_shown_sql(q.params, q.viewer_id, "u"),
         columns=lambda: aliased(User, "v"),
         joins=f"LEFT JOIN users v ON {_slot(Kind.USER)} AND v.id = r.id",
@@ -223,7 +224,6 @@ BRANCHES: dict[Kind, Branch] = {
         "tracks",
         "k",
         _track_tiers,
-        "k.title || ' ' || k.artist || ' ' || coalesce(k.album, '')",
         "k.title || ' ' || k.artist",
         lambda q: None,
         columns=lambda: aliased(Track, "k"),
@@ -235,7 +235,6 @@ BRANCHES: dict[Kind, Branch] = {
         "postcards",
         "p",
         _postcard_tiers,
-        "p.caption || ' ' || coalesce(p.place_name, '')",
         None,
         lambda q: visibility.content_shown_sql(q.params, q.viewer_id, "p.author_id", "a"),
         columns=postcard_columns,
@@ -248,10 +247,11 @@ BRANCHES: dict[Kind, Branch] = {
     ),
 }
 # PLACE, when places exist (models/place.py, `places.name`): in a migration, a
-# `places_search` FTS5 table with its triggers (0008's `FTS_TABLES`) and the GIN and
-# trigram indexes of `name` (`VECTORS`); here `Kind.PLACE = 0` and a Branch over
-# `places` (tiers: the name is the query, begins with it, any other), its columns and
-# make; in graph/types/search.py, the enum value and `Place` in the union.
+# `places_search` table with its triggers on each database (0008's `FTS_TABLES` and
+# `VECTORS`: the same statements for `places` and its `name`) and a trigram index;
+# here `Kind.PLACE = 0` and a Branch over `places` (tiers: the name is the query, begins
+# with it, any other; its columns, joins and make); in graph/types/search.py, the enum
+# value and `Place` in the union.
 
 
 def _cursor(after: str | None) -> tuple[int, int] | None:

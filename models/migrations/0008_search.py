@@ -5,12 +5,13 @@ the writing transaction by the database itself, and filled from the rows already
   `postcards_search`; tokenizer `unicode61 remove_diacritics 2`, prefix indexes of 1 to 3
   characters), kept by AFTER INSERT / UPDATE OF / DELETE triggers on the base table, and
   rebuilt here from its rows. Tortoise knows nothing of them.
-- PostgreSQL: a GIN expression index per table over `to_tsvector` of its text (the
-  `soundpost_search` configuration: `simple` after `unaccent`; resolvers/search.py asks
-  the very same expression), and pg_trgm GIN indexes for typos on members' and tracks'
-  names. An index is updated by the row's own INSERT, UPDATE or DELETE, and built here
-  from every existing row; no column is added, so the tables' columns may still change
-  type (a generated column would forbid it).
+- PostgreSQL: one table per kind too (`users_search (id, words tsvector)`, GIN-indexed;
+  the `soundpost_search` configuration: `simple` after `unaccent`), written by AFTER
+  INSERT / UPDATE OF triggers, deleted with its row by a cascading foreign key, filled
+  here from the rows there; and pg_trgm GIN indexes for typos on members' and tracks'
+  names. Nothing is added to the tables themselves, so their columns may still change
+  type (a generated column would forbid it), and a stored tsvector is cheap to test row
+  by row (an expression index recomputes it).
 
 A later migration that rebuilds one of these tables on SQLite (an AlterField, a
 RemoveField, a CHECK constraint; AddField does not) drops its triggers with it: after it,
@@ -30,14 +31,24 @@ FTS_TABLES = {
     "tracks": ("title", "artist", "album"),
     "postcards": ("caption", "place_name"),
 }
-# table: (the text its full-text index covers, the text of its trigram index or None), PostgreSQL
+# table: (its columns indexed, the text of its words over NEW, the text of its trigram
+# index or None), PostgreSQL
 VECTORS = {
-    "users": ("username || ' ' || display_name", "username || ' ' || display_name"),
+    "users": (
+        ("username", "display_name"),
+        "NEW.username || ' ' || NEW.display_name",
+        "username || ' ' || display_name",
+    ),
     "tracks": (
-        "title || ' ' || artist || ' ' || coalesce(album, '')",
+        ("title", "artist", "album"),
+        "NEW.title || ' ' || NEW.artist || ' ' || coalesce(NEW.album, '')",
         "title || ' ' || artist",
     ),
-    "postcards": ("caption || ' ' || coalesce(place_name, '')", None),
+    "postcards": (
+        ("caption", "place_name"),
+        "NEW.caption || ' ' || coalesce(NEW.place_name, '')",
+        None,
+    ),
 }
 
 
@@ -84,18 +95,40 @@ POSTGRES = [
     "CREATE TEXT SEARCH CONFIGURATION soundpost_search (COPY = simple)",
     f"ALTER TEXT SEARCH CONFIGURATION soundpost_search ALTER MAPPING FOR {WORDS} WITH unaccent, simple",
 ]
-for _table, (_text, _trigram) in VECTORS.items():
-    POSTGRES.append(
-        f"CREATE INDEX {_table}_search_vector ON {_table}"
-        f" USING gin (to_tsvector('soundpost_search'::regconfig, {_text}))"
-    )
+
+
+def _postgres_words(table: str, columns: tuple[str, ...], words: str) -> list[str]:
+    """`<table>_search (id, words)`: each row's tsvector, written by a trigger on insert and
+    on an update of its columns, deleted with the row (the foreign key; TRUNCATE ... CASCADE
+    too), GIN-indexed, and filled here from the rows already there."""
+    index = f"{table}_search"
+    to_words = f"to_tsvector('soundpost_search'::regconfig, {words})"
+    return [
+        f"CREATE TABLE {index} (id bigint PRIMARY KEY REFERENCES {table} (id) ON DELETE CASCADE,"
+        " words tsvector NOT NULL)",
+        f"CREATE INDEX {index}_words ON {index} USING gin (words)",
+        f"CREATE FUNCTION {index}_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        f" INSERT INTO {index} (id, words) VALUES (NEW.id, {to_words})"
+        " ON CONFLICT (id) DO UPDATE SET words = EXCLUDED.words; RETURN NULL; END $$",
+        f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table}"
+        f" FOR EACH ROW EXECUTE FUNCTION {index}_write()",
+        f"CREATE TRIGGER {index}_update AFTER UPDATE OF {', '.join(columns)} ON {table}"
+        f" FOR EACH ROW EXECUTE FUNCTION {index}_write()",
+        f"INSERT INTO {index} (id, words) SELECT id, {to_words.replace('NEW.', '')} FROM {table}",
+    ]
+
+
+for _table, (_columns, _words, _trigram) in VECTORS.items():
+    POSTGRES += _postgres_words(_table, _columns, _words)
     if _trigram:
         POSTGRES.append(
             f"CREATE INDEX {_table}_search_trigram ON {_table} USING gin (({_trigram}) gin_trgm_ops)"
         )
 POSTGRES_BACK = [
     *(f"DROP INDEX IF EXISTS {t}_search_trigram" for t in VECTORS),
-    *(f"DROP INDEX IF EXISTS {t}_search_vector" for t in VECTORS),
+    *(f"DROP TRIGGER IF EXISTS {t}_search_{w} ON {t}" for t in VECTORS for w in ("insert", "update")),
+    *(f"DROP FUNCTION IF EXISTS {t}_search_write()" for t in VECTORS),
+    *(f"DROP TABLE IF EXISTS {t}_search" for t in VECTORS),
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS soundpost_search",
 ]
 
