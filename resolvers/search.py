@@ -8,12 +8,14 @@ letters compared without case or diacritics. On PostgreSQL a member's or track's
 that is close enough to the whole query (pg_trgm word similarity, at least 0.6) matches
 too, below every exact match: "never gona" finds "Never Gonna Give You Up".
 
-Ranking: each row gets a tier from the query and that row alone (`TIERS`), never from
-statistics of the whole index (bm25, ts_rank): so ranks are the same on both databases,
-and a row's rank moves only when that row changes. The page order is the rank, then the
-newest first; the rank also encodes the kind (`rank = tier * SLOTS + slot`), so `(rank,
-id)` is unique and a cursor is a keyset over it: paging through never repeats a row,
-whatever others write meanwhile (an edited row may move, as in any keyset list).
+Ranking: each row gets a tier from the query and that row alone (the table above
+`BRANCHES`), never from statistics of the whole index (bm25, ts_rank): so ranks are the
+same on both databases, and a row's rank moves only when that row changes. The page order
+is the rank, then the newest first; the rank also encodes the kind (`rank = tier * SLOTS +
+slot`), so `(rank, id)` is unique and a cursor is a keyset over it: paging through never
+repeats a row, whatever others write meanwhile (an edited row may move, as in any keyset
+list). Each kind ranks its newest `CANDIDATES` matches only, the bound of a broad query's
+cost; a new match may push the oldest of them out between two pages.
 
 Each kind is one `Branch` (its table, index, tier and visibility): a new kind is one
 Branch more and one index more in the migration (see PLACE at the end)."""
