@@ -208,6 +208,22 @@ async def test_a_page_after_a_cursor_is_unmoved_by_new_matches_above_it(api: Api
     assert rest == ['"beach 0"']
 
 
+async def test_a_kind_ranks_only_its_newest_matches(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the bound of a broad query's cost (2,000 in production): the oldest match would rank
+    # first (its place begins with the query) but is past the newest CANDIDATES
+    from resolvers import search
+
+    maya = await api.sign_up("maya")
+    await share(api, maya, "Song", caption="old", place="Beach Club")
+    for n in range(2):
+        await share(api, maya, "Song", caption=f"beach {n}")
+    assert await found(api, "beach") == ['"old"', '"beach 1"', '"beach 0"']
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    assert await found(api, "beach") == ['"beach 1"', '"beach 0"']
+
+
 async def test_bad_cursors_and_page_sizes_are_bad_user_input(api: Api) -> None:
     from resolvers.pagination import encode_cursor
 
