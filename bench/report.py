@@ -99,7 +99,27 @@ def _database(name: str, data: dict[str, Any]) -> list[str]:
         + ", ".join(f"{op} {n}" for op, n in data["sql_statements"].items()),
         "",
     ]
+    if "search" in data:
+        lines += _search(data["search"])
     return lines
+
+
+def _search(s: dict[str, Any]) -> list[str]:
+    explore = s["latency"]["explore"]
+    lines = [
+        f"Search, in-process (bench/search.py, {s['rounds']} interleaved rounds, 20 results a"
+        f" page): explore p50 {explore['p50_ms']:.2f} ms, p99 {explore['p99_ms']:.2f} ms.",
+        "",
+        "| query | typed | results | p50 ms | p99 ms | p50 / explore | p99 / explore |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, typed in s["queries"].items():
+        r, ratio = s["latency"][name], s["ratio_to_explore"][name]
+        lines.append(
+            f"| {name} | `{typed}` | {s['results_per_page'][name]} | {r['p50_ms']:.2f} |"
+            f" {r['p99_ms']:.2f} | **{ratio['p50']:.2f}** | {ratio['p99']:.2f} |"
+        )
+    return [*lines, ""]
 
 
 def write_report(results: dict[str, Any], path: Path) -> None:

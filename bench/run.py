@@ -235,9 +235,24 @@ def prepare_only(url: str, users: int, postcards: int) -> None:
     print(json.dumps({"postcard_ids": postcard_ids, "sql_statements": counts}))
 
 
+def search_in_subprocess(url: str) -> dict[str, Any]:
+    """bench/search.py on the prepared dataset, in a process of its own (as seeding is)."""
+    out = subprocess.run(
+        [*pin(1), sys.executable, "-m", "bench.search", url],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    *lines, last = out.strip().splitlines()
+    print("\n".join(lines))
+    return json.loads(last)  # type: ignore[no-any-return]
+
+
 def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"== {label}: preparing {url}", flush=True)
     postcard_ids, statements = prepare_in_subprocess(url, args.users, args.postcards)
+    print("   search, in-process:", flush=True)
+    searched = search_in_subprocess(url)
     from graph.relay import to_global_id
 
     cards = [to_global_id("Postcard", pk) for pk in random.Random(1).sample(postcard_ids, 200)]
@@ -259,7 +274,7 @@ def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str
         ],
     )
     like = write_bodies("like", [body(LIKE, {"input": {"postcardId": c}}) for c in cards])
-    result: dict[str, Any] = {"sql_statements": statements}
+    result: dict[str, Any] = {"sql_statements": statements, "search": searched}
     print(f"   SQL statements per request: {result['sql_statements']}")
     result["nearby"] = nearby.measure_in_subprocess(url)  # in-process, before the servers
     print(nearby.report(result["nearby"]))

@@ -25,12 +25,24 @@ from graph.types.place import PlaceConnection, places_connection
 from graph.types.playlist import Playlist, shown_playlist
 from graph.types.postcard import Postcard, postcards_connection, shown_postcard
 from graph.types.report import Report, ReportStatus
+from graph.types.search import SearchResult, SearchType, search_result
 from graph.types.track import Track
 from graph.types.user import User, load_user
 from resolvers import feed as feeds
 from resolvers import moderation, places, postcards, tracks, users
+from resolvers import search as search_engine
 
-Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
+Words = Annotated[
+    str,
+    strawberry.argument(
+        description="What to look for: words, each matched as the beginning of a word "
+        "(any case, any accents); at most 100 characters are read."
+    ),
+]
+Types = Annotated[
+    list[SearchType] | None,  # type: ignore[valid-type]
+    strawberry.argument(description="The kinds of results wanted; every kind when absent."),
+]
 GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Global ID.")]
 
 
@@ -127,14 +139,26 @@ async def nearby_places(
     return places_connection(await places.nearby_places(info.context.viewer, where, first, after))
 
 
+async def search(
+    info: Info, query: Words, types: Types = None, first: First = None, after: After = None
+) -> Connection[SearchResult]:
+    if types is not None and not types:
+        raise bad_input("Give at least one type in `types`, or leave it out.")
+    kinds = list(dict.fromkeys(types or search_engine.Kind))
+    page = await search_engine.page(query, info.context.viewer, kinds, first, after)
+    return connection(page, wrap=search_result)
+
+
 async def search_users(
-    info: Info, query: Text, first: First = None, after: After = None
+    info: Info, query: Words, first: First = None, after: After = None
 ) -> Connection[User]:
     page = await users.search(query, info.context.viewer, first, after)
     return connection(page, wrap=User.from_row)
 
 
-async def search_tracks(query: Text, first: First = None, after: After = None) -> Connection[Track]:
+async def search_tracks(
+    query: Words, first: First = None, after: After = None
+) -> Connection[Track]:
     return connection(await tracks.search(query, first, after), wrap=Track.from_row)
 
 

@@ -34,6 +34,7 @@ from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard
 from graph.types.rate_limit import RateLimit, rate_limit
 from graph.types.report import Report
+from graph.types.search import SearchResult
 from graph.types.track import Track
 from graph.types.user import User
 
@@ -79,13 +80,25 @@ class Query:
         "each edge with its `distanceMeters`; only places with a moment you may see. A radius "
         "or coordinate out of range is a top-level BAD_USER_INPUT.",
     )
+    search: Connection[SearchResult] = strawberry.field(
+        resolver=queries.search,
+        description="Members, tracks and moments matching every word of the query, the most "
+        "relevant first (README, Search): an exact username, then a username beginning with "
+        "it, then titles, names, artists, then any other match; on PostgreSQL names close to "
+        "the query (typos) come last. Moments hidden from you (blocks, mutes, private "
+        "accounts, suspensions) are left out; a private member's profile is found. An empty "
+        "query finds nothing.",
+    )
     search_users: Connection[User] = strawberry.field(
         resolver=queries.search_users,
-        description="Members whose username or display name contains the text, by username.",
+        description="Members whose username or display name has words beginning with the "
+        "query's, ranked as `search` ranks them; every member, newest first, for an empty "
+        "query.",
     )
     search_tracks: Connection[Track] = strawberry.field(
         resolver=queries.search_tracks,
-        description="Tracks whose title, artist or album contains the text, by title.",
+        description="Tracks whose title, artist or album has words beginning with the query's, "
+        "ranked as `search` ranks them; every track, newest first, for an empty query.",
     )
     rate_limit: RateLimit = strawberry.field(
         resolver=rate_limit,

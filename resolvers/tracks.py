@@ -14,17 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import Postcard, Track, TrackLink, TrackProvider
+from resolvers import search as search_engine
 from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.links import Link, clean_isrc, parse, song_link, spotify_track_id, spotify_url
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.rows import create_once
 from resolvers.sql.batches import links_by_track
 from resolvers.validate import (
-    clean_lookup,
     clean_optional_text,
     clean_text,
     clean_url,
@@ -308,13 +307,11 @@ async def links_of(track_ids: Sequence[int]) -> list[list[Link]]:
 
 
 async def search(query: str, first: int | None, after: str | None) -> Page[Track]:
-    text = clean_lookup(query, max_len=100)
-    rows = Track.all()
-    if text:
-        rows = rows.filter(
-            Q(title__icontains=text) | Q(artist__icontains=text) | Q(album__icontains=text)
-        )
-    return await keyset_page(rows, first=first, after=after, order=BY_TITLE)
+    """Tracks found by the query, best first (resolvers/search.py); an empty query lists
+    every track, newest first."""
+    return await search_engine.page(
+        query, None, [search_engine.Kind.TRACK], first, after, everything_when_empty=True
+    )
 
 
 async def postcards(track_id: int, first: int | None, after: str | None) -> Page[Postcard]:

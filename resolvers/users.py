@@ -7,10 +7,11 @@ from tortoise.transactions import in_transaction
 
 from models import Follow, FollowRequest, User
 from resolvers import notifications, photos, safety, visibility
+from resolvers import search as search_engine
 from resolvers.errors import Code, Collector
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.rows import create_once
-from resolvers.validate import clean_lookup, clean_text, clean_url, lookup_username
+from resolvers.validate import clean_text, clean_url, lookup_username
 from subscriptions.events import Publish, publish_nothing
 
 BY_USERNAME = Order("username", descending=False)
@@ -136,10 +137,9 @@ async def following(
 async def search(
     query: str, viewer: User | None, first: int | None, after: str | None
 ) -> Page[User]:
-    """Users whose username or display name contains the query, by username (but members
-    blocked either way with the viewer, and suspended ones)."""
-    text = clean_lookup(query, max_len=100)
-    rows = User.filter(Q(suspended_at=None) & visibility.not_blocked(viewer, "id"))
-    if text:
-        rows = rows.filter(Q(username__icontains=text) | Q(display_name__icontains=text))
-    return await keyset_page(rows, first=first, after=after, order=BY_USERNAME)
+    """Members found by the query, best first (resolvers/search.py): but members blocked
+    either way with the viewer, and suspended ones. An empty query lists every member,
+    newest first."""
+    return await search_engine.page(
+        query, viewer, [search_engine.Kind.USER], first, after, everything_when_empty=True
+    )

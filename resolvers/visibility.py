@@ -208,3 +208,49 @@ async def _refusal(viewer: User, postcard: Postcard, field: str) -> InputError |
     if not sees_content(viewer.id, postcard.author, known):
         return not_found(field, "postcard")
     return None
+
+
+# --- in written-out statements ------------------------------------------------------------
+
+
+def not_blocked_sql(me: str, member: str, account: str) -> str:
+    """SQL: `member` (a user id column, `account` the alias of its users row) and the viewer
+    (the placeholder `me`) have not blocked each other; a member in no block at all
+    (`block_count` 0) needs no lookup."""
+    return (
+        f"({account}.block_count = 0 OR (NOT EXISTS (SELECT 1 FROM blocks b"
+        f" WHERE b.blocker_id = {me} AND b.blocked_id = {member})"
+        f" AND NOT EXISTS (SELECT 1 FROM blocks b"
+        f" WHERE b.blocker_id = {member} AND b.blocked_id = {me})))"
+    )
+
+
+def profile_shown_sql(params: Params, viewer_id: int | None, account: str) -> str:
+    """SQL: the member whose users row is `account` appears in lists of members for the
+    viewer: not suspended, and no block either way (a private profile is listed)."""
+    condition = f"{account}.suspended_at IS NULL"
+    if viewer_id is None:
+        return condition
+    return f"{condition} AND {not_blocked_sql(params.add(viewer_id), f'{account}.id', account)}"
+
+
+def content_shown_sql(params: Params, viewer_id: int | None, member: str, account: str) -> str:
+    """SQL, as `shown` and `not_muted` for querysets: the viewer may see the content of
+    `member` (a user id column; `account` the alias of its users row) and does not mute
+    them — the viewer's own content always."""
+    public = f"{account}.suspended_at IS NULL AND NOT {account}.is_private"
+    if viewer_id is None:
+        return f"({public})"
+    me = params.add(viewer_id)
+    followed = (
+        f"EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = {me} AND f.followee_id = {member})"
+    )
+    muted = (
+        f"EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = {me} AND m.muted_id = {member}"
+        f" AND (m.expires_at IS NULL OR m.expires_at > {params.time(now())}))"
+    )
+    return (
+        f"({member} = {me} OR ({account}.suspended_at IS NULL"
+        f" AND (NOT {account}.is_private OR {followed})"
+        f" AND {not_blocked_sql(me, member, account)} AND NOT {muted}))"
+    )

@@ -40,6 +40,7 @@ from tests.support.matrix import (
     OK,
     PASSWORD,
     SAFETY_MUTATIONS,
+    SEARCH_READ,
     UNAUTHENTICATED,
     Mutation,
     Read,
@@ -490,6 +491,7 @@ READS: dict[str, Read] = {
     ),
     "nearby(pier)": matrix.NEARBY,
     "nearbyPlaces(pier)": matrix.NEARBY_PLACES,
+    "search(oli, porch)": SEARCH_READ,
     "rateLimit": Read(
         "{ rateLimit { limit cost } }",
         lambda w: {},
@@ -519,6 +521,7 @@ READS: dict[str, Read] = {
 NOTIFIED = ["FOLLOWED", "LIKED", "COMMENTED"]
 CARD_VIEW = ("porch", 1)
 BOTH = ["Secret", "Summer"]
+FOUND = (["olivia"], ["porch"])
 READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     # root field                            anonymous        owner                 stranger
     ("viewer",                              None,            "olivia",             "sam"),
@@ -549,6 +552,7 @@ READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
                                                              ["fields", "porch"],  ["fields", "porch"]),
     ("nearbyPlaces(pier)",                  ["Porch", "Fields"],
                                                              ["Porch", "Fields"],  ["Porch", "Fields"]),
+    ("search(oli, porch)",                  FOUND,           FOUND,                FOUND),
     ("rateLimit",                           True,            True,                 True),
     ("searchTracks(harvest)",               ["Harvest Moon"], ["Harvest Moon"],    ["Harvest Moon"]),
 ]  # fmt: skip

@@ -288,6 +288,7 @@ READS: dict[str, Read] = {
         lambda w: {},
         lambda d: usernames(d["searchUsers"]),
     ),
+    "search(oli, porch)": matrix.SEARCH_READ,
     "postcard(paul's card).likedBy": Read(
         f"query ($id: ID!) {{ postcard(id: $id) {{ likedBy {{ {EDGES} }} }} }}",
         lambda w: {"id": w.ids["paul_card"]},
@@ -345,6 +346,7 @@ NONE, BLOCKED_BY, FOLLOWING = (
     (True, False, False, "FOLLOWING"),
 )
 CARD = ("porch", ["lovely"], ["fay"])
+PROFILE = (["olivia"], [])  # found: her profile, not her moment
 SEEN = ["Postcard", "Comment", "Playlist"]
 BOTH, PAULS = ["fields", "porch"], ["fields"]
 PLACES, FIELDS = ["Porch", "Fields"], ["Fields"]  # nearest first
@@ -368,6 +370,8 @@ READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any, Any, Any, Any]] = [
     ("nearby(pier)",                          PAULS,     BOTH,       PAULS,    PAULS,      PAULS,    BOTH,      BOTH,      PAULS),
     ("nearbyPlaces(pier)",                    FIELDS,    PLACES,     FIELDS,   FIELDS,     FIELDS,   PLACES,    PLACES,    FIELDS),
     ("searchUsers(oli)",                      ["olivia"], ["olivia"], ["olivia"], [],       ["olivia"], ["olivia"], ["olivia"], ["olivia"]),
+    # her profile is found by all but the blocked; her moment by those who see it
+    ("search(oli, porch)",                    PROFILE, (["olivia"], ["porch"]), PROFILE, ([], []), PROFILE, (["olivia"], ["porch"]), (["olivia"], ["porch"]), PROFILE),
     ("postcard(paul's card).likedBy",         ["fay"],   ["fay", "olivia"], ["fay"], ["fay"], ["fay"], ["fay", "olivia"], ["fay", "olivia"], ["fay"]),
     # viewer-only: null for all but the owner
     ("user(olivia).notifications",            None,      INBOX,      None,     None,       None,     None,      None,      None),
@@ -430,6 +434,7 @@ ISSUE_14_READS = {
     "explore",
     "feed",
     "searchUsers",
+    "search",  # issue 15
     "reports",
     "moderationLog",
 }

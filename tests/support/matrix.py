@@ -148,6 +148,25 @@ NEARBY_PLACES = Read(
 )
 
 
+def _found(connection: dict[str, Any]) -> list[str]:
+    """A search's results: usernames, track titles, moments' captions."""
+    return [
+        node.get("username") or node.get("title") or node["caption"]
+        for node in (edge["node"] for edge in connection["edges"])
+    ]
+
+
+# Both matrices' worlds hold olivia and her moment "porch": `search` as each caller finds
+# them (a member by name, a moment by caption)
+SEARCH_READ = Read(
+    '{ people: search(query: "oli") { edges { node { ... on User { username } } } }'
+    ' moments: search(query: "porch") { edges { node {'
+    " ... on User { username } ... on Track { title } ... on Postcard { caption } } } } }",
+    lambda w: {},
+    lambda d: (_found(d["people"]), _found(d["moments"])),
+)
+
+
 async def check_mutation(
     api: Api, mutation: Mutation, world: Any, caller: str, token: str | None, expected: str
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:

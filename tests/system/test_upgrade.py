@@ -51,6 +51,8 @@ PLACED = [
 ]
 PLACES = [(1, "Santa Monica Pier", 2), (2, "Pacific Park", 1)]
 
+SEARCHED = [("users", "old"), ("tracks", "son"), ("postcards", "hi")]
+
 
 def tortoise(database_url: str, *args: str) -> None:
     done = subprocess.run(
@@ -96,6 +98,17 @@ async def test_a_postgresql_database_with_rows_upgrades(postgres_url: str) -> No
         assert [tuple(row) for row in placed] == PLACED
         places = await db.fetch("SELECT id, name, postcard_count FROM places ORDER BY id")
         assert [tuple(row) for row in places] == PLACES
+        # the search tables hold the rows that were there (0011_search), its triggers new ones
+        await db.execute(
+            "INSERT INTO tracks (id, title, artist, dedupe_key, created_at)"
+            " VALUES (2, 'Sonata', 'Band', 'sonata', '2026-01-01 00:00:00+00:00')"
+        )
+        for table, word in SEARCHED:
+            found = await db.fetch(
+                f"SELECT id FROM {table}_search WHERE words @@"
+                f" to_tsquery('soundpost_search'::regconfig, '{word}:*') ORDER BY id"
+            )
+            assert [row["id"] for row in found] == ([1, 2] if table == "tracks" else [1]), table
     finally:
         await db.close()
 
@@ -109,6 +122,16 @@ def test_an_sqlite_database_with_rows_upgrades(tmp_path: Path) -> None:
             db.execute(statement)
     tortoise(url)
     with sqlite3.connect(path) as db:
+        # the search index covers the rows that were there, and its triggers the new ones
+        db.execute(
+            "INSERT INTO tracks (id, title, artist, dedupe_key, created_at)"
+            " VALUES (2, 'Sonata', 'Band', 'sonata', '2026-01-01 00:00:00+00:00')"
+        )
+        for table, word in SEARCHED:
+            found = db.execute(
+                f"SELECT rowid FROM {table}_search WHERE {table}_search MATCH ?", (f'"{word}"*',)
+            )
+            assert found.fetchall() == ([(1,), (2,)] if table == "tracks" else [(1,)]), table
         user = db.execute("SELECT username, is_private, role, block_count, avatar FROM users")
         assert user.fetchall() == [("old", 0, "MEMBER", 0, None)]
         assert db.execute("SELECT caption, photo FROM postcards WHERE id = 1").fetchall() == [

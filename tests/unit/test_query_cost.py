@@ -41,3 +41,14 @@ def test_cost_resolves_variables_fragments_and_caps_first() -> None:
         "{ explore(first: 100) { edges { node { likedBy(first: 100) { edges { cursor } } } } } }"
     )
     assert cost(nested) == 1 + 100 * (2 + 1 + 100 * 2)
+
+
+def test_a_search_page_costs_by_first_every_kind_of_its_union_counted() -> None:
+    # 1 (search) + 5 x (edges, node, __typename, username, title, caption, author 2)
+    # + pageInfo 3: an upper bound, every branch of the union counted
+    query = """{ search(query: "maya", types: [USER, POSTCARD], first: 5) {
+      edges { node { __typename ... on User { username } ... on Track { title }
+        ... on Postcard { caption author { username } } } }
+      pageInfo { hasNextPage endCursor } } }"""
+    assert cost(query) == 1 + 5 * 8 + 3
+    assert cost('{ search(query: "x") { edges { cursor } } }') == 1 + 20 * 2
