@@ -137,7 +137,7 @@ def test_an_sqlite_database_with_rows_upgrades(tmp_path: Path) -> None:
         assert db.execute("SELECT caption, photo FROM postcards WHERE id = 1").fetchall() == [
             ("hi", None)
         ]
-        tracks = db.execute("SELECT song_key, isrc FROM tracks").fetchall()
+        tracks = db.execute("SELECT song_key, isrc FROM tracks WHERE id = 1").fetchall()
         assert tracks == [("song\x1fband", None)]  # 0009 filled in the normalized title, artist
         placed = db.execute("SELECT id, place_id, place_name FROM postcards ORDER BY id")
         assert placed.fetchall() == PLACED
