@@ -82,12 +82,13 @@ class Query:
     )
     search: Connection[SearchResult] = strawberry.field(
         resolver=queries.search,
-        description="Members, tracks and moments matching every word of the query, the most "
-        "relevant first (README, Search): an exact username, then a username beginning with "
-        "it, then titles, names, artists, then any other match; on PostgreSQL names close to "
-        "the query (typos) come last. Moments hidden from you (blocks, mutes, private "
-        "accounts, suspensions) are left out; a private member's profile is found. An empty "
-        "query finds nothing.",
+        description="Members, tracks, moments and places matching every word of the query, "
+        "the most relevant first (README, Search): an exact username, then a username "
+        "beginning with it, then titles, names, artists, places, then any other match; on "
+        "PostgreSQL names close to the query (typos) come last. Moments hidden from you "
+        "(blocks, mutes, private accounts, suspensions) are left out, and places where you "
+        "may see no moment; a private member's profile is found. An empty query finds "
+        "nothing.",
     )
     search_users: Connection[User] = strawberry.field(
         resolver=queries.search_users,

@@ -319,7 +319,7 @@ def _id(viewer: User | None) -> int | None:
     return viewer.id if viewer is not None else None
 
 
-def _seen_here(viewer_id: int | None, params: Params, place: str) -> str:
+def seen_here(viewer_id: int | None, params: Params, place: str) -> str:
     """A place is listed to a viewer only when they may see one of its moments: a private
     member's home, say, is nobody else's to find."""
     shown = visibility.shown_sql(viewer_id, params, "p.author_id", "u")
@@ -345,7 +345,7 @@ def nearby_places_sql(
         )
     sql = (
         f"SELECT x.* FROM (SELECT {listed}, {area.distance} AS distance_m FROM {area.source}) x"
-        f" WHERE x.distance_m <= {area.radius}{after} AND {_seen_here(_id(viewer), params, 'x.id')}"
+        f" WHERE x.distance_m <= {area.radius}{after} AND {seen_here(_id(viewer), params, 'x.id')}"
         f" ORDER BY x.distance_m, x.id LIMIT {params.add(int(rows))}"
     )
     return sql, params
@@ -388,7 +388,7 @@ async def shown_places(viewer_id: int | None, place_ids: Sequence[int]) -> list[
     params = Params(Place)
     sql = (
         f"SELECT k.value AS id FROM {params.id_rows(place_ids)}"
-        f" WHERE {_seen_here(viewer_id, params, 'k.value')}"
+        f" WHERE {seen_here(viewer_id, params, 'k.value')}"
     )
     seen = {int(row["id"]) for row in await query_rows(Place, sql, params.values)}
     return [int(place_id) in seen for place_id in place_ids]

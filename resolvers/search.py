@@ -1,11 +1,13 @@
-"""Search: members, tracks and moments found by what people type, ranked by relevance, as
+"""Search: members, tracks, moments and places found by what people type, ranked by relevance, as
 ONE statement per page over the full-text index (models/migrations/0011_search.py: FTS5
 tables on SQLite, tsvector tables with GIN indexes and pg_trgm on PostgreSQL).
 
 What is matched: every word of the query, as a word prefix, in a member's username and
-display name, a track's title, artist and album, a moment's caption and place name —
+display name, a track's title, artist and album, a moment's caption and place name, a
+place's name —
 letters compared without case or diacritics. On PostgreSQL a member's or track's name
-that is close enough to the whole query (pg_trgm word similarity, at least 0.6) matches
+(or a place's name) that is close enough to the whole query (pg_trgm word similarity, at
+least 0.6) matches
 too, below every exact match: "never gona" finds "Never Gonna Give You Up".
 
 Ranking: each row gets a tier from the query and that row alone (the table above
@@ -18,7 +20,7 @@ list). Each kind ranks its newest `CANDIDATES` matches only, the bound of a broa
 cost; a new match may push the oldest of them out between two pages.
 
 Each kind is one `Branch` (its table, index, tier and visibility): a new kind is one
-Branch more and one index more in the migration (see PLACE at the end)."""
+Branch more and one index more in the migration."""
 
 from __future__ import annotations
 
@@ -29,8 +31,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from models import Track, User
-from resolvers import visibility
+from models import Place, Track, User
+from resolvers import places, visibility
 from resolvers.pagination import BadCursor, Cursors, Page, check_first, decode_cursor
 from resolvers.sql.batches import postcard_columns, postcard_of
 from resolvers.sql.hydrate import Joined, aliased, query_rows
@@ -40,7 +42,7 @@ from resolvers.validate import clean_lookup
 MAX_QUERY = 100  # characters of a query looked at (longer ones are cut, never refused)
 MAX_WORDS = 8
 WORD = re.compile(r"[^\W_]+")  # letters and digits: nothing of FTS5's or tsquery's syntax
-CONFIG = "'soundpost_search'::regconfig"  # PostgreSQL's text search configuration (0008)
+CONFIG = "'soundpost_search'::regconfig"  # PostgreSQL's text search configuration (0011)
 
 
 class Kind(IntEnum):
@@ -49,7 +51,7 @@ class Kind(IntEnum):
     USER = 3
     TRACK = 2
     POSTCARD = 1
-    # PLACE = 0 (see PLACE below)
+    PLACE = 0
 
 
 SLOTS = 4
@@ -199,16 +201,24 @@ def _postcard_tiers(q: Statement) -> str:
     return f"CASE WHEN {place} THEN 45 ELSE 40 END"
 
 
+def _place_tiers(q: Statement) -> str:
+    return (
+        f"CASE WHEN lower(w.name) = {q.typed()} THEN 85 WHEN {q.starts('w.name')} THEN 75"
+        " ELSE 55 END"
+    )
+
+
 def _slot(kind: Kind) -> str:
     return f"r.score % {SLOTS} = {int(kind)}"
 
 
 # The tiers, best first (README, "Search"):
-# 100 the username is the query; 90 it begins with it; 85 a track's title is the query;
-# 80 a display name begins with it; 75 a title begins with it; 70 an artist begins with it;
-# 60 any other member, 50 any other track, 45 a moment whose place begins with the query,
-# 40 any other moment; 16-20 (PostgreSQL) a name close to the query: 10 + its similarity x 10;
-# 0 everything, for an empty query (searchUsers and searchTracks only).
+# 100 the username is the query; 90 it begins with it; 85 a track's title or a place's
+# name is the query; 80 a display name begins with it; 75 a title or a place's name begins
+# with it; 70 an artist begins with it; 60 any other member, 55 any other place, 50 any
+# other track, 45 a moment whose place begins with the query, 40 any other moment; 16-20
+# (PostgreSQL) a name close to the query: 10 + its similarity x 10; 0 everything, for an
+# empty query (searchUsers and searchTracks only).
 BRANCHES: dict[Kind, Branch] = {
     Kind.USER: Branch(
         Kind.USER,
@@ -247,13 +257,19 @@ BRANCHES: dict[Kind, Branch] = {
         make=postcard_of,
         also=" JOIN users a ON a.id = p.author_id",
     ),
+    # a place is found only by whoever may see one of its moments, as in nearbyPlaces
+    Kind.PLACE: Branch(
+        Kind.PLACE,
+        "places",
+        "w",
+        _place_tiers,
+        "w.name",
+        lambda q: places.seen_here(q.viewer_id, q.params, "w.id"),
+        columns=lambda: aliased(Place, "pw"),
+        joins=f"LEFT JOIN places pw ON {_slot(Kind.PLACE)} AND pw.id = r.id",
+        make=lambda made, row: made.make(Place, "pw", row),
+    ),
 }
-# PLACE, when places exist (models/place.py, `places.name`): in a migration, a
-# `places_search` table with its triggers on each database (0008's `FTS_TABLES` and
-# `VECTORS`: the same statements for `places` and its `name`) and a trigram index;
-# here `Kind.PLACE = 0` and a Branch over `places` (tiers: the name is the query, begins
-# with it, any other; its columns, joins and make); in graph/types/search.py, the enum
-# value and `Place` in the union.
 
 
 def _cursor(after: str | None) -> tuple[int, int] | None:

@@ -8,6 +8,7 @@ import strawberry
 
 import models
 from graph import compat
+from graph.types.place import Place
 from graph.types.postcard import Postcard
 from graph.types.track import Track
 from graph.types.user import User
@@ -19,20 +20,23 @@ SearchType = compat.describe_values(
         "USER": "Members, by username and display name.",
         "TRACK": "Tracks, by title, artist and album.",
         "POSTCARD": "Moments, by caption and place name.",
+        "PLACE": "Places, by name (those where you may see a moment).",
     },
 )
 
 SearchResult = Annotated[
-    User | Track | Postcard,
+    User | Track | Postcard | Place,
     strawberry.union(
-        "SearchResult", description="What `search` found: a member, a track or a moment."
+        "SearchResult", description="What `search` found: a member, a track, a moment or a place."
     ),
 ]
 
 
-def search_result(row: Any) -> User | Track | Postcard:
+def search_result(row: Any) -> User | Track | Postcard | Place:
     if isinstance(row, models.User):
         return User.from_row(row)
     if isinstance(row, models.Track):
         return Track.from_row(row)
+    if isinstance(row, models.Place):
+        return Place.from_row(row)
     return Postcard.from_row(row)

@@ -7,6 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 from models.place import SAME_PLACE_METERS, distance_m, name_key
+from models.raw_sql import per_dialect
 
 # Places (README, "Places and nearby"): the table, `postcards.place_id` (a new nullable
 # column: SQLite adds it without rebuilding postcards, so its composite indexes stay), the
@@ -52,24 +53,6 @@ POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS places_earth_idx"]
 
 def _postgres(editor) -> bool:
     return editor.client.capabilities.dialect == "postgres"
-
-
-async def _run(editor, statements: list[str]) -> None:
-    """Each statement whole (the schema editor's own runner splits SQLite's at every `;`,
-    which cuts a trigger's body)."""
-    for sql in statements:
-        if editor.collect_sql:
-            editor.collected_sql.append(sql)
-        else:
-            await editor.client.execute_query(sql)
-
-
-async def spatial_index(apps, editor) -> None:
-    await _run(editor, POSTGRES_FORWARD if _postgres(editor) else SQLITE_FORWARD)
-
-
-async def no_spatial_index(apps, editor) -> None:
-    await _run(editor, POSTGRES_BACKWARD if _postgres(editor) else SQLITE_BACKWARD)
 
 
 def _ids(postgres: bool, ids: list[int]) -> tuple[str, object]:
@@ -172,6 +155,9 @@ class Migration(migrations.Migration):
             model_name='Postcard',
             index=Index(fields=['place_id', 'created_at', 'id', 'author_id']),
         ),
-        ops.RunPython(spatial_index, no_spatial_index),
+        per_dialect(
+            {"sqlite": SQLITE_FORWARD, "postgres": POSTGRES_FORWARD},
+            {"sqlite": SQLITE_BACKWARD, "postgres": POSTGRES_BACKWARD},
+        ),
         ops.RunPython(backfill, ops.RunPython.noop),
     ]

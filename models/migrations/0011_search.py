@@ -1,4 +1,4 @@
-"""Search (issue 15, item 4): a full-text index of members, tracks and moments, kept in
+"""Search (issue 15, item 4): a full-text index of members, tracks, moments and places, kept in
 the writing transaction by the database itself, and filled from the rows already there.
 
 - SQLite: one external-content FTS5 table per kind (`users_search`, `tracks_search`,
@@ -16,20 +16,20 @@ the writing transaction by the database itself, and filled from the rows already
 A later migration that rebuilds one of these tables on SQLite (an AlterField, a
 RemoveField, a CHECK constraint; AddField does not) drops its triggers with it: after it,
 run `sqlite_triggers` of that table again and `INSERT INTO <table>_search(<table>_search)
-VALUES ('rebuild')`. A new kind (places and their `name`) is the same statements for one table more."""
+VALUES ('rebuild')`. A new kind is the same statements for one table more."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+
+from models.raw_sql import per_dialect
 
 # (table, FTS columns) of each kind, SQLite
 FTS_TABLES = {
     "users": ("username", "display_name"),
     "tracks": ("title", "artist", "album"),
     "postcards": ("caption", "place_name"),
+    "places": ("name",),
 }
 # table: (its columns indexed, the text of its words over NEW, the text of its trigram
 # index or None), PostgreSQL
@@ -49,6 +49,7 @@ VECTORS = {
         "NEW.caption || ' ' || coalesce(NEW.place_name, '')",
         None,
     ),
+    "places": (("name",), "NEW.name", "name"),
 }
 
 
@@ -133,29 +134,13 @@ POSTGRES_BACK = [
 ]
 
 
-class RunSQLPerDialect(ops.RunSQL):
-    """RunSQL with one list of statements per dialect, each sent whole: tortoise's SQLite
-    editor splits a script at every `;`, which cuts a trigger's body apart."""
-
-    def __init__(self, sql: dict[str, list[str]], reverse_sql: dict[str, list[str]]) -> None:
-        super().__init__(sql, reverse_sql)
-
-    async def _run_sql(self, state_editor: Any, sqls: Any) -> None:
-        dialect = state_editor.client.capabilities.dialect
-        for statement in sqls.get(dialect, []):
-            if state_editor.collect_sql:
-                state_editor.collected_sql.append(statement)
-            else:
-                await state_editor.client.execute_query(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [("models", "0010_places")]
 
     initial = False
 
     operations = [
-        RunSQLPerDialect(
+        per_dialect(
             {"sqlite": SQLITE, "postgres": POSTGRES},
             {"sqlite": SQLITE_BACK, "postgres": POSTGRES_BACK},
         ),

@@ -521,7 +521,7 @@ READS: dict[str, Read] = {
 NOTIFIED = ["FOLLOWED", "LIKED", "COMMENTED"]
 CARD_VIEW = ("porch", 1)
 BOTH = ["Secret", "Summer"]
-FOUND = (["olivia"], ["porch"])
+FOUND = (["olivia"], ["porch"], ["Porch"])
 READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     # root field                            anonymous        owner                 stranger
     ("viewer",                              None,            "olivia",             "sam"),

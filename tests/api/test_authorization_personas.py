@@ -346,7 +346,8 @@ NONE, BLOCKED_BY, FOLLOWING = (
     (True, False, False, "FOLLOWING"),
 )
 CARD = ("porch", ["lovely"], ["fay"])
-PROFILE = (["olivia"], [])  # found: her profile, not her moment
+PROFILE = (["olivia"], [], [])  # found: her profile, not her moment nor its place
+ALL_OF_HER = (["olivia"], ["porch"], ["Porch"])
 SEEN = ["Postcard", "Comment", "Playlist"]
 BOTH, PAULS = ["fields", "porch"], ["fields"]
 PLACES, FIELDS = ["Porch", "Fields"], ["Fields"]  # nearest first
@@ -370,8 +371,8 @@ READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any, Any, Any, Any]] = [
     ("nearby(pier)",                          PAULS,     BOTH,       PAULS,    PAULS,      PAULS,    BOTH,      BOTH,      PAULS),
     ("nearbyPlaces(pier)",                    FIELDS,    PLACES,     FIELDS,   FIELDS,     FIELDS,   PLACES,    PLACES,    FIELDS),
     ("searchUsers(oli)",                      ["olivia"], ["olivia"], ["olivia"], [],       ["olivia"], ["olivia"], ["olivia"], ["olivia"]),
-    # her profile is found by all but the blocked; her moment by those who see it
-    ("search(oli, porch)",                    PROFILE, (["olivia"], ["porch"]), PROFILE, ([], []), PROFILE, (["olivia"], ["porch"]), (["olivia"], ["porch"]), PROFILE),
+    # her profile is found by all but the blocked; her moment and its place by those who see it
+    ("search(oli, porch)",                    PROFILE, ALL_OF_HER, PROFILE, ([], [], []), PROFILE, ALL_OF_HER, ALL_OF_HER, PROFILE),
     ("postcard(paul's card).likedBy",         ["fay"],   ["fay", "olivia"], ["fay"], ["fay"], ["fay"], ["fay", "olivia"], ["fay", "olivia"], ["fay"]),
     # viewer-only: null for all but the owner
     ("user(olivia).notifications",            None,      INBOX,      None,     None,       None,     None,      None,      None),

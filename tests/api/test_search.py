@@ -23,6 +23,7 @@ query ($q: String!, $types: [SearchType!], $first: Int, $after: String) {
       ... on User { username }
       ... on Track { title }
       ... on Postcard { caption author { username } track { title } }
+      ... on Place { name }
     } }
     pageInfo { hasNextPage hasPreviousPage endCursor }
   }
@@ -49,12 +50,14 @@ BLOCK = """mutation ($input: UserIdInput!) { block(input: $input) { errors { cod
 
 
 def named(node: dict[str, Any]) -> str:
-    """A result as the tests compare it: `@user`, `♪ title`, or `"caption"`."""
+    """A result as the tests compare it: `@user`, `♪ title`, `⌖ place` or `"caption"`."""
     kind = node["__typename"]
     if kind == "User":
         return f"@{node['username']}"
     if kind == "Track":
         return f"♪ {node['title']}"
+    if kind == "Place":
+        return f"⌖ {node['name']}"
     return f'"{node["caption"]}"'
 
 
@@ -111,6 +114,7 @@ async def test_results_are_ranked_exact_username_first_then_prefixes_then_any_wo
         "♪ Maya",  # a title that is the query
         "@dj_sam",  # a display name beginning with it
         "♪ Mayan Sun",  # a title beginning with it
+        "⌖ Maya Bay",  # a place's name beginning with it (after tracks: same tier)
         "♪ Rain",  # an artist beginning with it
         "@kofi",  # a member with the word anywhere else
         "♪ Days",  # a track with it anywhere else (the album)
@@ -122,6 +126,9 @@ async def test_results_are_ranked_exact_username_first_then_prefixes_then_any_wo
     assert await found(api, "mäyá fa") == ["@dj_sam"]
     assert await found(api, "kofi may") == ["@kofi"]
     assert await found(api, "maya bay", types=["POSTCARD"]) == ['"swim"']
+    # a place whose name is the query, then the moment whose place begins with it
+    where = ["PLACE", "POSTCARD"]  # (on PostgreSQL the track "Maya" is close enough too)
+    assert await found(api, "maya bay", types=where) == ["⌖ Maya Bay", '"swim"']
     assert await found(api, "aya") == []  # not the beginning of a word
 
 
@@ -169,12 +176,12 @@ async def test_a_typo_finds_the_song_on_postgresql(api: Api, is_postgres: bool) 
 
 
 async def test_paging_walks_the_ranking_without_duplicates_or_gaps(api: Api) -> None:
-    # given: members, tracks and moments, several in each tier
+    # given: members, tracks, moments and places, several in each tier
     members = [await named_member(api, f"sun{n}", f"Sun {n}") for n in range(4)]
     for n, member in enumerate(members):
         await share(api, member, f"Sunny {n}", caption=f"sun day {n}", place=f"Sunset {n}")
     everything = await found(api, "sun", first=100)
-    assert len(everything) == 4 + 4 + 4
+    assert len(everything) == 4 + 4 + 4 + 4
 
     # when: three at a time
     walked: list[str] = []
@@ -191,7 +198,7 @@ async def test_paging_walks_the_ranking_without_duplicates_or_gaps(api: Api) -> 
         after = page["pageInfo"]["endCursor"]
 
     # then
-    assert pages == 4
+    assert pages == 6
     assert walked == everything
     assert len(set(walked)) == len(walked)
 
@@ -219,9 +226,10 @@ async def test_a_kind_ranks_only_its_newest_matches(
     await share(api, maya, "Song", caption="old", place="Beach Club")
     for n in range(2):
         await share(api, maya, "Song", caption=f"beach {n}")
-    assert await found(api, "beach") == ['"old"', '"beach 1"', '"beach 0"']
+    moments = ["POSTCARD"]
+    assert await found(api, "beach", types=moments) == ['"old"', '"beach 1"', '"beach 0"']
     monkeypatch.setattr(search, "CANDIDATES", 2)
-    assert await found(api, "beach") == ['"beach 1"', '"beach 0"']
+    assert await found(api, "beach", types=moments) == ['"beach 1"', '"beach 0"']
 
 
 async def test_bad_cursors_and_page_sizes_are_bad_user_input(api: Api) -> None:
@@ -298,13 +306,15 @@ async def test_every_write_path_keeps_the_index_in_step(api: Api) -> None:
     await share(api, maya, "Harvest Moon", "Neil Young", "again")
     assert await found(api, "harvest") == ["♪ Harvest Moon"]
     assert await found(api, "porch") == ['"porch light"']
-    assert await found(api, "barn") == ['"porch light"']
-    # updatePostcard: caption and place replaced, then the place removed
+    assert await found(api, "barn") == ["⌖ Old Barn", '"porch light"']
+    # updatePostcard: caption and place replaced, then the place removed (a place with no
+    # moment left is found by nobody)
     input = {"postcardId": card, "caption": "attic", "place": {"name": "Lighthouse"}}
     await api.mutate("updatePostcard", UPDATE, input, maya.token)
     assert await found(api, "porch") == []
     assert await found(api, "barn") == []
-    assert await found(api, "attic") == await found(api, "lighthouse") == ['"attic"']
+    assert await found(api, "attic") == ['"attic"']
+    assert await found(api, "lighthouse") == ["⌖ Lighthouse", '"attic"']
     await api.mutate("updatePostcard", UPDATE, {"postcardId": card, "place": None}, maya.token)
     assert await found(api, "lighthouse") == []
     # deletePostcard
@@ -354,7 +364,7 @@ async def _index_matches_its_tables() -> None:
 
     if is_postgres(models.User):
         return
-    for table in ("users", "tracks", "postcards"):
+    for table in ("users", "tracks", "postcards", "places"):
         await connection(models.User).execute_query(
             f"INSERT INTO {table}_search({table}_search, rank) VALUES ('integrity-check', 1)"
         )
@@ -452,6 +462,24 @@ async def test_moments_are_hidden_as_explore_hides_them(api: Api) -> None:
     assert await found(api, "mutey", me.token, types=["USER"]) == ["@mutey"]
     assert await found(api, "blocker", me.token, types=["USER"]) == []
     assert await found(api, "moi", blocker.token, types=["USER"]) == []
+
+
+async def test_a_place_is_found_only_by_whoever_may_see_one_of_its_moments(api: Api) -> None:
+    """As nearbyPlaces: a place where only a private member shared is theirs and their
+    approved followers' to find; once a public moment is there, anyone finds it."""
+    priv, fan, sam = [await api.sign_up(name) for name in ("priv", "fan", "sam")]
+    await api.mutate("follow", FOLLOW, {"userId": priv.id}, fan.token)
+    await api.mutate("updateProfile", PROFILE, {"isPrivate": True}, priv.token)
+    await share(api, priv, "Song", caption="home", place="Willow Cottage")
+    for token, expected in (
+        (None, []),
+        (sam.token, []),
+        (fan.token, ["⌖ Willow Cottage"]),
+        (priv.token, ["⌖ Willow Cottage"]),
+    ):
+        assert await found(api, "willow", token, types=["PLACE"]) == expected
+    await share(api, sam, "Song", caption="visiting", place="Willow Cottage")
+    assert await found(api, "willow cottage", None, types=["PLACE"]) == ["⌖ Willow Cottage"]
 
 
 # --- cost --------------------------------------------------------------------------------

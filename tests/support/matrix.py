@@ -149,21 +149,23 @@ NEARBY_PLACES = Read(
 
 
 def _found(connection: dict[str, Any]) -> list[str]:
-    """A search's results: usernames, track titles, moments' captions."""
+    """A search's results: usernames, track titles, moments' captions, places' names."""
     return [
-        node.get("username") or node.get("title") or node["caption"]
+        node.get("username") or node.get("title") or node.get("caption") or node["name"]
         for node in (edge["node"] for edge in connection["edges"])
     ]
 
 
-# Both matrices' worlds hold olivia and her moment "porch": `search` as each caller finds
-# them (a member by name, a moment by caption)
+# Both matrices' worlds hold olivia and her moment "porch" at the place "Porch": `search`
+# as each caller finds them (a member by name, a moment by caption, the place by name)
 SEARCH_READ = Read(
     '{ people: search(query: "oli") { edges { node { ... on User { username } } } }'
-    ' moments: search(query: "porch") { edges { node {'
-    " ... on User { username } ... on Track { title } ... on Postcard { caption } } } } }",
+    ' moments: search(query: "porch", types: [USER, TRACK, POSTCARD]) { edges { node {'
+    " ... on User { username } ... on Track { title } ... on Postcard { caption } } } }"
+    ' places: search(query: "porch", types: [PLACE]) { edges { node {'
+    " ... on Place { name } } } } }",
     lambda w: {},
-    lambda d: (_found(d["people"]), _found(d["moments"])),
+    lambda d: (_found(d["people"]), _found(d["moments"]), _found(d["places"])),
 )
 
 

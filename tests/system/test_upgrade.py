@@ -51,7 +51,13 @@ PLACED = [
 ]
 PLACES = [(1, "Santa Monica Pier", 2), (2, "Pacific Park", 1)]
 
-SEARCHED = [("users", "old"), ("tracks", "son"), ("postcards", "hi")]
+# (table, a word, the rows it finds: the old ones, and the track the test adds after)
+SEARCHED = [
+    ("users", "old", [1]),
+    ("tracks", "son", [1, 2]),
+    ("postcards", "hi", [1]),
+    ("places", "pacif", [2]),
+]
 
 
 def tortoise(database_url: str, *args: str) -> None:
@@ -103,12 +109,12 @@ async def test_a_postgresql_database_with_rows_upgrades(postgres_url: str) -> No
             "INSERT INTO tracks (id, title, artist, dedupe_key, created_at)"
             " VALUES (2, 'Sonata', 'Band', 'sonata', '2026-01-01 00:00:00+00:00')"
         )
-        for table, word in SEARCHED:
+        for table, word, rows in SEARCHED:
             found = await db.fetch(
                 f"SELECT id FROM {table}_search WHERE words @@"
                 f" to_tsquery('soundpost_search'::regconfig, '{word}:*') ORDER BY id"
             )
-            assert [row["id"] for row in found] == ([1, 2] if table == "tracks" else [1]), table
+            assert [row["id"] for row in found] == rows, table
     finally:
         await db.close()
 
@@ -127,11 +133,11 @@ def test_an_sqlite_database_with_rows_upgrades(tmp_path: Path) -> None:
             "INSERT INTO tracks (id, title, artist, dedupe_key, created_at)"
             " VALUES (2, 'Sonata', 'Band', 'sonata', '2026-01-01 00:00:00+00:00')"
         )
-        for table, word in SEARCHED:
+        for table, word, rows in SEARCHED:
             found = db.execute(
                 f"SELECT rowid FROM {table}_search WHERE {table}_search MATCH ?", (f'"{word}"*',)
             )
-            assert found.fetchall() == ([(1,), (2,)] if table == "tracks" else [(1,)]), table
+            assert found.fetchall() == [(row,) for row in rows], table
         user = db.execute("SELECT username, is_private, role, block_count, avatar FROM users")
         assert user.fetchall() == [("old", 0, "MEMBER", 0, None)]
         assert db.execute("SELECT caption, photo FROM postcards WHERE id = 1").fetchall() == [
