@@ -109,7 +109,7 @@ Longitude = Annotated[
 Radius = Annotated[
     float,
     strawberry.argument(
-        description=f"How far from the point, in metres: more than 0, at most "
+        description=f"How far from the point, in metres: at least {places.MIN_RADIUS_M}, at most "
         f"{places.MAX_RADIUS_M:,}."
     ),
 ]

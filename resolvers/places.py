@@ -31,6 +31,7 @@ from resolvers.sql.hydrate import Joined, columns, query_rows
 from resolvers.sql.params import Params
 
 MAX_RADIUS_M = 50_000
+MIN_RADIUS_M = 1
 # The class key of the two-key advisory locks taken per place name on PostgreSQL (the
 # one-key locks of the feed log and the media sweep are another key space).
 NAME_LOCK = 0x504C4345
@@ -53,9 +54,12 @@ def circle(latitude: float, longitude: float, radius: float) -> Circle:
     for name, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
         if not math.isfinite(value) or not -limit <= value <= limit:
             raise BadArgument(f"`{name}` must be between -{limit} and {limit}, got {value}.")
-    if not math.isfinite(radius) or not 0 < radius <= MAX_RADIUS_M:
+    # at least a metre: below that, PostgreSQL's earth_box underflows (5e-324 m) and no
+    # venue is smaller anyway
+    if not math.isfinite(radius) or not MIN_RADIUS_M <= radius <= MAX_RADIUS_M:
         raise BadArgument(
-            f"`radiusMeters` must be more than 0 and at most {MAX_RADIUS_M:,}, got {radius}."
+            f"`radiusMeters` must be at least {MIN_RADIUS_M} and at most {MAX_RADIUS_M:,},"
+            f" got {radius}."
         )
     return Circle(float(latitude), float(longitude), float(radius))
 

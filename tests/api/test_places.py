@@ -445,7 +445,16 @@ async def test_an_infinite_coordinate_is_refused_and_writes_nothing(api: Api) ->
 
 @pytest.mark.parametrize(
     ("lat", "lng", "radius"),
-    [(0, 0, 0), (0, 0, -5), (0, 0, 50_000.5), (90.01, 0, 10), (0, 180.5, 10), (-91, 0, 10)],
+    [
+        (0, 0, 0),
+        (0, 0, -5),
+        (0, 0, 0.5),
+        (34.0083, 90.0, 5e-324),  # once an underflow in PostgreSQL's earth_box (the fuzz)
+        (0, 0, 50_000.5),
+        (90.01, 0, 10),
+        (0, 180.5, 10),
+        (-91, 0, 10),
+    ],
 )
 @pytest.mark.parametrize("query", [NEARBY, NEARBY_PLACES])
 async def test_a_bad_circle_is_bad_user_input(
