@@ -5,6 +5,7 @@ from models.media import UnusedFile, Upload
 from models.notification import Notification, NotificationKind
 from models.playlist import Playlist, PlaylistItem
 from models.postcard import Comment, Like, PhotoSource, Postcard
+from models.ranking import RankingEntry, RankingSnapshot
 from models.safety import (
     Block,
     FollowRequest,
@@ -39,6 +40,8 @@ __all__ = [
     "Playlist",
     "PlaylistItem",
     "Postcard",
+    "RankingEntry",
+    "RankingSnapshot",
     "Report",
     "ReportReason",
     "ReportStatus",

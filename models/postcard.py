@@ -55,6 +55,8 @@ class Postcard(Model):
             ("author_id", "created_at", "id"),
             ("created_at", "id", "author_id"),
             ("track_id", "created_at"),
+            # a song's distinct sharers (Track.shareCount), from the index alone
+            ("track_id", "author_id"),
         )
 
 
@@ -73,7 +75,8 @@ class Like(Model):
     class Meta:
         table = "likes"
         unique_together = (("user", "postcard"),)
-        indexes = (("postcard_id", "created_at"),)
+        # (user_id, created_at): a member's recent likes, the ranked feed's affinity
+        indexes = (("postcard_id", "created_at"), ("user_id", "created_at"))
 
 
 class Comment(Model):
@@ -91,4 +94,5 @@ class Comment(Model):
 
     class Meta:
         table = "comments"
-        indexes = (("postcard_id", "created_at"),)
+        # (author_id, created_at): a member's recent comments, the ranked feed's affinity
+        indexes = (("postcard_id", "created_at"), ("author_id", "created_at"))
