@@ -28,6 +28,7 @@ from graph.types.track import Track
 from graph.types.user import User, load_user
 from resolvers import feed as feeds
 from resolvers import moderation, postcards, tracks, users
+from resolvers import trending as trends
 
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
 GlobalId = Annotated[strawberry.ID, strawberry.argument(description="Global ID.")]
@@ -87,6 +88,10 @@ async def feed(info: Info, first: First = None, after: After = None) -> Connecti
 
 async def explore(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
     return postcards_connection(info, await postcards.explore(info.context.viewer, first, after))
+
+
+async def trending(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
+    return postcards_connection(info, await trends.page(info.context.viewer, first, after))
 
 
 async def search_users(

@@ -65,6 +65,15 @@ class Query:
     explore: Connection[Postcard] = strawberry.field(
         resolver=queries.explore, description="All moments, newest first."
     )
+    trending: Connection[Postcard] = strawberry.field(
+        resolver=queries.trending,
+        description="Moments of the last 48 hours that at least 2 members other than the "
+        "author liked or commented on, best first by (likes + 2 * comments) / (age in hours + "
+        "2)^1.8, at most 3 per author; scores are recomputed every minute into a snapshot that "
+        "a cursor pins (no repeat, no gap while you page). Moments you may not see, and those "
+        "of members you mute, are left out. A cursor older than 15 minutes may have expired: "
+        "then a BAD_USER_INPUT error asks you to start again without `after`.",
+    )
     search_users: Connection[User] = strawberry.field(
         resolver=queries.search_users,
         description="Members whose username or display name contains the text, by username.",

@@ -173,3 +173,31 @@ async def reachable_postcard(viewer: User, postcard_id: int | None, field: str) 
     if not sees_content(viewer.id, postcard.author, known):
         raise not_found(field, "postcard")
     return postcard
+
+
+def shown_sql(params: Params, viewer: User | None, member: str, user: str) -> str:
+    """The rules of `shown` and `not_muted` as a condition for a written-out statement:
+    rows whose `member` (a user id column) the viewer may see the content of and does not
+    mute. `user` is the alias of that member's `users` row (for `is_private`,
+    `suspended_at` and `block_count`: a member in no block needs no block lookup)."""
+    public = f"{user}.suspended_at IS NULL"
+    if viewer is None:
+        return f"({public} AND NOT {user}.is_private)"
+    me, moment = params.add(int(viewer.id)), params.time(now())
+    followed = (
+        f"EXISTS (SELECT 1 FROM follows vf WHERE vf.follower_id = {me}"
+        f" AND vf.followee_id = {member})"
+    )
+    blocked = (
+        f"{user}.block_count > 0 AND EXISTS (SELECT 1 FROM blocks vb WHERE"
+        f" (vb.blocker_id = {me} AND vb.blocked_id = {member})"
+        f" OR (vb.blocker_id = {member} AND vb.blocked_id = {me}))"
+    )
+    muted = (
+        f"EXISTS (SELECT 1 FROM mutes vm WHERE vm.muter_id = {me} AND vm.muted_id = {member}"
+        f" AND (vm.expires_at IS NULL OR vm.expires_at > {moment}))"
+    )
+    return (
+        f"({member} = {me} OR ({public} AND (NOT {user}.is_private OR {followed})"
+        f" AND NOT ({blocked}) AND NOT {muted}))"
+    )

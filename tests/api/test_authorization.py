@@ -474,6 +474,12 @@ READS: dict[str, Read] = {
         lambda w: {},
         lambda d: [e["node"]["caption"] for e in d["explore"]["edges"]],
     ),
+    # nothing trends here: each moment has one member's interactions
+    "trending": Read(
+        "{ trending { edges { node { caption } } } }",
+        lambda w: {},
+        lambda d: [e["node"]["caption"] for e in d["trending"]["edges"]],
+    ),
     "searchUsers(oli)": Read(
         '{ searchUsers(query: "oli") { edges { node { username } } } }',
         lambda w: {},
@@ -533,6 +539,7 @@ READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     ("feed",                                UNAUTHENTICATED, ["porch"],            []),
     ("explore",                             ["fields", "porch"],
                                                              ["fields", "porch"],  ["fields", "porch"]),
+    ("trending",                            [],              [],                   []),
     ("searchUsers(oli)",                    ["olivia"],      ["olivia"],           ["olivia"]),
     ("rateLimit",                           True,            True,                 True),
     ("searchTracks(harvest)",               ["Harvest Moon"], ["Harvest Moon"],    ["Harvest Moon"]),

@@ -271,6 +271,7 @@ READS: dict[str, Read] = {
     ),
     "explore": captions("explore"),
     "feed": captions("feed"),
+    "trending": captions("trending"),
     "searchUsers(oli)": Read(
         f'{{ searchUsers(query: "oli") {{ {EDGES} }} }}',
         lambda w: {},
@@ -351,6 +352,8 @@ READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any, Any, Any, Any]] = [
     ("nodes(card, comment, summer)",          [None] * 3, SEEN,      [None] * 3, [None] * 3, [None] * 3, SEEN,    SEEN,      [None] * 3),
     ("explore",                               PAULS,     BOTH,       PAULS,    PAULS,      PAULS,    BOTH,      BOTH,      PAULS),
     ("feed",                                  UN,        BOTH,       [],       [],         [],       ["porch"], ["porch"], []),
+    # paul's moment has two members' likes (olivia's, fay's), hers one member's
+    ("trending",                              PAULS,     PAULS,      PAULS,    PAULS,      PAULS,    PAULS,     PAULS,     PAULS),
     ("searchUsers(oli)",                      ["olivia"], ["olivia"], ["olivia"], [],       ["olivia"], ["olivia"], ["olivia"], ["olivia"]),
     ("postcard(paul's card).likedBy",         ["fay"],   ["fay", "olivia"], ["fay"], ["fay"], ["fay"], ["fay", "olivia"], ["fay", "olivia"], ["fay"]),
     # viewer-only: null for all but the owner
@@ -418,6 +421,8 @@ ISSUE_14_READS = {
     "moderationLog",
 }
 EARLIER_READS = {"viewer", "playlist", "rateLimit", "searchTracks"}
+# Issue 15's reads, asked here too
+ISSUE_15_READS = {"trending"}
 # The User fields issue 14 added (all but viewerHasMuted, which only the muter's own
 # reads show: tests/api/test_safety.py)
 ISSUE_14_USER_FIELDS = {
@@ -441,7 +446,7 @@ def test_the_persona_matrix_covers_every_field_of_issue_14_and_since() -> None:
     assert set(mutation_type.fields) - EARLIER_MUTATIONS == covered
     assert set(MUTATIONS) == {name for name, *_ in MUTATION_MATRIX}
     roots = {name.split("(")[0].split(".")[0] for name, *_ in READ_MATRIX}
-    assert set(query_type.fields) - EARLIER_READS == roots == ISSUE_14_READS
+    assert set(query_type.fields) - EARLIER_READS == roots == ISSUE_14_READS | ISSUE_15_READS
     assert set(READS) == {name for name, *_ in READ_MATRIX}
     asked = " ".join(READS[name].query for name, *_ in READ_MATRIX if name.startswith("user"))
     assert {field for field in ISSUE_14_USER_FIELDS if field not in asked} == set()
