@@ -20,6 +20,7 @@ from graph.relay import (
     decode_id,
 )
 from graph.selection import first_comment_sizes
+from graph.types.discovery import FeedOrder
 from graph.types.moderation import ModerationAction
 from graph.types.playlist import Playlist, shown_playlist
 from graph.types.postcard import Postcard, postcards_connection, shown_postcard
@@ -27,7 +28,7 @@ from graph.types.report import Report, ReportStatus
 from graph.types.track import Track
 from graph.types.user import User, load_user
 from resolvers import feed as feeds
-from resolvers import moderation, postcards, tracks, users
+from resolvers import moderation, postcards, ranked_feed, tracks, users
 from resolvers import trending as trends
 
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
@@ -78,8 +79,20 @@ async def nodes(
     return list(await asyncio.gather(*(resolve_node(info, global_id) for global_id in ids)))
 
 
-async def feed(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
+async def feed(
+    info: Info,
+    first: First = None,
+    after: After = None,
+    order: Annotated[
+        FeedOrder,
+        strawberry.argument(
+            description="CHRONOLOGICAL (newest first, the default) or RANKED (see the value)."
+        ),
+    ] = FeedOrder.CHRONOLOGICAL,
+) -> Connection[Postcard]:
     viewer = info.context.require_viewer()
+    if order is FeedOrder.RANKED:
+        return postcards_connection(info, await ranked_feed.page(viewer, first, after))
     # the first comments the page's moments ask for come in the page's own statement
     sizes = first_comment_sizes(info)
     page = await feeds.page(viewer, first, after, comments=max(sizes, default=0))

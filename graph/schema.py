@@ -60,7 +60,9 @@ class Query:
     )
     feed: Connection[Postcard] = strawberry.field(
         resolver=queries.feed,
-        description="Moments of the people you follow and your own, newest first. Needs a token.",
+        description="Moments of the people you follow and your own, newest first, or with "
+        "`order: RANKED` the last 72 hours by score x affinity to the author (see "
+        "FeedOrder.RANKED). Needs a token.",
     )
     explore: Connection[Postcard] = strawberry.field(
         resolver=queries.explore, description="All moments, newest first."
