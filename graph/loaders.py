@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 import models
-from resolvers import visibility
+from resolvers import charts, visibility
 from resolvers.pagination import Page
 from resolvers.sql import batches, comments
 
@@ -44,6 +44,7 @@ ROW_LOADERS = (
     "playlist_by_id",
     "playlist_item_by_id",
     "first_comments_by_postcard",
+    "share_count_by_track",
 )
 
 
@@ -99,6 +100,11 @@ class Loaders:
     @cached_property
     def first_comments_by_postcard(self) -> DataLoader[tuple[int, int], Page[models.Comment]]:
         return SharedLoader(comments.first_comments)
+
+    @cached_property
+    def share_count_by_track(self) -> DataLoader[int, int]:
+        """Distinct members who shared each track (resolvers/charts.py)."""
+        return SharedLoader(charts.share_counts)
 
     @cached_property
     def viewer_liked_by_postcard(self) -> DataLoader[int, bool]:

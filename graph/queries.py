@@ -20,15 +20,21 @@ from graph.relay import (
     decode_id,
 )
 from graph.selection import first_comment_sizes
-from graph.types.discovery import FeedOrder
+from graph.types.discovery import (
+    ChartScope,
+    ChartWindow,
+    FeedOrder,
+    TrackChartConnection,
+    chart_connection,
+)
 from graph.types.moderation import ModerationAction
 from graph.types.playlist import Playlist, shown_playlist
 from graph.types.postcard import Postcard, postcards_connection, shown_postcard
 from graph.types.report import Report, ReportStatus
 from graph.types.track import Track
 from graph.types.user import User, load_user
+from resolvers import charts, moderation, postcards, ranked_feed, tracks, users
 from resolvers import feed as feeds
-from resolvers import moderation, postcards, ranked_feed, tracks, users
 from resolvers import trending as trends
 
 Text = Annotated[str, strawberry.argument(description="Text to look for (case-insensitive).")]
@@ -105,6 +111,28 @@ async def explore(info: Info, first: First = None, after: After = None) -> Conne
 
 async def trending(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
     return postcards_connection(info, await trends.page(info.context.viewer, first, after))
+
+
+async def top_tracks(
+    info: Info,
+    window: Annotated[
+        ChartWindow,  # type: ignore[valid-type]
+        strawberry.argument(description="How far back: DAY, WEEK (the default) or MONTH."),
+    ] = charts.Window.WEEK,
+    scope: Annotated[
+        ChartScope,  # type: ignore[valid-type]
+        strawberry.argument(
+            description="EVERYONE (the default) or FRIENDS (the people you follow; needs a token)."
+        ),
+    ] = charts.Scope.EVERYONE,
+    first: First = None,
+    after: After = None,
+) -> TrackChartConnection:
+    viewer = info.context.viewer
+    if scope is charts.Scope.FRIENDS:
+        viewer = info.context.require_viewer()
+    chart = charts.Chart(viewer, window, scope)
+    return chart_connection(chart, await charts.top_tracks(chart, first, after))
 
 
 async def search_users(

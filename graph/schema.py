@@ -27,6 +27,7 @@ from graph.mutations import (
 )
 from graph.rate_limits import Budgets
 from graph.relay import Connection, Node
+from graph.types.discovery import TrackChartConnection
 from graph.types.moderation import ModerationAction
 from graph.types.playlist import Playlist
 from graph.types.postcard import Postcard
@@ -75,6 +76,12 @@ class Query:
         "a cursor pins (no repeat, no gap while you page). Moments you may not see, and those "
         "of members you mute, are left out. A cursor older than 15 minutes may have expired: "
         "then a BAD_USER_INPUT error asks you to start again without `after`.",
+    )
+    top_tracks: TrackChartConnection = strawberry.field(
+        resolver=queries.top_tracks,
+        description="Songs by how many distinct members shared them in the window, most "
+        "first (ties in the order the songs came to Soundpost). Only moments you may see "
+        "count, as in explore; with scope FRIENDS only those of the people you follow.",
     )
     search_users: Connection[User] = strawberry.field(
         resolver=queries.search_users,

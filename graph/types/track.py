@@ -43,6 +43,13 @@ class Track(Node):
         spotify_id = self.row.spotify_id
         return f"https://open.spotify.com/track/{spotify_id}" if spotify_id else None
 
+    @strawberry.field(
+        description="How many distinct members shared this song, in all (every moment "
+        "counts, like likeCount; charts count only the moments you may see)."
+    )
+    async def share_count(self, info: Info) -> int:
+        return await info.context.loaders.share_count_by_track.load(self.row.id)
+
     @strawberry.field(description="Moments that share this track, newest first.")
     async def postcards(
         self,

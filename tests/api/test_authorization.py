@@ -480,6 +480,16 @@ READS: dict[str, Read] = {
         lambda w: {},
         lambda d: [e["node"]["caption"] for e in d["trending"]["edges"]],
     ),
+    **{
+        name: Read(
+            f"{{ topTracks{arguments} {{ edges {{ rank sharers node {{ title }} }} }} }}",
+            lambda w: {},
+            lambda d: [
+                (e["rank"], e["node"]["title"], e["sharers"]) for e in d["topTracks"]["edges"]
+            ],
+        )
+        for name, arguments in (("topTracks", ""), ("topTracks(FRIENDS)", "(scope: FRIENDS)"))
+    },
     "searchUsers(oli)": Read(
         '{ searchUsers(query: "oli") { edges { node { username } } } }',
         lambda w: {},
@@ -513,6 +523,7 @@ READS: dict[str, Read] = {
 
 NOTIFIED = ["FOLLOWED", "LIKED", "COMMENTED"]
 CARD_VIEW = ("porch", 1)
+HARVEST = [(1, "Harvest Moon", 2)]  # olivia's and fay's, both public
 BOTH = ["Secret", "Summer"]
 READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     # root field                            anonymous        owner                 stranger
@@ -540,6 +551,8 @@ READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     ("explore",                             ["fields", "porch"],
                                                              ["fields", "porch"],  ["fields", "porch"]),
     ("trending",                            [],              [],                   []),
+    ("topTracks",                           HARVEST,         HARVEST,              HARVEST),
+    ("topTracks(FRIENDS)",                  UNAUTHENTICATED, [],                   []),
     ("searchUsers(oli)",                    ["olivia"],      ["olivia"],           ["olivia"]),
     ("rateLimit",                           True,            True,                 True),
     ("searchTracks(harvest)",               ["Harvest Moon"], ["Harvest Moon"],    ["Harvest Moon"]),

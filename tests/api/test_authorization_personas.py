@@ -272,6 +272,14 @@ READS: dict[str, Read] = {
     "explore": captions("explore"),
     "feed": captions("feed"),
     "trending": captions("trending"),
+    **{
+        name: Read(
+            f"{{ topTracks{arguments} {{ edges {{ sharers }} }} }}",
+            lambda w: {},
+            lambda d: [edge["sharers"] for edge in d["topTracks"]["edges"]],
+        )
+        for name, arguments in (("topTracks", ""), ("topTracks(FRIENDS)", "(scope: FRIENDS)"))
+    },
     "searchUsers(oli)": Read(
         f'{{ searchUsers(query: "oli") {{ {EDGES} }} }}',
         lambda w: {},
@@ -354,6 +362,9 @@ READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any, Any, Any, Any]] = [
     ("feed",                                  UN,        BOTH,       [],       [],         [],       ["porch"], ["porch"], []),
     # paul's moment has two members' likes (olivia's, fay's), hers one member's
     ("trending",                              PAULS,     PAULS,      PAULS,    PAULS,      PAULS,    PAULS,     PAULS,     PAULS),
+    # Harvest Moon's sharers: paul, and olivia for those who see her moments
+    ("topTracks",                             [1],       [2],        [1],      [1],        [1],      [2],       [2],       [1]),
+    ("topTracks(FRIENDS)",                    UN,        [1],        [],       [],         [],       [1],       [1],       []),
     ("searchUsers(oli)",                      ["olivia"], ["olivia"], ["olivia"], [],       ["olivia"], ["olivia"], ["olivia"], ["olivia"]),
     ("postcard(paul's card).likedBy",         ["fay"],   ["fay", "olivia"], ["fay"], ["fay"], ["fay"], ["fay", "olivia"], ["fay", "olivia"], ["fay"]),
     # viewer-only: null for all but the owner
@@ -422,7 +433,7 @@ ISSUE_14_READS = {
 }
 EARLIER_READS = {"viewer", "playlist", "rateLimit", "searchTracks"}
 # Issue 15's reads, asked here too
-ISSUE_15_READS = {"trending"}
+ISSUE_15_READS = {"trending", "topTracks"}
 # The User fields issue 14 added (all but viewerHasMuted, which only the muter's own
 # reads show: tests/api/test_safety.py)
 ISSUE_14_USER_FIELDS = {
