@@ -3,11 +3,15 @@ author, cursors pinned to a snapshot, and a constant number of statements per pa
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 import models
 from resolvers import tokens, trending
+from server.trending import recomputing
 from tests.support.api import Api, User
 from tests.support.documents import DELETE_POSTCARD, FOLLOW
 from tests.support.ranking import comment, like, share, trending_score
@@ -218,3 +222,29 @@ async def test_a_first_page_with_no_snapshot_makes_one(api: Api) -> None:
     # a recompute finding a fresh snapshot leaves it be
     assert await trending.recompute(fresh_for=timedelta(minutes=1)) is None
     assert await trending.recompute() is not None
+
+
+async def test_one_process_at_a_time_computes_on_postgresql(
+    api: Api, is_postgres: bool, database_url: str
+) -> None:
+    if not is_postgres:
+        pytest.skip("SQLite is one process")
+    import asyncpg
+
+    # another process holds the lock: this one makes nothing, and says so
+    other = await asyncpg.connect(database_url.split("?")[0])
+    try:
+        await other.execute("SELECT pg_advisory_lock($1)", trending.RECOMPUTE_KEY)
+        assert await trending.recompute() is None
+    finally:
+        await other.close()
+    assert await trending.recompute() is not None
+
+
+async def test_each_process_recomputes_in_the_background(api: Api) -> None:
+    async with recomputing(0.05):
+        for _ in range(200):  # a safety net, not a timing: it runs at once
+            if await models.RankingSnapshot.exists():
+                break
+            await asyncio.sleep(0.05)
+    assert await models.RankingSnapshot.filter(viewer_id=None).exists()
