@@ -50,6 +50,8 @@ def cursor_of(after: str) -> tuple[int, int]:
     snapshot_id, position = decode_cursor(after, is_time=False)
     if isinstance(snapshot_id, bool) or not isinstance(snapshot_id, int) or snapshot_id <= 0:
         raise BadCursor("`after` is not a valid cursor for this list.")
+    if not 0 <= position < 2**31:  # an INT column
+        raise BadCursor("`after` is not a valid cursor for this list.")
     return snapshot_id, position
 
 

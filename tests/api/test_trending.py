@@ -11,6 +11,7 @@ import pytest
 
 import models
 from resolvers import tokens, trending
+from resolvers.pagination import encode_cursor
 from server.trending import recomputing
 from tests.support.api import Api, User
 from tests.support.documents import DELETE_POSTCARD, FOLLOW
@@ -149,9 +150,10 @@ async def test_a_cursor_whose_snapshot_is_gone_asks_to_start_again(api: Api) -> 
     assert body["errors"][0]["message"] == (
         "This list's snapshot has expired: fetch its first page again, without `after`."
     )
-    # not a cursor at all
-    body = await api.raw(TRENDING, {"first": 1, "after": "bm90IGEgY3Vyc29y"})
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    # not a cursor at all, one of another list, or out of the columns' range
+    for bad in ("bm90IGEgY3Vyc29y", encode_cursor("x", 1), encode_cursor(1, 2**40)):
+        body = await api.raw(TRENDING, {"first": 1, "after": bad})
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], bad
     # a fresh first page works
     assert [e["node"]["caption"] for e in (await read(api, first=1))["edges"]] == ["m0"]
 
