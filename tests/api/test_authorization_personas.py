@@ -272,6 +272,11 @@ READS: dict[str, Read] = {
     "explore": captions("explore"),
     "feed": captions("feed"),
     "trending": captions("trending"),
+    "feed(order: RANKED)": Read(
+        "{ feed(order: RANKED) { edges { node { caption } } } }",
+        lambda w: {},
+        lambda d: nodes_of(d["feed"], "caption"),
+    ),
     **{
         name: Read(
             f"{{ topTracks{arguments} {{ edges {{ sharers }} }} }}",
@@ -360,6 +365,8 @@ READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any, Any, Any, Any]] = [
     ("nodes(card, comment, summer)",          [None] * 3, SEEN,      [None] * 3, [None] * 3, [None] * 3, SEEN,    SEEN,      [None] * 3),
     ("explore",                               PAULS,     BOTH,       PAULS,    PAULS,      PAULS,    BOTH,      BOTH,      PAULS),
     ("feed",                                  UN,        BOTH,       [],       [],         [],       ["porch"], ["porch"], []),
+    # olivia's: paul's (2 likes, and she liked paul's once: affinity 1 + ln 2) above hers
+    ("feed(order: RANKED)",                   UN,        BOTH,       [],       [],         [],       ["porch"], ["porch"], []),
     # paul's moment has two members' likes (olivia's, fay's), hers one member's
     ("trending",                              PAULS,     PAULS,      PAULS,    PAULS,      PAULS,    PAULS,     PAULS,     PAULS),
     # Harvest Moon's sharers: paul, and olivia for those who see her moments
