@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from bench import fanout, scale, uploads
+from bench import fanout, scale, trending, uploads
 from bench.load import Load, median, pin, run_wrk
 from bench.servers import OUT, RAW_BODY, TOKENS, WRITERS, server_env
 
@@ -287,6 +287,9 @@ def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str
                 [run_wrk(app_url + "/graphql", bodies, tokens, seconds=args.seconds, connections=4)]
             )
             print(f"   {name}: {ops[name]}")
+    # in-process, after the servers: trending's recompute and page latency against explore's
+    result["trending"] = trending.measure_in_subprocess(url)
+    print(f"   trending: {result['trending']}")
     result["ceilings"] = {name: median(loads) for name, loads in runs.items()}
     result["operations"] = ops
     result["feed_response_bytes"] = RAW_BODY.stat().st_size
