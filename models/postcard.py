@@ -55,8 +55,9 @@ class Postcard(Model):
             ("author_id", "created_at", "id"),
             ("created_at", "id", "author_id"),
             ("track_id", "created_at"),
-            # a song's distinct sharers (Track.shareCount), from the index alone
-            ("track_id", "author_id"),
+            # a song's distinct sharers (Track.shareCount), and a chart's counts of a window
+            # (resolvers/charts.py), from the index alone, grouped as it is sorted
+            ("track_id", "author_id", "created_at"),
         )
 
 

@@ -151,7 +151,7 @@ async def sample_sharers(chart: Chart, keys: Sequence[tuple[int, int]]) -> list[
 
 async def share_counts(track_ids: Sequence[int]) -> list[int]:
     """How many distinct members shared each track, of every moment there is (like
-    `likeCount`, a count whoever the sharers are), from the (track_id, author_id) index."""
+    `likeCount`, a count whoever the sharers are), from the (track_id, author_id, …) index."""
     if not track_ids:
         return []
     params = Params(Postcard)

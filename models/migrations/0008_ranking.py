@@ -43,6 +43,6 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Postcard',
-            index=Index(fields=['track_id', 'author_id']),
+            index=Index(fields=['track_id', 'author_id', 'created_at']),
         ),
     ]
