@@ -114,9 +114,10 @@ async def page(
     after: str | None,
     snapshot_id: int | None = None,
 ) -> Page[Postcard] | None:
-    """A page of a snapshot the owner's (None: trending): after the cursor, or the first page
-    of `snapshot_id`, or of the owner's newest snapshot. None when a first page finds no
-    snapshot at all (the caller makes one); `SnapshotGone` for a cursor whose is gone."""
+    """A page of one of the owner's snapshots (owner None: trending's): after the cursor, or
+    the first page of `snapshot_id`, or of the owner's newest snapshot. None when a first
+    page finds no snapshot at all (the caller makes one); `SnapshotGone` for a cursor whose
+    snapshot is gone (or is not the owner's)."""
     size = check_first(first)
     position = 0
     if after:

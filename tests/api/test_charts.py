@@ -141,3 +141,10 @@ async def test_statements_per_page_do_not_grow_with_the_page(api: Api) -> None:
         assert len(page["edges"]) == size
         counts[size] = len(sql.statements)
     assert counts == {2: CHART_STATEMENTS, 10: CHART_STATEMENTS}
+
+
+async def test_the_query_cost_counts_each_sample_sharer(api: Api) -> None:
+    # topTracks 1 + 5 edges x (edge 1 + sampleSharers (1 + n usernames)); rateLimit 2
+    for selection, cost in (("sampleSharers(first: 2)", 23), ("sampleSharers", 28)):
+        query = f"{{ topTracks(first: 5) {{ edges {{ {selection} {{ username }} }} }} rateLimit {{ cost }} }}"
+        assert (await api.ok(query))["rateLimit"]["cost"] == cost
