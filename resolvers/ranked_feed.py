@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 from models import Postcard, RankingEntry, RankingSnapshot, User
 from resolvers import ranking
-from resolvers.pagination import Page
+from resolvers.pagination import Page, check_first
 from resolvers.sql.hydrate import query_rows
 from resolvers.sql.params import Params
 
@@ -122,6 +122,7 @@ async def compute(viewer: User, at: datetime | None = None) -> int:
 async def page(viewer: User, first: int | None, after: str | None) -> Page[Postcard]:
     """A page of the viewer's ranked feed: after the cursor, in its snapshot; a first page
     in the viewer's snapshot younger than `FRESH`, else in a new one."""
+    check_first(first)  # a bad page size writes no snapshot
     snapshot_id = None
     if not after:
         newest = await ranking.newest(int(viewer.id))

@@ -167,6 +167,14 @@ async def test_muted_and_suspended_followees_are_left_out(api: Api) -> None:
     assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
 
 
+async def test_bad_input_is_refused_and_writes_no_snapshot(api: Api) -> None:
+    vera = await api.sign_up("vera")
+    for variables in ({"first": 101}, {"first": -1}, {"after": "bm9wZQ"}):
+        body = await api.raw(RANKED, variables, vera.token)
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    assert await models.RankingSnapshot.all().count() == 0
+
+
 async def test_statements_per_page_do_not_grow_with_the_page(api: Api) -> None:
     viewers = [await api.sign_up(f"viewer{n}") for n in range(2)]
     authors = [await api.sign_up(f"author{n}") for n in range(12)]

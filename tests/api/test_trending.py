@@ -219,6 +219,9 @@ async def test_a_first_page_with_no_snapshot_makes_one(api: Api) -> None:
     authors, fans = await members(api, "author", 1), await members(api, "fan", 2)
     await like(api, await share(api, authors[0], "m0", 1), *fans)
     assert await models.RankingSnapshot.all().count() == 0
+    body = await api.raw(TRENDING, {"first": 101})  # bad input makes none
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    assert await models.RankingSnapshot.all().count() == 0
     assert [e["node"]["caption"] for e in (await read(api))["edges"]] == ["m0"]
     assert await models.RankingSnapshot.all().count() == 1
     # a recompute finding a fresh snapshot leaves it be
