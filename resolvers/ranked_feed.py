@@ -24,7 +24,7 @@ from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
 from models import Postcard, RankingEntry, RankingSnapshot, User
-from resolvers import ranking
+from resolvers import ranking, visibility
 from resolvers.pagination import Page, check_first
 from resolvers.sql.hydrate import query_rows
 from resolvers.sql.params import Params
@@ -36,10 +36,12 @@ FRESH = timedelta(seconds=60)  # a first page reuses a snapshot this young
 MOST = 1000  # moments a snapshot holds at most: the best of the window
 
 
-def _candidates_sql(viewer_id: int, at: datetime) -> tuple[str, Params]:
-    """The viewer's feed of the window with each moment's score * affinity, best first."""
+def _candidates_sql(viewer: User, at: datetime) -> tuple[str, Params]:
+    """The viewer's feed of the window with each moment's score * affinity, best first: the
+    moments they may see now (pages check again when read), so that the spacing of authors
+    is made over what they will be shown."""
     params = Params(Postcard)
-    me, moment = params.add(viewer_id), params.time(at)
+    me, moment = params.add(int(viewer.id)), params.time(at)
     since, month = params.time(at - WINDOW), params.time(at - AFFINITY_WINDOW)
     points = (
         "(SELECT count(*) FROM likes l WHERE l.postcard_id = r.id AND l.user_id <> r.author_id)"
@@ -47,12 +49,14 @@ def _candidates_sql(viewer_id: int, at: datetime) -> tuple[str, Params]:
         " AND c.author_id <> r.author_id)"
     )
     score = ranking.score_sql(params, points, "r.created_at", moment)
+    shown = visibility.shown_sql(params, viewer, "p.author_id", "u")
     affinity = "(1.0 + ln(1.0 + CAST(coalesce(a.n, 0) AS double precision)))"
     sql = (
         f"WITH people AS (SELECT f.followee_id AS id FROM follows f WHERE f.follower_id = {me}"
         f" UNION SELECT {me}),"
         f" recent AS (SELECT p.id, p.author_id, p.created_at FROM people x"
-        f" JOIN postcards p ON p.author_id = x.id WHERE p.created_at > {since}),"
+        f" JOIN postcards p ON p.author_id = x.id JOIN users u ON u.id = p.author_id"
+        f" WHERE p.created_at > {since} AND {shown}),"
         f" acted AS (SELECT q.author_id FROM likes l JOIN postcards q ON q.id = l.postcard_id"
         f" WHERE l.user_id = {me} AND l.created_at > {month}"
         f" UNION ALL SELECT q.author_id FROM comments c JOIN postcards q ON q.id = c.postcard_id"
@@ -96,7 +100,7 @@ def spaced(ranked: Sequence[tuple[int, int, float]], most: int = IN_A_ROW) -> li
 async def compute(viewer: User, at: datetime | None = None) -> int:
     """Write a new ranked snapshot of the viewer's feed; its id."""
     at = at or now()
-    sql, params = _candidates_sql(int(viewer.id), at)
+    sql, params = _candidates_sql(viewer, at)
     ranked = [
         (int(row["id"]), int(row["author_id"]), float(row["score"]))
         for row in await query_rows(Postcard, sql, params.values)

@@ -99,6 +99,18 @@ async def test_no_author_three_times_in_a_row(api: Api) -> None:
     assert captions(await read(api, vera)) == ["ann 0", "ann 1", "bo", "ann 2", "ann 3", "cy"]
 
 
+async def test_the_spacing_is_made_over_what_the_viewer_is_shown(api: Api) -> None:
+    vera, ann, bob, cyd = [await api.sign_up(n) for n in ("vera", "ann", "bob", "cyd")]
+    fans = [await api.sign_up(f"fan{n}") for n in range(3)]
+    await follow(api, vera, ann, bob, cyd)
+    for n in range(3):
+        await like(api, await share(api, ann, f"ann {n}", 1 + n), *fans)
+    await like(api, await share(api, bob, "bob", 10), fans[0])  # would part ann's, but muted
+    await share(api, cyd, "cyd", 11)
+    await api.mutate("mute", MUTE, {"userId": bob.id}, vera.token)
+    assert captions(await read(api, vera)) == ["ann 0", "ann 1", "cyd", "ann 2"]
+
+
 def test_spacing_keeps_the_order_where_it_can() -> None:
     rows = [(1, 7, 5.0), (2, 7, 4.0), (3, 7, 3.0), (4, 8, 2.0), (5, 7, 1.0), (6, 7, 0.5)]
     assert [r[0] for r in ranked_feed.spaced(rows)] == [1, 2, 4, 3, 5, 6]  # nothing else left
