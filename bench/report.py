@@ -101,6 +101,16 @@ def _database(name: str, data: dict[str, Any]) -> list[str]:
     ]
     if "search" in data:
         lines += _search(data["search"])
+    if "trending" in data:
+        t = data["trending"]
+        lines += [
+            f"- trending (in-process, 20 moments): p50 / explore's "
+            f"**{t['ratios']['trending_p50_over_explore_p50']:.2f}**, p99 / explore's "
+            f"**{t['ratios']['trending_p99_over_explore_p99']:.2f}**; a snapshot recomputed in "
+            f"{t['recompute_ms']:.0f} ms ({t['window_moments']:,} moments in the window, "
+            f"{t['snapshot_entries']:,} trending)",
+            "",
+        ]
     return lines
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from bench import fanout, nearby, peer, scale, uploads
+from bench import fanout, nearby, peer, scale, trending, uploads
 from bench.load import Load, median, pin, run_wrk
 from bench.servers import OUT, RAW_BODY, TOKENS, VIEWERS, WRITERS, server_env
 
@@ -316,6 +316,9 @@ def measure_database(label: str, url: str, args: argparse.Namespace) -> dict[str
             result["peer"] = peer.compare(
                 app_url, PIDS[app_url], url, seconds=args.seconds, rounds=args.rounds
             )
+    # in-process, after the servers: trending's recompute and page latency against explore's
+    result["trending"] = trending.measure_in_subprocess(url)
+    print(f"   trending: {result['trending']}")
     result["ceilings"] = {name: median(loads) for name, loads in runs.items()}
     result["operations"] = ops
     result["feed_response_bytes"] = RAW_BODY.stat().st_size

@@ -3,8 +3,9 @@ anything executes (graph/limits.py refuses an operation over the maximum; graph/
 charges it to the caller's budget).
 
 Cost, as GitHub counts it: every field costs 1; the selection under a connection (a field
-with a `first` argument returning a `*Connection`) counts once per requested item (`first`,
-20 when absent, at most 100), except `pageInfo` and `__typename`, which count once; under
+with a `first` argument returning a `*Connection`, or a list: `sampleSharers(first:)`)
+counts once per requested item (`first`; when absent, the argument's default, else 20; at
+most 100), except `pageInfo` and `__typename`, which count once; under
 `nodes(ids:)` it counts once per id. Fragments and variables are resolved; `@skip`/`@include`
 are ignored and every branch of a type condition counts, so the cost is an upper bound.
 """
@@ -29,7 +30,9 @@ from graphql import (
     ValueNode,
     VariableNode,
     get_named_type,
+    get_nullable_type,
     get_operation_ast,
+    is_list_type,
 )
 
 from resolvers.pagination import DEFAULT_FIRST, MAX_FIRST
@@ -87,9 +90,14 @@ class QueryCost:
         arguments = {arg.name.value: arg.value for arg in node.arguments or ()}
         per_item = 1
         if definition is not None and child is not None:
-            if "first" in definition.args and child.name.endswith("Connection"):
+            listed = child.name.endswith("Connection") or is_list_type(
+                get_nullable_type(definition.type)
+            )
+            if "first" in definition.args and listed:
                 first = literal(arguments.get("first"), self.variables)
-                size = first if isinstance(first, int) else DEFAULT_FIRST
+                default = definition.args["first"].default_value
+                size = first if isinstance(first, int) else default
+                size = size if isinstance(size, int) else DEFAULT_FIRST
                 per_item = min(max(size, 0), MAX_FIRST)
             elif "ids" in definition.args:
                 ids = literal(arguments.get("ids"), self.variables)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 import models
-from resolvers import places, tracks, visibility
+from resolvers import charts, places, tracks, visibility
 from resolvers.links import Link
 from resolvers.pagination import Page
 from resolvers.sql import batches, comments
@@ -47,6 +47,7 @@ ROW_LOADERS = (
     "place_by_id",
     "first_comments_by_postcard",
     "links_by_track",
+    "share_count_by_track",
 )
 
 
@@ -116,6 +117,11 @@ class Loaders:
     def links_by_track(self) -> DataLoader[int, list[Link]]:
         """A track's links on the music services (Spotify's included)."""
         return SharedLoader(tracks.links_of)
+
+    @cached_property
+    def share_count_by_track(self) -> DataLoader[int, int]:
+        """Distinct members who shared each track (resolvers/charts.py)."""
+        return SharedLoader(charts.share_counts)
 
     @cached_property
     def viewer_liked_by_postcard(self) -> DataLoader[int, bool]:

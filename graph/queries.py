@@ -20,6 +20,13 @@ from graph.relay import (
     decode_id,
 )
 from graph.selection import first_comment_sizes
+from graph.types.discovery import (
+    ChartScope,
+    ChartWindow,
+    FeedOrder,
+    TrackChartConnection,
+    chart_connection,
+)
 from graph.types.moderation import ModerationAction
 from graph.types.place import PlaceConnection, places_connection
 from graph.types.playlist import Playlist, shown_playlist
@@ -28,9 +35,10 @@ from graph.types.report import Report, ReportStatus
 from graph.types.search import SearchResult, SearchType, search_result
 from graph.types.track import Track
 from graph.types.user import User, load_user
+from resolvers import charts, moderation, places, postcards, ranked_feed, tracks, users
 from resolvers import feed as feeds
-from resolvers import moderation, places, postcards, tracks, users
 from resolvers import search as search_engine
+from resolvers import trending as trends
 
 Words = Annotated[
     str,
@@ -90,8 +98,20 @@ async def nodes(
     return list(await asyncio.gather(*(resolve_node(info, global_id) for global_id in ids)))
 
 
-async def feed(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
+async def feed(
+    info: Info,
+    first: First = None,
+    after: After = None,
+    order: Annotated[
+        FeedOrder,
+        strawberry.argument(
+            description="CHRONOLOGICAL (newest first, the default) or RANKED (see the value)."
+        ),
+    ] = FeedOrder.CHRONOLOGICAL,
+) -> Connection[Postcard]:
     viewer = info.context.require_viewer()
+    if order is FeedOrder.RANKED:
+        return postcards_connection(info, await ranked_feed.page(viewer, first, after))
     # the first comments the page's moments ask for come in the page's own statement
     sizes = first_comment_sizes(info)
     page = await feeds.page(viewer, first, after, comments=max(sizes, default=0))
@@ -147,6 +167,32 @@ async def search(
     kinds = list(dict.fromkeys(types or search_engine.Kind))
     page = await search_engine.page(query, info.context.viewer, kinds, first, after)
     return connection(page, wrap=search_result)
+
+
+async def trending(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
+    return postcards_connection(info, await trends.page(info.context.viewer, first, after))
+
+
+async def top_tracks(
+    info: Info,
+    window: Annotated[
+        ChartWindow,  # type: ignore[valid-type]
+        strawberry.argument(description="How far back: DAY, WEEK (the default) or MONTH."),
+    ] = charts.Window.WEEK,
+    scope: Annotated[
+        ChartScope,  # type: ignore[valid-type]
+        strawberry.argument(
+            description="EVERYONE (the default) or FRIENDS (the people you follow; needs a token)."
+        ),
+    ] = charts.Scope.EVERYONE,
+    first: First = None,
+    after: After = None,
+) -> TrackChartConnection:
+    viewer = info.context.viewer
+    if scope is charts.Scope.FRIENDS:
+        viewer = info.context.require_viewer()
+    chart = charts.Chart(viewer, window, scope)
+    return chart_connection(chart, await charts.top_tracks(chart, first, after))
 
 
 async def search_users(

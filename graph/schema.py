@@ -28,6 +28,7 @@ from graph.mutations import (
 )
 from graph.rate_limits import Budgets
 from graph.relay import Connection, Node
+from graph.types.discovery import TrackChartConnection
 from graph.types.moderation import ModerationAction
 from graph.types.place import PlaceConnection
 from graph.types.playlist import Playlist
@@ -63,7 +64,9 @@ class Query:
     )
     feed: Connection[Postcard] = strawberry.field(
         resolver=queries.feed,
-        description="Moments of the people you follow and your own, newest first. Needs a token.",
+        description="Moments of the people you follow and your own, newest first, or with "
+        "`order: RANKED` the last 72 hours by score x affinity to the author (see "
+        "FeedOrder.RANKED). Needs a token.",
     )
     explore: Connection[Postcard] = strawberry.field(
         resolver=queries.explore, description="All moments, newest first."
@@ -89,6 +92,21 @@ class Query:
         "(blocks, mutes, private accounts, suspensions) are left out, and places where you "
         "may see no moment; a private member's profile is found. An empty query finds "
         "nothing.",
+    )
+    trending: Connection[Postcard] = strawberry.field(
+        resolver=queries.trending,
+        description="Moments of the last 48 hours that at least 2 members other than the "
+        "author liked or commented on, best first by (likes + 2 * comments) / (age in hours + "
+        "2)^1.8, at most 3 per author; scores are recomputed every minute into a snapshot that "
+        "a cursor pins (no repeat, no gap while you page). Moments you may not see, and those "
+        "of members you mute, are left out. A cursor older than 15 minutes may have expired: "
+        "then a BAD_USER_INPUT error asks you to start again without `after`.",
+    )
+    top_tracks: TrackChartConnection = strawberry.field(
+        resolver=queries.top_tracks,
+        description="Songs by how many distinct members shared them in the window, most "
+        "first (ties in the order the songs came to Soundpost). Only moments you may see "
+        "count, as in explore; with scope FRIENDS only those of the people you follow.",
     )
     search_users: Connection[User] = strawberry.field(
         resolver=queries.search_users,

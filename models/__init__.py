@@ -6,6 +6,7 @@ from models.notification import Notification, NotificationKind
 from models.place import Place
 from models.playlist import Playlist, PlaylistItem
 from models.postcard import Comment, Like, PhotoSource, Postcard
+from models.ranking import RankingEntry, RankingSnapshot
 from models.safety import (
     Block,
     FollowRequest,
@@ -42,6 +43,8 @@ __all__ = [
     "Playlist",
     "PlaylistItem",
     "Postcard",
+    "RankingEntry",
+    "RankingSnapshot",
     "Report",
     "ReportReason",
     "ReportStatus",

@@ -63,6 +63,9 @@ class Postcard(Model):
             ("created_at", "id", "author_id"),
             ("track_id", "created_at"),
             ("place_id", "created_at", "id", "author_id"),
+            # a song's distinct sharers (Track.shareCount), and a chart's counts of a window
+            # (resolvers/charts.py), from the index alone, grouped as it is sorted
+            ("track_id", "author_id", "created_at"),
         )
 
 
@@ -81,7 +84,8 @@ class Like(Model):
     class Meta:
         table = "likes"
         unique_together = (("user", "postcard"),)
-        indexes = (("postcard_id", "created_at"),)
+        # (user_id, created_at): a member's recent likes, the ranked feed's affinity
+        indexes = (("postcard_id", "created_at"), ("user_id", "created_at"))
 
 
 class Comment(Model):
@@ -99,4 +103,5 @@ class Comment(Model):
 
     class Meta:
         table = "comments"
-        indexes = (("postcard_id", "created_at"),)
+        # (author_id, created_at): a member's recent comments, the ranked feed's affinity
+        indexes = (("postcard_id", "created_at"), ("author_id", "created_at"))

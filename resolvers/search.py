@@ -248,7 +248,7 @@ BRANCHES: dict[Kind, Branch] = {
         "p",
         _postcard_tiers,
         None,
-        lambda q: visibility.content_shown_sql(q.params, q.viewer_id, "p.author_id", "a"),
+        lambda q: visibility.shown_sql(q.viewer_id, q.params, "p.author_id", "a"),
         columns=postcard_columns,
         joins=(
             f"LEFT JOIN postcards p ON {_slot(Kind.POSTCARD)} AND p.id = r.id"

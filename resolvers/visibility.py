@@ -155,29 +155,6 @@ def not_blocked(viewer: User | None, member: str) -> Q:
     return ~_q(f"{member}__in", blocking) & ~_q(f"{member}__in", blockers)
 
 
-def shown_sql(viewer_id: int | None, params: Params, member: str, user: str) -> str:
-    """`shown(viewer, member) & not_muted(viewer, member)` (what explore keeps) written out
-    for a hand-written statement: `member` is the column of the member (e.g. "p.author_id"),
-    `user` the alias of their `users` row, joined; the viewer's id goes into `params`. A
-    member in no block at all (`block_count = 0`) skips the block lookups."""
-    condition = f"{user}.suspended_at IS NULL"
-    if viewer_id is None:
-        return f"({condition} AND NOT {user}.is_private)"
-    me = params.add(int(viewer_id))
-    followed = f"SELECT f.followee_id FROM follows f WHERE f.follower_id = {me}"
-    blocks = (
-        f"({user}.block_count = 0 OR NOT EXISTS (SELECT 1 FROM blocks b WHERE"
-        f" (b.blocker_id = {me} AND b.blocked_id = {member})"
-        f" OR (b.blocker_id = {member} AND b.blocked_id = {me})))"
-    )
-    public = f"(NOT {user}.is_private OR {member} IN ({followed}))"
-    muted = (
-        f"NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = {me} AND m.muted_id = {member}"
-        f" AND (m.expires_at IS NULL OR m.expires_at > {params.time(now())}))"
-    )
-    return f"(({member} = {me} OR ({condition} AND {public} AND {blocks})) AND {muted})"
-
-
 async def reachable_postcard(viewer: User, postcard_id: int | None, field: str) -> Postcard:
     """A moment the viewer may act on (like, comment, collect): NOT_FOUND when it does not
     exist or is hidden from them (a private account they do not follow, a suspension),
@@ -211,6 +188,9 @@ async def _refusal(viewer: User, postcard: Postcard, field: str) -> InputError |
 
 
 # --- in written-out statements ------------------------------------------------------------
+# The same rules for hand-written statements (the feed's, nearby's, search's, the ranked
+# lists'): conditions on a member's id column and the alias of their joined `users` row.
+# Subqueries use aliases of their own (vf, vb, vm), which no outer statement uses.
 
 
 def not_blocked_sql(me: str, member: str, account: str) -> str:
@@ -218,10 +198,32 @@ def not_blocked_sql(me: str, member: str, account: str) -> str:
     (the placeholder `me`) have not blocked each other; a member in no block at all
     (`block_count` 0) needs no lookup."""
     return (
-        f"({account}.block_count = 0 OR (NOT EXISTS (SELECT 1 FROM blocks b"
-        f" WHERE b.blocker_id = {me} AND b.blocked_id = {member})"
-        f" AND NOT EXISTS (SELECT 1 FROM blocks b"
-        f" WHERE b.blocker_id = {member} AND b.blocked_id = {me})))"
+        f"({account}.block_count = 0 OR (NOT EXISTS (SELECT 1 FROM blocks vb"
+        f" WHERE vb.blocker_id = {me} AND vb.blocked_id = {member})"
+        f" AND NOT EXISTS (SELECT 1 FROM blocks vb"
+        f" WHERE vb.blocker_id = {member} AND vb.blocked_id = {me})))"
+    )
+
+
+def shown_sql(viewer_id: int | None, params: Params, member: str, user: str) -> str:
+    """`shown(viewer, member) & not_muted(viewer, member)` (what explore keeps): the viewer
+    may see the content of `member` and does not mute them; the viewer's own content
+    always. The viewer's id goes into `params`."""
+    public = f"{user}.suspended_at IS NULL"
+    if viewer_id is None:
+        return f"({public} AND NOT {user}.is_private)"
+    me = params.add(int(viewer_id))
+    followed = (
+        f"EXISTS (SELECT 1 FROM follows vf WHERE vf.follower_id = {me}"
+        f" AND vf.followee_id = {member})"
+    )
+    muted = (
+        f"EXISTS (SELECT 1 FROM mutes vm WHERE vm.muter_id = {me} AND vm.muted_id = {member}"
+        f" AND (vm.expires_at IS NULL OR vm.expires_at > {params.time(now())}))"
+    )
+    return (
+        f"({member} = {me} OR ({public} AND (NOT {user}.is_private OR {followed})"
+        f" AND {not_blocked_sql(me, member, user)} AND NOT {muted}))"
     )
 
 
@@ -232,25 +234,3 @@ def profile_shown_sql(params: Params, viewer_id: int | None, account: str) -> st
     if viewer_id is None:
         return condition
     return f"{condition} AND {not_blocked_sql(params.add(viewer_id), f'{account}.id', account)}"
-
-
-def content_shown_sql(params: Params, viewer_id: int | None, member: str, account: str) -> str:
-    """SQL, as `shown` and `not_muted` for querysets: the viewer may see the content of
-    `member` (a user id column; `account` the alias of its users row) and does not mute
-    them — the viewer's own content always."""
-    public = f"{account}.suspended_at IS NULL AND NOT {account}.is_private"
-    if viewer_id is None:
-        return f"({public})"
-    me = params.add(viewer_id)
-    followed = (
-        f"EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = {me} AND f.followee_id = {member})"
-    )
-    muted = (
-        f"EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = {me} AND m.muted_id = {member}"
-        f" AND (m.expires_at IS NULL OR m.expires_at > {params.time(now())}))"
-    )
-    return (
-        f"({member} = {me} OR ({account}.suspended_at IS NULL"
-        f" AND (NOT {account}.is_private OR {followed})"
-        f" AND {not_blocked_sql(me, member, account)} AND NOT {muted}))"
-    )

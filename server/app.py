@@ -26,6 +26,7 @@ from server.http.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
 from server.share import share_routes
 from server.sweeper import sweeping
+from server.trending import recomputing
 from server.view import SoundpostGraphQL
 from subscriptions.hub import Hub
 
@@ -57,7 +58,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             view.hub = app.state.hub = hub
             await open_media(media)
             try:
-                async with sweeping(media, settings.media_sweep_interval_seconds):
+                async with (
+                    sweeping(media, settings.media_sweep_interval_seconds),
+                    recomputing(settings.trending_interval_seconds),
+                ):
                     yield
             finally:
                 await hub.stop()

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # How often each process sweeps unused uploads and unreferenced files (0: never; run
     # `soundpost media sweep` instead).
     media_sweep_interval_seconds: float = Field(default=3600, ge=0)
+    # How often each process recomputes the trending snapshot (0: never; a first page with
+    # no snapshot still makes one).
+    trending_interval_seconds: float = Field(default=60, ge=0)
     # Leaving (README, "Leaving"): how long a deleted account's username stays taken, and
     # how long a data export's download URL works. SECRET_KEY signs those URLs: required in
     # production; in development a random key per process is made when it is not set.

@@ -1,17 +1,15 @@
-"""Each process runs the media sweep (resolvers/sweep.py) every MEDIA_SWEEP_INTERVAL_SECONDS,
-starting at a random point of the first interval so that processes started together do not
-all try at once (only one sweeps at a time anyway)."""
+"""Each process runs the media sweep (resolvers/sweep.py) every MEDIA_SWEEP_INTERVAL_SECONDS
+(server/periodic.py; only one process sweeps at a time anyway)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager
+from functools import partial
 
 from media.store import Store
 from resolvers.sweep import sweep
+from server.periodic import running
 
 log = logging.getLogger("soundpost.media")
 
@@ -28,26 +26,6 @@ async def sweep_now(store: Store) -> None:
         )
 
 
-async def _every(store: Store, interval: float) -> None:
-    await asyncio.sleep(random.uniform(0, interval))
-    while True:
-        try:
-            await sweep_now(store)
-        except Exception:  # a failed sweep is retried next time; the process serves on
-            log.exception("media sweep failed")
-        await asyncio.sleep(interval)
-
-
-@asynccontextmanager
-async def sweeping(store: Store, interval: float) -> AsyncIterator[None]:
+def sweeping(store: Store, interval: float) -> AbstractAsyncContextManager[None]:
     """Sweep in the background while the block runs (never when `interval` is 0)."""
-    if interval <= 0:
-        yield
-        return
-    task = asyncio.create_task(_every(store, interval), name="media sweep")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+    return running("media sweep", interval, partial(sweep_now, store))

@@ -49,6 +49,9 @@ def settings(database_url: str) -> Settings:
         cost_in_response=False,
         # argon2 at its minimum: the suite signs up hundreds of members
         password_hashing=Hashing.FASTEST,
+        # tests recompute trending themselves (resolvers/trending.py): a background run
+        # must not land between a test's steps
+        trending_interval_seconds=0,
     )
 
 

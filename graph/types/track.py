@@ -94,6 +94,13 @@ class Track(Node):
         found = await info.context.loaders.links_by_track.load(self.row.id)
         return [TrackLink.of(link) for link in found]
 
+    @strawberry.field(
+        description="How many distinct members shared this song, in all (every moment "
+        "counts, like likeCount; charts count only the moments you may see)."
+    )
+    async def share_count(self, info: Info) -> int:
+        return await info.context.loaders.share_count_by_track.load(self.row.id)
+
     @strawberry.field(description="Moments that share this track, newest first.")
     async def postcards(
         self,

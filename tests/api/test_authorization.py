@@ -484,6 +484,22 @@ READS: dict[str, Read] = {
         lambda w: {},
         lambda d: [e["node"]["caption"] for e in d["explore"]["edges"]],
     ),
+    # nothing trends here: each moment has one member's interactions
+    "trending": Read(
+        "{ trending { edges { node { caption } } } }",
+        lambda w: {},
+        lambda d: [e["node"]["caption"] for e in d["trending"]["edges"]],
+    ),
+    **{
+        name: Read(
+            f"{{ topTracks{arguments} {{ edges {{ rank sharers node {{ title }} }} }} }}",
+            lambda w: {},
+            lambda d: [
+                (e["rank"], e["node"]["title"], e["sharers"]) for e in d["topTracks"]["edges"]
+            ],
+        )
+        for name, arguments in (("topTracks", ""), ("topTracks(FRIENDS)", "(scope: FRIENDS)"))
+    },
     "searchUsers(oli)": Read(
         '{ searchUsers(query: "oli") { edges { node { username } } } }',
         lambda w: {},
@@ -520,6 +536,7 @@ READS: dict[str, Read] = {
 
 NOTIFIED = ["FOLLOWED", "LIKED", "COMMENTED"]
 CARD_VIEW = ("porch", 1)
+HARVEST = [(1, "Harvest Moon", 2)]  # olivia's and fay's, both public
 BOTH = ["Secret", "Summer"]
 FOUND = (["olivia"], ["porch"], ["Porch"])
 READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
@@ -547,6 +564,9 @@ READ_MATRIX: list[tuple[str, Any, Any, Any]] = [
     ("feed",                                UNAUTHENTICATED, ["porch"],            []),
     ("explore",                             ["fields", "porch"],
                                                              ["fields", "porch"],  ["fields", "porch"]),
+    ("trending",                            [],              [],                   []),
+    ("topTracks",                           HARVEST,         HARVEST,              HARVEST),
+    ("topTracks(FRIENDS)",                  UNAUTHENTICATED, [],                   []),
     ("searchUsers(oli)",                    ["olivia"],      ["olivia"],           ["olivia"]),
     ("nearby(pier)",                        ["fields", "porch"],
                                                              ["fields", "porch"],  ["fields", "porch"]),

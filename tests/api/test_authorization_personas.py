@@ -283,6 +283,20 @@ READS: dict[str, Read] = {
     "feed": captions("feed"),
     "nearby(pier)": matrix.NEARBY,
     "nearbyPlaces(pier)": matrix.NEARBY_PLACES,
+    "trending": captions("trending"),
+    "feed(order: RANKED)": Read(
+        "{ feed(order: RANKED) { edges { node { caption } } } }",
+        lambda w: {},
+        lambda d: nodes_of(d["feed"], "caption"),
+    ),
+    **{
+        name: Read(
+            f"{{ topTracks{arguments} {{ edges {{ sharers }} }} }}",
+            lambda w: {},
+            lambda d: [edge["sharers"] for edge in d["topTracks"]["edges"]],
+        )
+        for name, arguments in (("topTracks", ""), ("topTracks(FRIENDS)", "(scope: FRIENDS)"))
+    },
     "searchUsers(oli)": Read(
         f'{{ searchUsers(query: "oli") {{ {EDGES} }} }}',
         lambda w: {},
@@ -370,6 +384,13 @@ READ_MATRIX: list[tuple[str, Any, Any, Any, Any, Any, Any, Any, Any]] = [
     # as explore; a place is listed only through a moment the caller may see
     ("nearby(pier)",                          PAULS,     BOTH,       PAULS,    PAULS,      PAULS,    BOTH,      BOTH,      PAULS),
     ("nearbyPlaces(pier)",                    FIELDS,    PLACES,     FIELDS,   FIELDS,     FIELDS,   PLACES,    PLACES,    FIELDS),
+    # olivia's: paul's (2 likes, and she liked paul's once: affinity 1 + ln 2) above hers
+    ("feed(order: RANKED)",                   UN,        BOTH,       [],       [],         [],       ["porch"], ["porch"], []),
+    # paul's moment has two members' likes (olivia's, fay's), hers one member's
+    ("trending",                              PAULS,     PAULS,      PAULS,    PAULS,      PAULS,    PAULS,     PAULS,     PAULS),
+    # Harvest Moon's sharers: paul, and olivia for those who see her moments
+    ("topTracks",                             [1],       [2],        [1],      [1],        [1],      [2],       [2],       [1]),
+    ("topTracks(FRIENDS)",                    UN,        [1],        [],       [],         [],       [1],       [1],       []),
     ("searchUsers(oli)",                      ["olivia"], ["olivia"], ["olivia"], [],       ["olivia"], ["olivia"], ["olivia"], ["olivia"]),
     # her profile is found by all but the blocked; her moment and its place by those who see it
     ("search(oli, porch)",                    PROFILE, ALL_OF_HER, PROFILE, ([], [], []), PROFILE, ALL_OF_HER, ALL_OF_HER, PROFILE),
@@ -440,8 +461,8 @@ ISSUE_14_READS = {
     "moderationLog",
 }
 EARLIER_READS = {"viewer", "playlist", "rateLimit", "searchTracks"}
-# Root fields added since issue 14, each in this matrix too
-LATER_READS = {"nearby", "nearbyPlaces"}
+# Root fields added since issue 14 (issue 15's), each in this matrix too
+LATER_READS = {"nearby", "nearbyPlaces", "trending", "topTracks"}
 # The User fields issue 14 added (all but viewerHasMuted, which only the muter's own
 # reads show: tests/api/test_safety.py)
 ISSUE_14_USER_FIELDS = {

@@ -28,6 +28,8 @@ TABLES = [
     models.Report,
     models.ModerationAction,
 ]
+# Not listed: ranking_snapshots and ranking_entries, which a first page of trending or of the
+# ranked feed may write (a copy of an order, made by reads: resolvers/ranking.py).
 
 
 async def snapshot() -> dict[str, list[dict[str, Any]]]:
