@@ -101,6 +101,8 @@ def _database(name: str, data: dict[str, Any]) -> list[str]:
     ]
     if "search" in data:
         lines += _search(data["search"])
+    if "nearby" in data:
+        lines += _nearby(data["nearby"])
     if "trending" in data:
         t = data["trending"]
         lines += [
@@ -112,6 +114,26 @@ def _database(name: str, data: dict[str, Any]) -> list[str]:
             "",
         ]
     return lines
+
+
+def _nearby(n: dict[str, Any]) -> list[str]:
+    """nearby and nearbyPlaces at the dataset's places (bench/nearby.py), and their plans."""
+    lines = [
+        f"Nearby, in-process (bench/nearby.py, {n['placed_moments']:,} moments at places, radii"
+        " of 0.5, 2 and 10 km around the busiest places, interleaved with explore):",
+        "",
+        "| list | p50 ms | p99 ms | p50 / explore | p99 / explore |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name in ("nearby", "nearbyPlaces"):
+        f = n[name]
+        lines.append(
+            f"| {name} | {f['p50_ms']:.2f} | {f['p99_ms']:.2f} | **{f['p50_over_explore']:.2f}**"
+            f" | {f['p99_over_explore']:.2f} |"
+        )
+    for name, plan in n["plans"].items():
+        lines += ["", f"Plan of {name}:", "", "```", *plan.splitlines(), "```"]
+    return [*lines, ""]
 
 
 def _search(s: dict[str, Any]) -> list[str]:

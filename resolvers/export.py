@@ -43,6 +43,8 @@ from models import (
     Upload,
     User,
 )
+from resolvers import tracks
+from resolvers.links import Link
 
 FORMAT = "soundpost-export"
 VERSION = 1
@@ -129,13 +131,15 @@ class _Files:
         }
 
 
-def _track(track: Track) -> dict[str, Any]:
+def _track(track: Track, links: dict[int, list[Link]]) -> dict[str, Any]:
     return {
         "title": track.title,
         "artist": track.artist,
         "album": track.album,
         "durationMs": track.duration_ms,
         "spotifyId": track.spotify_id,
+        "isrc": track.isrc,
+        "links": [{"provider": k.provider.value, "url": k.url} for k in links.get(track.id, [])],
         "artworkUrl": track.artwork_url,
     }
 
@@ -169,6 +173,8 @@ async def gather(user: User, global_id: GlobalId) -> tuple[dict[str, Any], list[
     playlists, items, notifications = rows["playlists"], rows["items"], rows["notifications"]
     blocks, mutes = rows["blocks"], rows["mutes"]
     reports, uploads = rows["reports"], rows["uploads"]
+    track_ids = sorted({m.track_id for m in moments} | {i.track_id for i in items})
+    links = dict(zip(track_ids, await tracks.links_of(track_ids), strict=True))
 
     def moment_id(pk: int | None) -> str | None:
         return global_id("Postcard", pk) if pk is not None else None
@@ -196,10 +202,11 @@ async def gather(user: User, global_id: GlobalId) -> tuple[dict[str, Any], list[
                 "createdAt": _time(m.created_at),
                 "updatedAt": _time(m.updated_at),
                 "caption": m.caption,
-                "track": _track(m.track),
+                "track": _track(m.track, links),
                 "place": None
                 if m.place_name is None
                 else {
+                    "id": global_id("Place", m.place_id) if m.place_id else None,
                     "name": m.place_name,
                     "latitude": m.place_latitude,
                     "longitude": m.place_longitude,
@@ -245,7 +252,7 @@ async def gather(user: User, global_id: GlobalId) -> tuple[dict[str, Any], list[
                 "items": [
                     {
                         "position": i.position,
-                        "track": _track(i.track),
+                        "track": _track(i.track, links),
                         "momentId": moment_id(i.postcard_id),
                         "addedAt": _time(i.added_at),
                     }

@@ -36,6 +36,9 @@ PASSWORD = "correct horse"
 DELETE_ACCOUNT = """mutation ($input: DeleteAccountInput!) {
   deleteAccount(input: $input) { deleted errors { field message code } } }"""
 EXPORT = "mutation { exportMyData { url expiresAt errors { code } } }"
+ADD_LINK = """mutation ($input: AddTrackLinkInput!) { addTrackLink(input: $input) {
+  errors { code } } }"""
+DEEZER = "https://www.deezer.com/en/track/3135556"
 CREATE = """mutation ($input: CreatePostcardInput!) {
   createPostcard(input: $input) { postcard { id } errors { code } } }"""
 AVATAR = """mutation ($input: UpdateProfileInput!) { updateProfile(input: $input) {
@@ -389,6 +392,9 @@ async def test_the_export_is_a_zip_of_everything_the_member_made(
     place = {"name": "Porch", "latitude": 1.5, "longitude": 2.5}
     porch = await moment(api, dana, "porch", photo={"uploadId": photo["id"]}, place=place)
     fields = await moment(api, fay, "fields")
+    porch_track = await models.Postcard.get(id=pk(porch)).values_list("track_id", flat=True)
+    link = {"trackId": to_global_id("Track", porch_track), "url": DEEZER}
+    assert (await api.mutate("addTrackLink", ADD_LINK, link, dana.token))["errors"] == []
     await api.mutate("likePostcard", LIKE, {"postcardId": fields}, dana.token)
     await api.mutate("likePostcard", LIKE, {"postcardId": porch}, fay.token)
     await api.mutate("addComment", COMMENT, {"postcardId": fields, "body": "lovely"}, dana.token)
@@ -450,9 +456,12 @@ async def test_the_export_is_a_zip_of_everything_the_member_made(
                     "album": None,
                     "durationMs": None,
                     "spotifyId": None,
+                    "isrc": None,
+                    "links": [{"provider": "DEEZER", "url": "https://deezer.com/track/3135556"}],
                     "artworkUrl": None,
                 },
                 "place": {
+                    "id": to_global_id("Place", card.place_id),
                     "name": "Porch",
                     "latitude": 1.5,
                     "longitude": 2.5,
@@ -502,6 +511,8 @@ async def test_the_export_is_a_zip_of_everything_the_member_made(
                             "album": None,
                             "durationMs": None,
                             "spotifyId": None,
+                            "isrc": None,
+                            "links": [],
                             "artworkUrl": None,
                         },
                         "momentId": fields,
