@@ -119,7 +119,9 @@ async def feed(
 
 
 async def explore(info: Info, first: First = None, after: After = None) -> Connection[Postcard]:
-    return postcards_connection(info, await postcards.explore(info.context.viewer, first, after))
+    comments = max(first_comment_sizes(info), default=0)  # brought in the page's statement
+    page = await postcards.explore(info.context.viewer, first, after, comments)
+    return postcards_connection(info, page)
 
 
 Latitude = Annotated[float, strawberry.argument(description="Latitude of the point, -90 to 90.")]

@@ -14,9 +14,9 @@ from tortoise.timezone import now
 
 from models import Follow, Postcard, User
 from resolvers.pagination import Page, keyset_page
-from resolvers.sql.batches import POSTCARD_JOINS, postcard_columns, postcard_of
-from resolvers.sql.comments import comment_rows, comments_of, first_comments_column
-from resolvers.sql.hydrate import Joined, query_rows
+from resolvers.sql import moments as moments_sql
+from resolvers.sql.batches import POSTCARD_JOINS
+from resolvers.sql.moments import moments
 from resolvers.sql.params import Params
 
 
@@ -91,26 +91,11 @@ DENSE_FEED_FOLLOWING = 100
 async def _feed_rows(
     viewer: User, rows: int, cursor: tuple[Any, int] | None, comments: int
 ) -> list[Postcard]:
-    """The page as one written-out statement: building it through the query builder (a
-    subquery, two joins, a cursor) cost several times what the database took to answer.
-    Authors and tracks come joined, as `select_related` would attach them, and each row
-    carries `viewer_liked`, whether this viewer likes it (the page is this viewer's alone:
-    graph.types.postcard primes the viewer's likes loader with it), and with `comments`,
-    `first_comments`: `(comments, its first comments + 1 more if any)`, authors attached,
-    from which `Postcard.comments` answers any first page up to that size at once."""
+    """The page as one written-out statement (resolvers/sql/moments.py): building it
+    through the query builder (a subquery, two joins, a cursor) cost several times what
+    the database took to answer."""
     sql, params = page_sql(viewer, rows, cursor, comments)
-    found = await query_rows(Postcard, sql, params.values)
-    page = []
-    made = Joined(found)
-    commented = comment_rows()
-    for row in found:
-        postcard = postcard_of(made, row)
-        object.__setattr__(postcard, "viewer_liked", bool(made.value(row, "viewer_liked")))
-        if comments:
-            first = comments_of(commented, made.value(row, "first_comments"))
-            object.__setattr__(postcard, "first_comments", (comments, first))
-        page.append(postcard)
-    return page
+    return await moments(sql, params, viewer_id=viewer.id, comments=comments)
 
 
 def page_sql(
@@ -121,14 +106,7 @@ def page_sql(
     whoever the viewer."""
     params = Params(Postcard)
     me, limit = params.add(int(viewer.id)), params.add(int(rows))
-    after = ""
-    if cursor is not None:
-        time, row_id = cursor
-        bigint = "::bigint" if params.postgres else ""
-        after = f"({params.time(time)}, {params.add(int(row_id))}{bigint})"
-
-    def before(table: str) -> str:
-        return f" AND ({table}.created_at, {table}.id) < {after}" if after else ""
+    before = moments_sql.before(params, cursor)
 
     shown = (
         f"NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = {me}"
@@ -141,15 +119,9 @@ def page_sql(
     page_ids = (_newest_walking_back_in_time if dense else _newest_by_followees)(
         me, limit, before, params.postgres, shown
     )
-    liked = f"SELECT 1 FROM likes l WHERE l.user_id = {me} AND l.postcard_id = p.id"
-    first_comments = ""
-    if comments:
-        column = first_comments_column("p.id", comments, params)
-        first_comments = f", {column} AS first_comments"
     sql = (
-        f"SELECT {postcard_columns()}, EXISTS ({liked}) AS viewer_liked{first_comments}"
-        f" FROM {POSTCARD_JOINS}"
-        f" WHERE p.id IN ({page_ids}) ORDER BY p.created_at DESC, p.id DESC"
+        f"SELECT {moments_sql.selected(params, viewer.id, comments)} FROM {POSTCARD_JOINS}"
+        f" WHERE p.id IN ({page_ids}) {moments_sql.NEWEST_FIRST}"
     )
     return sql, params
 

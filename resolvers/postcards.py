@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -19,6 +20,8 @@ from resolvers.errors import Code, Collector, not_found, problem
 from resolvers.feedlog import DELETED, POSTED, to_message
 from resolvers.link_resolver import Discover, discover_nothing
 from resolvers.pagination import Page, keyset_page
+from resolvers.sql import moments as moments_sql
+from resolvers.sql.params import Params
 from resolvers.validate import (
     clean_optional_text,
     clean_text,
@@ -281,18 +284,52 @@ def with_people(query: QuerySet[Postcard]) -> QuerySet[Postcard]:
     return query.select_related("author", "track")
 
 
-async def explore(viewer: User | None, first: int | None, after: str | None) -> Page[Postcard]:
+async def explore(
+    viewer: User | None, first: int | None, after: str | None, comments: int = 0
+) -> Page[Postcard]:
     """Everyone's moments, newest first, but those hidden from the viewer (private
     accounts they do not follow, blocks either way, suspensions) and those of members they
-    mute."""
-    shown = visibility.shown(viewer, "author_id", relation="author")
-    query = Postcard.filter(shown & visibility.not_muted(viewer, "author_id"))
-    return await keyset_page(with_people(query), first=first, after=after)
+    mute; with `comments`, each moment's first `comments` comments come along. One
+    written-out statement a page (resolvers/sql/moments.py)."""
+    viewer_id = viewer.id if viewer is not None else None
+
+    def query() -> QuerySet[Postcard]:
+        shown = visibility.shown(viewer, "author_id", relation="author")
+        return Postcard.filter(shown & visibility.not_muted(viewer, "author_id"))
+
+    async def fetch(rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
+        params = Params(Postcard)
+        where = visibility.shown_sql(viewer_id, params, "p.author_id", "u")
+        sql = moments_sql.newest(params, viewer_id, where, rows, cursor, comments)
+        return await moments_sql.moments(sql, params, viewer_id=viewer_id, comments=comments)
+
+    return await keyset_page(query, first=first, after=after, fetch=fetch)
 
 
-async def by_author(user_id: int, first: int | None, after: str | None) -> Page[Postcard]:
-    query = with_people(Postcard.filter(author_id=user_id))
-    return await keyset_page(query, first=first, after=after)
+async def by_author(
+    user_id: int,
+    first: int | None,
+    after: str | None,
+    *,
+    viewer_id: int | None = None,
+    comments: int = 0,
+) -> Page[Postcard]:
+    """A member's moments, newest first (whether the viewer may see them is the caller's
+    to decide); with a viewer, whether they like each; with `comments`, each moment's
+    first comments."""
+
+    async def fetch(rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
+        params = Params(Postcard)
+        where = f"p.author_id = {params.add(int(user_id))}"
+        sql = moments_sql.newest(params, viewer_id, where, rows, cursor, comments)
+        return await moments_sql.moments(sql, params, viewer_id=viewer_id, comments=comments)
+
+    return await keyset_page(
+        lambda: with_people(Postcard.filter(author_id=user_id)),
+        first=first,
+        after=after,
+        fetch=fetch,
+    )
 
 
 async def get(postcard_id: int | None) -> Postcard | None:

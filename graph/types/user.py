@@ -19,6 +19,7 @@ from graph.relay import (
     connection,
     copied_from_row,
 )
+from graph.selection import first_comment_sizes
 from graph.types.photo import Photo, media_url, photo_of
 from resolvers import notifications, playlists, postcards, safety, share, users, visibility
 from resolvers.pagination import Page
@@ -215,7 +216,14 @@ class User(Node):
 
         if await self._content_hidden(info):
             return connection(EMPTY)
-        page = await postcards.by_author(self.row.id, first, after)
+        viewer = info.context.viewer
+        page = await postcards.by_author(
+            self.row.id,
+            first,
+            after,
+            viewer_id=viewer.id if viewer is not None else None,
+            comments=max(first_comment_sizes(info), default=0),
+        )
         return postcards_connection(info, page)
 
     @strawberry.field(

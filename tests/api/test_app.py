@@ -46,7 +46,7 @@ async def test_validation_errors_are_not_masked(api: Api) -> None:
 async def test_unexpected_errors_are_masked_and_logged(
     api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken(viewer: object, first: int | None, after: str | None) -> None:
+    async def broken(viewer: object, first: int | None, after: str | None, comments: int) -> None:
         raise RuntimeError('relation "postcards" exploded: SELECT secret FROM users')
 
     monkeypatch.setattr(postcards, "explore", broken)

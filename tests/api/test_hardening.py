@@ -70,7 +70,7 @@ async def test_suggestions_hidden_in_variable_errors_too() -> None:
 async def test_masked_errors_carry_the_request_id_of_the_log_line(
     api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken(viewer: object, first: int | None, after: str | None) -> None:
+    async def broken(viewer: object, first: int | None, after: str | None, comments: int) -> None:
         raise RuntimeError("boom: SELECT secret FROM users")
 
     monkeypatch.setattr(postcards, "explore", broken)

@@ -124,3 +124,53 @@ async def test_a_connection_given_back_to_the_pool_holds_no_session_state(
     # then
     assert db._pool._reset is keep_session
     assert (locks[0][0], open_transactions[0][0]) == (0, 0)
+
+
+EXPLORE = """{ explore(first: 20) { edges { node { caption author { username } track { title }
+  viewerHasLiked comments(first: 2) { edges { node { body author { username } } } } } } } }"""
+PROFILE = """query ($username: String!) { user(username: $username) { postcards(first: 20) {
+  edges { node { caption viewerHasLiked comments(first: 2) { edges { node { body } } } } } } } }"""
+
+
+async def test_explore_and_a_profile_are_one_statement_a_page_whatever_their_size(
+    api: Api,
+) -> None:
+    # given: a reader, and an author whose moments have 0, 1 and 3 comments, one liked
+    author, reader = await api.sign_up("author"), await api.sign_up("reader")
+    cards = [await create(api, author.token, f"moment {n}") for n in range(3)]
+    for n, card in enumerate(cards):
+        for i in range(n + n // 2):
+            await api.mutate(
+                "addComment", COMMENT, {"postcardId": card, "body": f"c{i}"}, reader.token
+            )
+    await api.mutate("likePostcard", LIKE, {"postcardId": cards[1]}, reader.token)
+    await api.ok("{ viewer { id } }", None, reader.token)  # the token is known
+
+    # when
+    counts, pages = {}, {}
+    for name, document, variables in (
+        ("explore", EXPLORE, None),
+        ("profile", PROFILE, {"username": "author"}),
+    ):
+        for who, token in (("anonymous", None), ("reader", reader.token)):
+            with count_sql() as sql:
+                pages[name, who] = await api.ok(document, variables, token)
+            counts[name, who] = len(sql.statements)
+
+    # then: explore is its page's statement; a profile, the member's and the page's (and
+    # for a signed-in reader, the reader's blocks and follows towards the member)
+    assert counts == {
+        ("explore", "anonymous"): 1,
+        ("explore", "reader"): 1,
+        ("profile", "anonymous"): 2,
+        ("profile", "reader"): 3,
+    }
+    nodes = [edge["node"] for edge in pages["explore", "reader"]["explore"]["edges"]]
+    assert [node["viewerHasLiked"] for node in nodes] == [False, True, False]
+    assert [[c["node"]["body"] for c in node["comments"]["edges"]] for node in nodes] == [
+        ["c0", "c1"],
+        ["c0"],
+        [],
+    ]
+    profile = pages["profile", "anonymous"]["user"]["postcards"]["edges"]
+    assert [edge["node"]["viewerHasLiked"] for edge in profile] == [False, False, False]

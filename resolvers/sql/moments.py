@@ -1,0 +1,81 @@
+"""Pages of moments as written-out statements (the feed, explore, a member's moments):
+each row a moment with its author and track joined, and, when asked, whether the viewer
+likes it and its first comments, so that a page is one statement and no query builder
+runs per request (building one cost more than the database's answer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from models import Postcard
+from resolvers.sql.batches import POSTCARD_JOINS, postcard_columns, postcard_of
+from resolvers.sql.comments import comment_rows, comments_of, first_comments_column
+from resolvers.sql.hydrate import Joined, query_rows
+from resolvers.sql.params import Params
+
+NEWEST_FIRST = "ORDER BY p.created_at DESC, p.id DESC"
+
+
+def selected(params: Params, viewer_id: int | None, comments: int) -> str:
+    """The columns of a page of moments (alias `p`, joined by `POSTCARD_JOINS`): every
+    moment's, author's and track's; `viewer_liked` when there is a viewer; and with
+    `comments`, `first_comments` (that many and one more, to tell whether there are more)."""
+    columns = postcard_columns()
+    if viewer_id is not None:
+        me = params.add(int(viewer_id))
+        liked = f"SELECT 1 FROM likes l WHERE l.user_id = {me} AND l.postcard_id = p.id"
+        columns += f", EXISTS ({liked}) AS viewer_liked"
+    if comments:
+        columns += f", {first_comments_column('p.id', comments, params)} AS first_comments"
+    return columns
+
+
+def before(params: Params, cursor: tuple[Any, int] | None) -> Callable[[str], str]:
+    """A table alias -> ` AND` its row comes before the decoded cursor, newest first ('' without
+    a cursor); the cursor's values are added to `params` once, whatever the tables."""
+    if cursor is None:
+        return lambda _table: ""
+    time, row_id = cursor
+    bigint = "::bigint" if params.postgres else ""
+    after = f"({params.time(time)}, {params.add(int(row_id))}{bigint})"
+    return lambda table: f" AND ({table}.created_at, {table}.id) < {after}"
+
+
+def newest(
+    params: Params,
+    viewer_id: int | None,
+    where: str,
+    rows: int,
+    cursor: tuple[Any, int] | None,
+    comments: int,
+) -> str:
+    """The statement of `rows` moments matching `where` (on `p` and its author `u`) after
+    the cursor, newest first."""
+    return (
+        f"SELECT {selected(params, viewer_id, comments)} FROM {POSTCARD_JOINS}"
+        f" WHERE {where}{before(params, cursor)('p')} {NEWEST_FIRST} LIMIT {params.add(int(rows))}"
+    )
+
+
+async def moments(
+    sql: str, params: Params, *, viewer_id: int | None, comments: int
+) -> list[Postcard]:
+    """The moments of a statement whose columns are `selected(params, viewer_id,
+    comments)`'s: authors and tracks attached as `select_related` would; `viewer_liked`
+    (graph.types.postcard primes the viewer's likes loader with it) and `first_comments`:
+    `(comments, its first comments + 1 more if any)`, authors attached, from which
+    `Postcard.comments` answers any first page up to that size at once."""
+    found = await query_rows(Postcard, sql, params.values)
+    page = []
+    made = Joined(found)
+    commented = comment_rows()
+    for row in found:
+        postcard = postcard_of(made, row)
+        if viewer_id is not None:
+            object.__setattr__(postcard, "viewer_liked", bool(made.value(row, "viewer_liked")))
+        if comments:
+            first = comments_of(commented, made.value(row, "first_comments"))
+            object.__setattr__(postcard, "first_comments", (comments, first))
+        page.append(postcard)
+    return page
