@@ -5,17 +5,24 @@ with a message naming the function to mend here."""
 
 from __future__ import annotations
 
+from copy import copy as _copy
 from enum import Enum
 from typing import Any, TypeVar
 
 from graphql import FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, GraphQLSchema
+from graphql.execution.collect_fields import collect_fields as _collect_fields
+from graphql.execution.executor import CollectedErrors as _CollectedErrors
+from graphql.execution.values import get_argument_values as _argument_values
 from graphql.validation import ASTValidationRule
 from strawberry.extensions.max_aliases import create_validator as _aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as _depth_rule
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments as _convert_arguments
 from strawberry.types.enum import StrawberryEnumDefinition
 
 E = TypeVar("E", bound=type[Enum])
+_FIELD_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 # The executor strawberry runs every operation with (`execution_context_class`): the
 # shared execution of live events (graph/live/sharing.py) extends it.
@@ -70,3 +77,99 @@ def describe_values(enum: E, descriptions: dict[str, str]) -> E:
     for value in definition.values:
         value.description = descriptions[value.name]
     return enum
+
+
+# The compiled plans (graph/plan/) build on graphql-core's executor: they collect fields
+# and build resolve infos exactly as it does, and fall back to it for what they cannot do.
+
+
+def collect_root_fields(executor: Any) -> tuple[dict[str, list[Any]], bool]:
+    """The operation's root fields grouped by response key (graphql-core's
+    `collect_fields`, as `execute_operation` calls it), and whether any is deferred."""
+    root_type = executor.schema.get_root_type(executor.operation.operation)
+    collected = _collect_fields(
+        executor.schema,
+        executor.fragments,
+        executor.variable_values,
+        root_type,
+        executor.operation,
+        executor.hide_suggestions,
+    )
+    grouped, defers, _forbidden = collected
+    return dict(grouped), bool(defers)
+
+
+def collect_subfields(
+    executor: Any, return_type: Any, field_details: list[Any]
+) -> tuple[dict[str, list[Any]], bool]:
+    """The subfields of `field_details` on the object type (the executor's memoized
+    `collect_subfields`), and whether any is deferred."""
+    grouped, defers, _forbidden = executor.collect_subfields(return_type, field_details)
+    return dict(grouped), bool(defers)
+
+
+def field_nodes_of(field_details: list[Any]) -> list[FieldNode]:
+    """The syntax nodes of a field's details (`FieldDetails.node`)."""
+    return [details.node for details in field_details]
+
+
+def uses_fragment_variables(field_details: list[Any]) -> bool:
+    """Whether a field comes from a fragment with variables of its own (graphql-core 3.3's
+    experimental fragment arguments)."""
+    return any(details.fragment_variable_values is not None for details in field_details)
+
+
+def argument_values(executor: Any, field_def: Any, node: FieldNode) -> dict[str, Any]:
+    """A field's coerced arguments, as `execute_field` computes them."""
+    return _argument_values(
+        field_def, node, executor.variable_values, None, executor.hide_suggestions
+    )
+
+
+def strawberry_schema(core: GraphQLSchema) -> Any:
+    """The strawberry schema a graphql-core schema was built by
+    (`GraphQLSchema._strawberry_schema`)."""
+    return core._strawberry_schema  # type: ignore[attr-defined]
+
+
+def strawberry_field(field_def: Any) -> Any:
+    """The strawberry field behind a graphql-core field (its extensions' back reference)."""
+    return field_def.extensions.get(_FIELD_BACKREF)
+
+
+def is_default_resolver(resolve: Any) -> bool:
+    """Whether a field's resolver is strawberry's plain attribute read (a field without a
+    resolver of its own, extensions or permissions)."""
+    return getattr(resolve, "_is_default", False) is True
+
+
+def convert_arguments(schema: Any, field: Any, values: dict[str, Any], info: Any) -> Any:
+    """Strawberry's conversion of coerced arguments into the resolver's Python values."""
+    return _convert_arguments(
+        values,
+        field.arguments,
+        scalar_registry=schema.schema_converter.scalar_registry,
+        config=schema.config,
+        info=info,
+    )
+
+
+def fresh_errors_copy(executor: Any) -> Any:
+    """A copy of the executor that collects its own errors (what graphql-core's
+    `build_per_event_executor` does for each subscription event)."""
+    other = _copy(executor)
+    other.collected_errors = _CollectedErrors()
+    return other
+
+
+def response_of(executor: Any, data: dict[str, Any]) -> Any:
+    """The operation's ExecutionResult from its completed data, as `execute_operation`
+    ends (`finish(build_response(data))`: the errors collected, the hooks run)."""
+    return executor.finish(executor.build_response(data))
+
+
+def has_field_middleware(executor: Any) -> bool:
+    """Whether any field middleware runs (strawberry always passes a MiddlewareManager,
+    empty unless an extension implements `resolve`)."""
+    manager = executor.middleware_manager
+    return manager is not None and bool(manager.middlewares)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -15,11 +15,29 @@ from tortoise import Tortoise
 from tortoise.contrib.test import truncate_all_models
 from tortoise.migrations.api import migrate
 
+from graph import plan
 from resolvers.accounts import Hashing
 from server.app import create_app
 from server.settings import Settings
 from tests.support.api import Api
 from tests.support.limits import client_of
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plans_checked() -> Iterator[plan.Checks]:
+    """Every query the suite executes on a compiled plan (graph/plan/) is also executed by
+    graphql-core, and the two answers must be the same JSON bytes (issue 16): the
+    differential test over every test's queries (`_same_as_graphql_core`)."""
+    with plan.checking() as checks:
+        yield checks
+
+
+@pytest.fixture(autouse=True)
+def _same_as_graphql_core(_plans_checked: plan.Checks) -> Iterator[None]:
+    before = len(_plans_checked.mismatches)
+    yield
+    differences = _plans_checked.mismatches[before:]
+    assert not differences, f"the plan answered otherwise than graphql-core: {differences}"
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +102,16 @@ def api(http: httpx.AsyncClient) -> Api:
 @pytest.fixture
 def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgres")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How much of the suite the differential check covered (and why the rest ran on
+    graphql-core)."""
+    checks = plan.last_checks
+    if checks is None:
+        return
+    reasons = ", ".join(f"{why}: {n}" for why, n in plan.stats.unplanned.most_common(8))
+    terminalreporter.write_line(
+        f"compiled plans: {checks.compared} executions compared with graphql-core, "
+        f"{len(checks.mismatches)} different; on graphql-core: {reasons}"
+    )

@@ -23,7 +23,7 @@ from typing import Any, cast
 import orjson
 from graphql import ExecutionResult, OperationDefinitionNode
 
-from graph import compat
+from graph import compat, plan
 from graph.loaders import ROW_LOADERS, Loaders
 
 # Context attributes that do not depend on who is asking. Everything else counts as a read
@@ -229,7 +229,12 @@ class SharingExecutor(compat.Executor):
         if self.going_live:  # the transport takes the subscription: nothing to execute
             return ExecutionResult(data=None)
         if self.event_root is None:
-            return super().execute_operation(serially)
+            if serially:
+                return super().execute_operation(serially)
+            # a query's compiled plan (graph/plan/), or graphql-core for anything else
+            return plan.execute(
+                self, lambda executor: compat.Executor.execute_operation(executor, serially)
+            )
         return self._execute_event()
 
     async def _execute_event(self) -> ExecutionResult:
@@ -282,7 +287,10 @@ class SharingExecutor(compat.Executor):
 
     async def _execute(self, sharing: SharedExecution) -> ExecutionResult:
         sharing.stats["executed"] += 1
-        result = super().execute_operation(False)
+        # the selection's compiled plan on this event (graph/plan/), else graphql-core
+        result = plan.execute(
+            self, lambda executor: compat.Executor.execute_operation(executor, False)
+        )
         if self.is_awaitable(result):
             result = await result
         assert isinstance(result, ExecutionResult)

@@ -109,6 +109,79 @@ async def test_coerced_variables_of_an_executor() -> None:
     )
 
 
+@strawberry.type
+class Item:
+    name: str
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name.upper() * times
+
+
+@strawberry.type
+class PlanQuery:
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return [Item(name="a")]
+
+
+async def test_what_the_compiled_plans_read_of_the_executor() -> None:
+    """graph/plan/ collects fields, coerces arguments and builds resolve infos and results
+    through graphql-core's executor and strawberry's converter, as they do themselves."""
+    seen: dict[str, Any] = {}
+
+    class Looking(compat.Executor):  # type: ignore[misc]
+        def execute_operation(self, serially: bool | None = None) -> Any:
+            grouped, deferred = compat.collect_root_fields(self)
+            item = compat.core_schema(looked).type_map["Item"]
+            details = grouped["items"]
+            sub, sub_deferred = compat.collect_subfields(self, item, details)
+            shout = item.fields["shout"]  # type: ignore[union-attr]
+            seen.update(
+                root=list(grouped),
+                deferred=(deferred, sub_deferred),
+                sub=list(sub),
+                nodes=[node.name.value for node in compat.field_nodes_of(sub["loud"])],
+                fragment_variables=compat.uses_fragment_variables(sub["loud"]),
+                arguments=compat.argument_values(self, shout, sub["loud"][0].node),
+                strawberry=compat.strawberry_schema(self.schema) is looked,
+                field=compat.strawberry_field(shout).python_name,
+                default=compat.is_default_resolver(item.fields["name"].resolve),  # type: ignore[union-attr]
+                resolver=compat.is_default_resolver(shout.resolve),
+                middleware=compat.has_field_middleware(self),
+            )
+            info = self.build_resolve_info(shout, compat.field_nodes_of(sub["loud"]), item, None)
+            seen["converted"] = compat.convert_arguments(
+                looked, compat.strawberry_field(shout), seen["arguments"], info
+            )
+            copied = compat.fresh_errors_copy(self)
+            seen["copy"] = copied is not self and copied.operation is self.operation
+            seen["response"] = compat.response_of(self, {"items": []}).data
+            return super().execute_operation(serially)
+
+    looked = strawberry.Schema(PlanQuery, execution_context_class=Looking)
+    result = await looked.execute(
+        "query ($n: Int!) { items { name loud: shout(times: $n) } }", variable_values={"n": 2}
+    )
+    assert result.data == {"items": [{"name": "a", "loud": "AA"}]}
+    assert seen == {
+        "root": ["items"],
+        "deferred": (False, False),
+        "sub": ["name", "loud"],
+        "nodes": ["shout"],
+        "fragment_variables": False,
+        "arguments": {"times": 2},
+        "strawberry": True,
+        "field": "shout",
+        "default": True,
+        "resolver": False,
+        "middleware": False,
+        "converted": {"times": 2},
+        "copy": True,
+        "response": {"items": []},
+    }, mend("graph/compat.py (the functions of graph/plan/)")
+
+
 # --- broadcaster (subscriptions/broker.py) --------------------------------------------------
 
 
