@@ -121,7 +121,7 @@ def page_sql(
     )
     sql = (
         f"SELECT {moments_sql.selected(params, viewer.id, comments)} FROM {POSTCARD_JOINS}"
-        f" WHERE p.id IN ({page_ids}) {moments_sql.NEWEST_FIRST}"
+        f" WHERE p.id IN ({page_ids}) {moments_sql.newest_first()}"
     )
     return sql, params
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import Like, Postcard, User
 from resolvers import notifications, visibility
 from resolvers.pagination import Page, keyset_page
 from resolvers.rows import create_once
+from resolvers.sql.hydrate import Joined, aliased, attach, query_rows
+from resolvers.sql.moments import before, newest_first
+from resolvers.sql.params import Params
 from subscriptions.events import ActivityMessage, Publish, publish_nothing
 
 
@@ -64,7 +70,31 @@ def activity(postcard: Postcard, comment_id: int | None = None) -> ActivityMessa
 async def liked_by(
     postcard_id: int, viewer: User | None, first: int | None, after: str | None
 ) -> Page[Like]:
-    """The moment's likes but those of members whose likes the viewer may not see."""
-    shown = visibility.shown(viewer, "user_id", relation="user")
-    query = Like.filter(Q(postcard_id=postcard_id) & shown)
-    return await keyset_page(query, first=first, after=after)
+    """The moment's likes, most recent first, but those of members whose likes the viewer
+    may not see; each with its member attached (`like.user`). One written-out statement a
+    page."""
+    viewer_id = viewer.id if viewer is not None else None
+
+    def query() -> QuerySet[Like]:
+        shown = visibility.shown(viewer, "user_id", relation="user")
+        return Like.filter(Q(postcard_id=postcard_id) & shown)
+
+    async def fetch(rows: int, cursor: tuple[Any, int] | None) -> list[Like]:
+        params = Params(Like)
+        shown = visibility.shown_sql(viewer_id, params, "k.user_id", "u", mutes=False)
+        sql = (
+            f"SELECT {aliased(Like, 'k')}, {aliased(User, 'u')} FROM likes k"
+            f" JOIN users u ON u.id = k.user_id WHERE k.postcard_id = {params.add(postcard_id)}"
+            f" AND {shown}{before(params, cursor)('k')} {newest_first('k')}"
+            f" LIMIT {params.add(rows)}"
+        )
+        found = await query_rows(Like, sql, params.values)
+        made = Joined(found)
+        page = []
+        for row in found:
+            like = made.make(Like, "k", row)
+            attach(like, "user", made.make(User, "u", row, once=True))
+            page.append(like)
+        return page
+
+    return await keyset_page(query, first=first, after=after, fetch=fetch)

@@ -11,6 +11,9 @@ from resolvers import search as search_engine
 from resolvers.errors import Code, Collector
 from resolvers.pagination import Order, Page, keyset_page
 from resolvers.rows import create_once
+from resolvers.sql.batches import fetch
+from resolvers.sql.hydrate import select_all
+from resolvers.sql.params import Params
 from resolvers.validate import clean_text, clean_url, lookup_username
 from subscriptions.events import Publish, publish_nothing
 
@@ -24,7 +27,11 @@ async def get(user_id: int) -> User:
 
 async def by_username(username: str) -> User | None:
     name = lookup_username(username)
-    return await User.get_or_none(username=name) if name else None
+    if not name:
+        return None
+    params = Params(User)  # written out: a profile's first statement, on every visit
+    found = await fetch(User, f"{select_all(User)} WHERE username = {params.add(name)}", params)
+    return found[0] if found else None
 
 
 async def update_profile(

@@ -205,10 +205,13 @@ def not_blocked_sql(me: str, member: str, account: str) -> str:
     )
 
 
-def shown_sql(viewer_id: int | None, params: Params, member: str, user: str) -> str:
+def shown_sql(
+    viewer_id: int | None, params: Params, member: str, user: str, *, mutes: bool = True
+) -> str:
     """`shown(viewer, member) & not_muted(viewer, member)` (what explore keeps): the viewer
     may see the content of `member` and does not mute them; the viewer's own content
-    always. The viewer's id goes into `params`."""
+    always. Without `mutes`, `shown(viewer, member)` alone (a muted member's likes are
+    listed). The viewer's id goes into `params`."""
     public = f"{user}.suspended_at IS NULL"
     if viewer_id is None:
         return f"({public} AND NOT {user}.is_private)"
@@ -217,13 +220,16 @@ def shown_sql(viewer_id: int | None, params: Params, member: str, user: str) -> 
         f"EXISTS (SELECT 1 FROM follows vf WHERE vf.follower_id = {me}"
         f" AND vf.followee_id = {member})"
     )
-    muted = (
-        f"EXISTS (SELECT 1 FROM mutes vm WHERE vm.muter_id = {me} AND vm.muted_id = {member}"
-        f" AND (vm.expires_at IS NULL OR vm.expires_at > {params.time(now())}))"
-    )
+    unmuted = ""
+    if mutes:
+        unmuted = (
+            f" AND NOT EXISTS (SELECT 1 FROM mutes vm WHERE vm.muter_id = {me}"
+            f" AND vm.muted_id = {member}"
+            f" AND (vm.expires_at IS NULL OR vm.expires_at > {params.time(now())}))"
+        )
     return (
         f"({member} = {me} OR ({public} AND (NOT {user}.is_private OR {followed})"
-        f" AND {not_blocked_sql(me, member, user)} AND NOT {muted}))"
+        f" AND {not_blocked_sql(me, member, user)}{unmuted}))"
     )
 
 

@@ -93,7 +93,15 @@ class Postcard(Node):
         after: After = None,
     ) -> Connection[User]:
         page = await likes.liked_by(self.row.id, info.context.viewer, first, after)
-        return await users_connection(info, page, [like.user_id for like in page.rows])
+        members = info.context.loaders.user_by_id
+        likers = []
+        for like in page.rows:  # each like comes with its member
+            liker = joined(like, "user", models.User)
+            if liker is None:
+                return await users_connection(info, page, [like.user_id for like in page.rows])
+            members.prime(liker.id, liker)
+            likers.append(User.from_row(liker))
+        return connection(page, nodes=likers)
 
     @strawberry.field(
         description="Comments, oldest first (but those of members blocked either way with "

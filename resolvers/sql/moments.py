@@ -14,7 +14,9 @@ from resolvers.sql.comments import comment_rows, comments_of, first_comments_col
 from resolvers.sql.hydrate import Joined, query_rows
 from resolvers.sql.params import Params
 
-NEWEST_FIRST = "ORDER BY p.created_at DESC, p.id DESC"
+
+def newest_first(table: str = "p") -> str:
+    return f"ORDER BY {table}.created_at DESC, {table}.id DESC"
 
 
 def selected(params: Params, viewer_id: int | None, comments: int) -> str:
@@ -54,7 +56,8 @@ def newest(
     the cursor, newest first."""
     return (
         f"SELECT {selected(params, viewer_id, comments)} FROM {POSTCARD_JOINS}"
-        f" WHERE {where}{before(params, cursor)('p')} {NEWEST_FIRST} LIMIT {params.add(int(rows))}"
+        f" WHERE {where}{before(params, cursor)('p')} {newest_first()}"
+        f" LIMIT {params.add(int(rows))}"
     )
 
 

@@ -13,13 +13,14 @@ from tests.support.sql import count_sql
 
 DETAIL = """query ($id: ID!) { postcard(id: $id) { id caption likeCount commentCount
   viewerHasLiked author { username } track { title artist }
-  comments(first: 10) { edges { node { body author { username } } } } } }"""
+  comments(first: 10) { edges { node { body author { username } } } }
+  likedBy(first: 10) { edges { node { username } } } } }"""
 LIKE = """mutation ($input: PostcardIdInput!) { likePostcard(input: $input) {
   postcard { likeCount } errors { code } } }"""
 
 # token -> viewer, the postcard (its author and track joined), the viewer's like, its first
-# comments (their authors joined)
-DETAIL_STATEMENTS = 4
+# comments (their authors joined), its likers (their members joined)
+DETAIL_STATEMENTS = 5
 
 
 async def create(api: Api, token: str, caption: str, title: str = "Song") -> str:
@@ -38,6 +39,7 @@ async def test_postcard_detail_statements_do_not_grow_with_its_comments(api: Api
     await api.mutate("addComment", COMMENT, {"postcardId": quiet, "body": "hi"}, members[1].token)
     for member in members:
         await api.mutate("addComment", COMMENT, {"postcardId": busy, "body": "yo"}, member.token)
+        await api.mutate("likePostcard", LIKE, {"postcardId": busy}, member.token)
 
     # when
     counts, data = {}, {}
@@ -52,6 +54,8 @@ async def test_postcard_detail_statements_do_not_grow_with_its_comments(api: Api
     comments = data["busy"]["postcard"]["comments"]["edges"]
     assert [c["node"]["author"]["username"] for c in comments] == [m.username for m in members]
     assert data["busy"]["postcard"]["commentCount"] == 10
+    likers = data["busy"]["postcard"]["likedBy"]["edges"]
+    assert [edge["node"]["username"] for edge in likers] == [m.username for m in reversed(members)]
 
 
 async def test_create_postcard_statements_do_not_grow_with_followers_or_moments(
