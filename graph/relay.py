@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from operator import attrgetter
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -16,7 +17,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+@lru_cache(maxsize=65536)
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    # cached: a page of moments spells a hundred ids, most of them seen a moment ago
     return strawberry.ID(
         base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
     )

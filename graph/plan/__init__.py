@@ -85,11 +85,16 @@ def execute(executor: Any, on_graphql_core: Execute) -> Any:
         stats.unplanned[plan] += 1
         return on_graphql_core(executor)
     run = Run(executor, plan)
+    reason: str | None = None
     try:
         data = fill(plan.root, executor.root_value, run)
     except Exception as why:
         run.discard()
-        return _fell_back(executor, on_graphql_core, why)
+        reason = _reason(why)
+    if reason is not None:
+        # outside the except block: graphql-core's own errors must not carry the plan's
+        # exception as their context (its traceback would be logged with them)
+        return _fell_back(executor, on_graphql_core, reason)
     if run.pending:
         return _finish(executor, on_graphql_core, run, data)
     if checks is not None and not checks.paused:
@@ -99,18 +104,24 @@ def execute(executor: Any, on_graphql_core: Execute) -> Any:
 
 
 async def _finish(executor: Any, on_graphql_core: Execute, run: Run, data: dict[str, Any]) -> Any:
+    reason: str | None = None
     try:
         await finish(run, data)
     except Exception as why:
-        return await _awaited(_fell_back(executor, on_graphql_core, why))
+        reason = _reason(why)
+    if reason is not None:
+        return await _awaited(_fell_back(executor, on_graphql_core, reason))
     if checks is not None and not checks.paused:
         return await _awaited(_checked(executor, on_graphql_core, data))
     stats.planned += 1
     return compat.response_of(executor, data)
 
 
-def _fell_back(executor: Any, on_graphql_core: Execute, why: Exception) -> Any:
-    reason = str(why) if isinstance(why, Fallback) else f"{type(why).__name__} raised"
+def _reason(why: Exception) -> str:
+    return str(why) if isinstance(why, Fallback) else f"{type(why).__name__} raised"
+
+
+def _fell_back(executor: Any, on_graphql_core: Execute, reason: str) -> Any:
     stats.unplanned[reason] += 1
     return on_graphql_core(executor)
 

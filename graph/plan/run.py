@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from inspect import isawaitable
 from typing import Any
 
 from graphql import GraphQLResolveInfo
@@ -100,7 +99,8 @@ def fill(fields: tuple[FieldPlan, ...], source: Any, run: Run) -> dict[str, Any]
             out[entry.key] = entry.constant
         else:
             value = run.call(entry, source)
-            if isawaitable(value):
+            # a coroutine or future (what resolvers return), without inspect's ABC check
+            if hasattr(type(value), "__await__"):
                 out[entry.key] = None
                 run.pending.append((value, entry.complete, out, entry.key))  # type: ignore[arg-type]
             else:
@@ -118,7 +118,7 @@ async def finish(run: Run, data: dict[str, Any]) -> dict[str, Any]:
             )
             for (_awaitable, complete, out, key), value in zip(batch, values, strict=True):
                 if isinstance(value, BaseException):
-                    raise Fallback("a field raised") from value
+                    raise Fallback("a field raised")
                 out[key] = complete(value, run)
     except BaseException:
         run.discard()

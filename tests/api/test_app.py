@@ -63,4 +63,6 @@ async def test_unexpected_errors_are_masked_and_logged(
         }
     ]
     assert "SELECT secret" in caplog.text and "Traceback" in caplog.text
+    # graphql-core answered (the plan left on the error): its traceback alone is logged
+    assert "graph/plan" not in caplog.text
     assert request_id and f"requestId={request_id}" in caplog.text
