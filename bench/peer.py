@@ -23,6 +23,7 @@ import secrets
 import shutil
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -305,6 +306,53 @@ def cases(shape: Shape, viewers: list[int], usernames: list[str], cards: list[st
     return [Case({}, {}, None)]
 
 
+def app_statements(
+    database_url: str, asked: list[tuple[Shape, Case]], tokens: dict[int, str]
+) -> dict[str, int]:
+    """The SQL statements Soundpost sends for one request of each shape, its token known
+    (as under load), counted in a process of its own (tortoise keeps one database per
+    process): `python -m bench.peer --app-statements` reads the requests on stdin."""
+    requests = [
+        {
+            "name": shape.name,
+            "body": {"query": shape.app, "variables": case.app_variables},
+            "token": tokens[case.viewer] if case.viewer is not None and shape.signed_in else None,
+        }
+        for shape, case in asked
+    ]
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.peer", "--app-statements"],
+        input=json.dumps(requests),
+        env={**os.environ, "DATABASE_URL": database_url},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+async def _count_app_statements(requests: list[dict[str, Any]]) -> dict[str, int]:
+    from server.app import create_app
+    from server.settings import Settings
+    from tests.support import count_sql
+
+    settings = Settings(database_url=os.environ["DATABASE_URL"], broadcast_url="memory://")
+    app = create_app(settings)
+    counts = {}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            for request in requests:
+                token = request["token"]
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                first = await http.post("/graphql", json=request["body"], headers=headers)
+                assert "errors" not in first.json(), first.text
+                with count_sql() as sql:
+                    await http.post("/graphql", json=request["body"], headers=headers)
+                counts[request["name"]] = len(sql.statements)
+    return counts
+
+
 def check_same_answers(
     app_url: str,
     peer_url: str,
@@ -378,6 +426,7 @@ def compare(
     result: dict[str, Any] = {}
     every = [(shape, cases(shape, viewers, usernames, cards)) for shape in SHAPES]
     statements = peer_statements(database_url, key, [(s, c[0]) for s, c in every])
+    ours = app_statements(database_url, [(s, c[0]) for s, c in every], tokens)
     port = _free_port()
     with peer_server(database_url, port, key) as (peer_url, peer_pid):
         for shape, shape_cases in every:
@@ -397,6 +446,7 @@ def compare(
             result[shape.name] = {
                 "checked_cases": checked,
                 "peer_statements": statements[shape.name],
+                "app_statements": ours[shape.name],
                 "app": {**app, "cpu_ms": statistics.median(cpu["app"])},
                 "peer": {**peer, "cpu_ms": statistics.median(cpu["peer"])},
                 "rps_ratio": app["rps"] / peer["rps"],
@@ -429,6 +479,11 @@ def _free_port() -> int:
 
 def main() -> None:
     import argparse
+    import asyncio
+
+    if sys.argv[1:2] == ["--app-statements"]:
+        print(json.dumps(asyncio.run(_count_app_statements(json.loads(sys.stdin.read())))))
+        return
 
     from bench import run
 
