@@ -13,7 +13,7 @@ import orjson
 
 from models import Comment, User
 from resolvers.pagination import Cursors, Page
-from resolvers.sql.hydrate import Joined, aliased, attach, columns, query_rows
+from resolvers.sql.hydrate import Joined, aliased, attach, columns, query_rows, shown_columns
 from resolvers.sql.params import Params
 
 
@@ -76,7 +76,7 @@ def _comment_names() -> tuple[list[str], list[str]]:
     pairs = [
         (alias, column)
         for alias, model in (("c", Comment), ("a", User))
-        for column in columns(model)
+        for column in shown_columns(model)
     ]
     return [f'{alias}."{column}"' for alias, column in pairs], [f"{a}.{c}" for a, c in pairs]
 

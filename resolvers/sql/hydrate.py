@@ -56,6 +56,20 @@ def columns(model: type[Model]) -> list[str]:
     return list(model._meta.fields_db_projection.values())
 
 
+# Columns the written-out statements leave out: a password's hash is read only where a
+# password is checked (resolvers/accounts.py, through the query builder) and for the
+# signed-in viewer (resolvers/tokens.py), never in a page of members or moments.
+UNREAD = {"users": frozenset({"password_hash"})}
+
+
+def shown_columns(model: type[Model]) -> list[str]:
+    """The model's columns but those `UNREAD` keeps out: what `select_all` and `aliased`
+    select. Instances made without them are partial (tortoise then refuses to save them
+    but for named fields)."""
+    unread = UNREAD.get(model._meta.db_table, frozenset())
+    return [column for column in columns(model) if column not in unread]
+
+
 def declared_indexes(model: type[Model]) -> list[tuple[str, ...]]:
     """The column lists of the indexes the model declares (`indexes`, `unique_together`)."""
     meta = model._meta
@@ -73,7 +87,7 @@ def declared_indexes(model: type[Model]) -> list[tuple[str, ...]]:
 @cache
 def select_all(model: type[Model]) -> str:
     """`SELECT "col", … FROM "table"`: every column, as a queryset of the model selects."""
-    listed = ",".join(f'"{column}"' for column in columns(model))
+    listed = ",".join(f'"{column}"' for column in shown_columns(model))
     return f'SELECT {listed} FROM "{model._meta.db_table}"'
 
 
@@ -81,7 +95,7 @@ def select_all(model: type[Model]) -> str:
 def aliased(model: type[Model], alias: str) -> str:
     """`a."col" AS "a.col", …`: every column of the model under a table alias, so one
     statement can carry several models' rows side by side (see `Joined`)."""
-    return ", ".join(f'{alias}."{column}" AS "{alias}.{column}"' for column in columns(model))
+    return ", ".join(f'{alias}."{column}" AS "{alias}.{column}"' for column in shown_columns(model))
 
 
 @dataclass(frozen=True)
@@ -112,24 +126,36 @@ class _Layout:
         if found is not None:
             return found
         meta = model._meta
+        unread = UNREAD.get(meta.db_table, frozenset())
 
         def spot(column: str) -> int:
             return self.position[f"{alias}.{column}" if alias else column]
 
+        def read(fields: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+            # a column left out on purpose (`UNREAD`) is not read; any other one missing
+            # from the statement is an error (`spot`)
+            return [
+                (key, attr, f)
+                for key, attr, f in fields
+                if key not in unread or (f"{alias}.{key}" if alias else key) in self.position
+            ]
+
+        natives, defaults, complexes = (
+            read(meta.db_native_fields),
+            read(meta.db_default_fields),
+            read(meta.db_complex_fields),
+        )
+        partial = len(natives) + len(defaults) + len(complexes) < len(meta.fields_db_projection)
         # tortoise's three kinds of field: the driver's value as is; the field's type
         # applied to a non-null value; the field's own conversion, null or not
-        native = [(attr, spot(key)) for key, attr, _ in meta.db_native_fields]
+        native = [(attr, spot(key)) for key, attr, _ in natives]
         converted = [
             (attr, spot(key), _converter(f), True)
-            for key, attr, f in meta.db_native_fields
+            for key, attr, f in natives
             if self.json and isinstance(f, DatetimeField)
         ]
-        converted += [
-            (attr, spot(key), f.field_type, False) for key, attr, f in meta.db_default_fields
-        ]
-        converted += [
-            (attr, spot(key), _converter(f), True) for key, attr, f in meta.db_complex_fields
-        ]
+        converted += [(attr, spot(key), f.field_type, False) for key, attr, f in defaults]
+        converted += [(attr, spot(key), _converter(f), True) for key, attr, f in complexes]
         every = native + [(attr, i) for attr, i, _, _ in converted]
         positions = [i for _, i in every]
         take = itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],)
@@ -139,7 +165,7 @@ class _Layout:
             converted=tuple(converted),
             pk=spot(meta.db_pk_column),
             flags={
-                "_partial": False,
+                "_partial": partial,
                 "_saved_in_db": True,
                 "_custom_generated_pk": meta.db_pk_column not in meta.generated_db_fields,
             },

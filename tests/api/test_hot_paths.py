@@ -178,3 +178,23 @@ async def test_explore_and_a_profile_are_one_statement_a_page_whatever_their_siz
     ]
     profile = pages["profile", "anonymous"]["user"]["postcards"]["edges"]
     assert [edge["node"]["viewerHasLiked"] for edge in profile] == [False, False, False]
+
+
+async def test_no_page_of_moments_or_members_reads_a_password_hash(api: Api) -> None:
+    author, reader = await api.sign_up("author"), await api.sign_up("reader")
+    await api.mutate("follow", FOLLOW, {"userId": author.id}, reader.token)
+    card = await create(api, author.token, "moment")
+    await api.mutate("addComment", COMMENT, {"postcardId": card, "body": "hi"}, reader.token)
+    await api.mutate("likePostcard", LIKE, {"postcardId": card}, reader.token)
+    feed = EXPLORE.replace("explore(first: 20)", "feed(first: 20)")
+    with count_sql() as sql:
+        for document, variables in (
+            (EXPLORE, None),
+            (feed, None),
+            (PROFILE, {"username": "author"}),
+            (DETAIL, {"id": card}),
+            ('{ search(query: "auth") { edges { node { __typename } } } }', None),
+        ):
+            await api.ok(document, variables, reader.token)
+    assert len(sql.texts) >= 8
+    assert [text for text in sql.texts if "password_hash" in text] == []
