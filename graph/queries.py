@@ -72,7 +72,18 @@ async def user(
 
 async def postcard(info: Info, id: GlobalId) -> Postcard | None:
     pk = decode_id(id, "Postcard")
-    row = await info.context.loaders.postcard_by_id.load(pk) if pk else None
+    if pk is None:
+        return None
+    # one statement: the moment, its author and track, the viewer's like and the first
+    # comments it asks for
+    viewer = info.context.viewer
+    row = await postcards.one(
+        pk,
+        viewer_id=viewer.id if viewer is not None else None,
+        comments=max(first_comment_sizes(info, to=()), default=0),
+    )
+    if row is not None:
+        info.context.loaders.postcard_by_id.prime(pk, row)
     row = await shown_postcard(info, row)
     return Postcard.from_row(row) if row else None
 

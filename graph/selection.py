@@ -73,12 +73,12 @@ def argument(info: Info, node: FieldNode, name: str) -> Any:
     return None
 
 
-def first_comment_sizes(info: Info) -> frozenset[int]:
+def first_comment_sizes(info: Info, to: tuple[str, ...] = ("edges", "node")) -> frozenset[int]:
     """The `first` of each `comments(first:)` the nodes of this connection of moments
-    select without `after`: the sizes of first-comment pages their loader will be asked
-    for. A bad `first` is left to the field to refuse."""
+    select without `after` (with `to=()`, this moment's own): the sizes of first-comment
+    pages their loader will be asked for. A bad `first` is left to the field to refuse."""
     sizes = set()
-    for node in below(info, ("edges", "node", "comments")):
+    for node in below(info, (*to, "comments")):
         if argument(info, node, "after") is not None:
             continue
         try:

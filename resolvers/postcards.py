@@ -332,6 +332,17 @@ async def by_author(
     )
 
 
+async def one(postcard_id: int, *, viewer_id: int | None, comments: int = 0) -> Postcard | None:
+    """The moment (whoever may see it: the caller decides) with its author and track; with
+    a viewer, whether they like it; with `comments`, its first comments. One statement."""
+    params = Params(Postcard)
+    sql = moments_sql.newest(
+        params, viewer_id, f"p.id = {params.add(int(postcard_id))}", 1, None, comments
+    )
+    found = await moments_sql.moments(sql, params, viewer_id=viewer_id, comments=comments)
+    return found[0] if found else None
+
+
 async def get(postcard_id: int | None) -> Postcard | None:
     return await Postcard.get_or_none(id=postcard_id) if postcard_id is not None else None
 

@@ -18,9 +18,9 @@ DETAIL = """query ($id: ID!) { postcard(id: $id) { id caption likeCount commentC
 LIKE = """mutation ($input: PostcardIdInput!) { likePostcard(input: $input) {
   postcard { likeCount } errors { code } } }"""
 
-# token -> viewer, the postcard (its author and track joined), the viewer's like, its first
-# comments (their authors joined), its likers (their members joined)
-DETAIL_STATEMENTS = 5
+# token -> viewer; the postcard with its author and track, the viewer's like and its first
+# comments (their authors); its likers (their members)
+DETAIL_STATEMENTS = 3
 
 
 async def create(api: Api, token: str, caption: str, title: str = "Song") -> str:
