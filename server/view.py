@@ -240,6 +240,13 @@ class SoundpostGraphQL(GraphQL[Context, None]):
             response.headers["content-type"] = accept.GRAPHQL_RESPONSE_JSON
         return response
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A GET without a query, from a browser; not one naming a persisted query by
+        `extensions` alone (a client's Accept may well include */*)."""
+        return super().should_render_graphql_ide(request) and (
+            request.query_params.get("extensions") is None
+        )
+
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html("/graphql"))
 
