@@ -24,7 +24,6 @@ from graphql import GraphQLError
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits import parse as parse_limit
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import FixedWindowRateLimiter
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -88,7 +87,6 @@ class RateLimits:
 
     def __init__(self, settings: Config) -> None:
         self.storage = storage_for(settings)
-        self.limiter = FixedWindowRateLimiter(self.storage)
         self.prefix = settings.rate_limit_key_prefix
         window = settings.rate_limit_window_seconds
         self.account = RateLimitItemPerSecond(settings.rate_limit_points, window)
@@ -107,19 +105,23 @@ class RateLimits:
 
     async def charge(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> Verdict:
         """Deduct `cost` unless that would exceed the budget (then nothing is deducted)."""
-        keys = (self.prefix, *identifiers)
         if time.monotonic() < self._down_until:
             return Verdict(True, item.amount, None, None)
+        # A fixed window as the limiter's test, hit and get_window_stats count it, in three
+        # calls to the store instead of their four (Redis: three round trips).
+        key = item.key_for(self.prefix, *identifiers)
         try:
-            allowed = cost <= 0 or await self.limiter.test(item, *keys, cost=cost)
+            count = await self.storage.get(key)
+            allowed = cost <= 0 or count < item.amount - cost + 1
             if allowed and cost > 0:
-                allowed = await self.limiter.hit(item, *keys, cost=cost)
-            stats = await self.limiter.get_window_stats(item, *keys)
+                count = await self.storage.incr(key, item.get_expiry(), amount=cost)
+                allowed = count <= item.amount
+            reset_at = await self.storage.get_expiry(key)
         except Exception as error:  # any store failure: fail open, say so once in a while
             self._down_until = time.monotonic() + OUTAGE_BACKOFF_SECONDS
             log.warning("rate limits not enforced: the store is unreachable (%r)", error)
             return Verdict(True, item.amount, None, None)
-        return Verdict(allowed, item.amount, stats.remaining, stats.reset_time)
+        return Verdict(allowed, item.amount, max(0, item.amount - count), reset_at)
 
     async def close(self) -> None:
         bridge = getattr(self.storage, "bridge", None)
