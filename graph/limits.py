@@ -13,6 +13,7 @@ from graphql import (
     ASTValidationRule,
     DocumentNode,
     GraphQLError,
+    GraphQLSchema,
     GraphQLSyntaxError,
     Source,
     TokenKind,
@@ -35,6 +36,36 @@ PARSED_DOCUMENTS = 256
 @lru_cache(maxsize=PARSED_DOCUMENTS)
 def _parse(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
+
+
+class _Watched(dict[str, Any]):
+    """Variables that note whether anything read them."""
+
+    read = False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read = True
+        return super().get(key, default)
+
+
+@lru_cache(maxsize=PARSED_DOCUMENTS)
+def _fixed_cost(schema: GraphQLSchema, document: DocumentNode, operation: str | None) -> int | None:
+    """The operation's cost when no variable changes it (no `first: $n`), else None. Keyed by
+    the parsed document itself: `_parse` gives the same object for the same text."""
+    variables = _Watched()
+    cost = query_cost(schema, document, operation, variables)
+    return None if variables.read else cost
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: str | None,
+    variables: dict[str, Any] | None,
+) -> int:
+    """graph/cost.py's `query_cost`, computed once per document when it reads no variable."""
+    cost = _fixed_cost(schema, document, operation)
+    return query_cost(schema, document, operation, variables) if cost is None else cost
 
 
 def count_tokens(query: str, up_to: int) -> int:
@@ -114,7 +145,7 @@ class CostLimit(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ec = self.execution_context
         assert ec.graphql_document is not None
-        cost = query_cost(
+        cost = operation_cost(
             compat.core_schema(ec.schema), ec.graphql_document, ec.operation_name, ec.variables
         )
         if isinstance(ec.context, Context):
