@@ -140,7 +140,7 @@ def rate_limited(message: str, verdict: Verdict) -> GraphQLError:
 
 
 class Budgets(SchemaExtension):
-    """Charges the operation's cost (set by graph/limits.py's CostLimit) to the caller's
+    """Charges the operation's cost (set by graph/limits.py's Limits) to the caller's
     budget, and signUp/logIn attempts to theirs, before anything executes; reports the cost
     in `extensions.cost` and the budget in X-RateLimit-* headers."""
 
