@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from graphql import GraphQLError
@@ -223,7 +224,13 @@ class Budgets(SchemaExtension):
 
 
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(round(epoch), UTC).isoformat()
+    return _iso_second(round(epoch))
+
+
+@lru_cache(maxsize=256)
+def _iso_second(epoch: int) -> str:
+    # a window's reset time is the same for every request charged in it: formatted once
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
 def _set_headers(context: Context, verdict: Verdict) -> None:
