@@ -45,7 +45,7 @@ class QueryCost:
         self, schema: GraphQLSchema, document: Any, variables: dict[str, Any] | None
     ) -> None:
         self.schema = schema
-        self.variables = variables or {}
+        self.variables = variables if variables is not None else {}
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }

@@ -21,6 +21,7 @@ from server.http.body_limit import BodySizeLimit
 from server.http.export import export_routes
 from server.http.graphiql import graphiql_asset_routes
 from server.http.health import healthz, readyz
+from server.http.lean import LeanGraphQL
 from server.http.media import media_routes
 from server.http.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
@@ -103,6 +104,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_multipart_bytes=settings.media_max_bytes + MULTIPART_MARGIN,
         )
     )
+    if settings.lean_http:
+        # innermost: a JSON POST to /graphql skips the router and strawberry's request
+        # handling, not the wrappers above (server/http/lean.py)
+        middleware.append(Middleware(LeanGraphQL, view=view))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     app.state.rate_limits = view.rate_limits

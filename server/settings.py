@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=5_000, ge=100, le=1_000_000)
     max_body_bytes: int = Field(default=100_000, ge=1_000, le=100_000_000)
     cost_in_response: bool = True
+    # Automatic persisted queries (README, "Persisted queries"): the documents each process
+    # keeps by hash, in characters of query text (least recently used forgotten first).
+    persisted_query_cache_chars: int = Field(default=5_000_000, ge=100_000, le=1_000_000_000)
+    # JSON POSTs answered without strawberry's request handling (server/http/lean.py), with
+    # the same responses; false sends every request through strawberry's view.
+    lean_http: bool = True
     rate_limit_points: int = Field(default=100_000, ge=1, le=1_000_000_000)
     rate_limit_anonymous_points: int = Field(default=20_000, ge=1, le=1_000_000_000)
     rate_limit_window_seconds: int = Field(default=3600, ge=1, le=86_400)

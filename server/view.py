@@ -1,11 +1,15 @@
 """The strawberry view: each request's context (server/auth.py), the websocket protocols
-(server/ws/), JSON encoding and the GraphiQL page."""
+(server/ws/), persisted queries (server/http/persisted.py), JSON encoding and the GraphiQL
+page; and `respond_json`, the same answer to a plain JSON POST without strawberry's request
+handling (server/http/lean.py routes those to it)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import orjson
 from cross_web import HTTPException  # what strawberry's view turns into a plain response
@@ -13,8 +17,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult, PreExecutionError
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.context import Context
@@ -28,6 +35,7 @@ from server import auth
 from server.database import DATABASE_DOWN
 from server.http import accept
 from server.http.graphiql import graphiql_html
+from server.http.persisted import PersistedQueries, Refusal
 from server.settings import Settings
 from server.ws.heartbeat import Heartbeat
 from server.ws.legacy_ws import LegacyWS
@@ -40,6 +48,22 @@ from subscriptions.hub import CLOSE_TOKEN_REVOKED, Hub
 KEEP_ALIVE_INTERVAL = 15.0
 
 log = logging.getLogger("soundpost")
+
+
+@dataclass
+class Refused(ExecutionResult):
+    """A request that named a persisted query it cannot run: nothing executed."""
+
+    refusal: Refusal | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP response as raw ASGI parts: what `create_response` would send."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
 
 
 class SoundpostGraphQL(GraphQL[Context, None]):
@@ -76,6 +100,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         self.media: Store | None = None  # set by the app (server/app.py)
         self.hub: Hub | None = None
         self.rate_limits = RateLimits(settings)
+        self.persisted = PersistedQueries(settings.persisted_query_cache_chars)
         # the link resolver, when LINK_RESOLVER_URL names one (set by the app)
         self.discover: Discover = discover_nothing
 
@@ -134,11 +159,68 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         request.state.sub_response = sub_response
         return sub_response
 
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        return await self.execute_request(request_adapter.method, request_data, context)
+
+    async def execute_request(
+        self, method: str, request_data: GraphQLRequestData, context: Context
+    ) -> ExecutionResult:
+        """Strawberry's `execute_single`, the persisted query resolved first."""
+        query = self.persisted.resolve(request_data.query, request_data.extensions)
+        if isinstance(query, Refusal):
+            return Refused(data=None, errors=None, refusal=query)
+        allowed_operation_types = OperationType.from_http(method)  # type: ignore[arg-type]
+        if not self.allow_queries_via_get and method == "GET":
+            allowed_operation_types = allowed_operation_types - {OperationType.QUERY}
+        try:
+            return await self.schema.execute(
+                query,
+                root_value=None,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed_operation_types,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as e:
+            raise HTTPException(400, e.as_http_error_reason()) from e
+        except InvalidOperationTypeError as e:
+            raise HTTPException(400, e.as_http_error_reason(method)) from e
+        except MissingQueryError as e:
+            raise HTTPException(400, "No GraphQL query found in the request") from e
+
+    async def respond_json(self, request: Request, request_data: GraphQLRequestData) -> Answer:
+        """What `run` answers to a POST of one JSON operation (strawberry's own steps in its
+        order: sub-response, context, execution, result), as raw ASGI parts; an
+        HTTPException is raised as `run` raises it."""
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        result = await self.execute_request("POST", request_data, context)
+        body = self.encode_json(await self.process_result(request, result))
+        media_type = sub_response.media_type or accept.JSON
+        headers = [
+            (b"content-length", str(len(body)).encode("latin-1")),
+            (b"content-type", media_type.encode("latin-1")),
+            *sub_response.headers.raw,
+        ]
+        return Answer(sub_response.status_code or 200, headers, body)
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        response = await super().process_result(request, result)
         sub_response: Response = request.state.sub_response
+        if isinstance(result, Refused) and result.refusal is not None:
+            sub_response.status_code = result.refusal.status
+            return result.refusal.payload  # type: ignore[return-value]
+        response = await super().process_result(request, result)
         if sub_response.media_type == accept.GRAPHQL_RESPONSE_JSON and isinstance(
             result, PreExecutionError
         ):
@@ -157,6 +239,13 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         if sub_response.media_type == accept.GRAPHQL_RESPONSE_JSON:
             response.headers["content-type"] = accept.GRAPHQL_RESPONSE_JSON
         return response
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A GET without a query, from a browser; not one naming a persisted query by
+        `extensions` alone (a client's Accept may well include */*)."""
+        return super().should_render_graphql_ide(request) and (
+            request.query_params.get("extensions") is None
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html("/graphql"))

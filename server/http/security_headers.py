@@ -34,6 +34,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 HSTS = "max-age=63072000; includeSubDomains"
+CSP, XFO = b"content-security-policy", b"x-frame-options"
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -51,6 +52,9 @@ class SecurityHeadersMiddleware:
         self.headers = dict(HEADERS)
         if hsts:
             self.headers["Strict-Transport-Security"] = HSTS
+        self.raw = [
+            (n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in self.headers.items()
+        ]
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         # Not a coroutine itself: a websocket goes straight on, and its frame here does not
@@ -62,14 +66,22 @@ class SecurityHeadersMiddleware:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                framable = frames_allowed(headers.get("content-security-policy"))
-                for name, value in self.headers.items():
-                    if not (framable and name == "X-Frame-Options"):
-                        headers.setdefault(name, value)
+                self._add(message)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    def _add(self, message: Message) -> None:
+        """Our headers the response does not have, appended in order (one pass over the
+        response's headers, names and values encoded once: what `MutableHeaders.setdefault`
+        does per header, a few microseconds cheaper on every response)."""
+        headers = MutableHeaders(scope=message)
+        present = {name for name, _ in headers.raw}
+        policy = headers.get("content-security-policy") if CSP in present else None
+        framable = frames_allowed(policy)
+        for name, value in self.raw:
+            if name not in present and not (framable and name == XFO):
+                headers.raw.append((name, value))
 
 
 def frames_allowed(policy: str | None) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from graphql import parse
 
+from graph import limits
 from graph.cost import query_cost
 from graph.schema import schema
 from tests.support.limits import FEED
@@ -52,3 +54,26 @@ def test_a_search_page_costs_by_first_every_kind_of_its_union_counted() -> None:
       pageInfo { hasNextPage endCursor } } }"""
     assert cost(query) == 1 + 5 * 8 + 3
     assert cost('{ search(query: "x") { edges { cursor } } }') == 1 + 20 * 2
+
+
+def test_a_documents_cost_is_computed_once_unless_a_variable_changes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given the cost computation counted (graph/limits.py caches it per parsed document)
+    calls: list[dict[str, Any] | None] = []
+
+    def counted(*args: Any) -> int:
+        calls.append(args[3])
+        return query_cost(*args)
+
+    monkeypatch.setattr(limits, "query_cost", counted)
+    fixed = parse("{ explore(first: 3) { edges { cursor } } }")
+    paged = parse("query ($n: Int) { explore(first: $n) { edges { cursor } } }")
+    # when each is costed three times
+    fixed_costs = [limits.operation_cost(schema._schema, fixed, None, {}) for _ in range(3)]
+    paged_costs = [limits.operation_cost(schema._schema, paged, None, {"n": n}) for n in (1, 2, 3)]
+    # then the fixed one was computed once, the one reading `$n` for each request
+    assert fixed_costs == [7, 7, 7]
+    assert paged_costs == [3, 5, 7]
+    assert len(calls) == 1 + 1 + 3  # fixed once; paged: the probe, then each request
+    assert calls[2:] == [{"n": 1}, {"n": 2}, {"n": 3}]
