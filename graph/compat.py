@@ -17,6 +17,7 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions.max_aliases import create_validator as _aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as _depth_rule
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema import validate_document as _validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments as _convert_arguments
 from strawberry.types.enum import StrawberryEnumDefinition
@@ -173,3 +174,9 @@ def has_field_middleware(executor: Any) -> bool:
     empty unless an extension implements `resolve`)."""
     manager = executor.middleware_manager
     return manager is not None and bool(manager.middlewares)
+
+
+def validate_document(schema: GraphQLSchema, document: Any, rules: tuple[Any, ...]) -> Any:
+    """Strawberry's validation of a document, its own rules added (what its ValidationCache
+    caches; graph/limits.py caches it by the document's identity instead)."""
+    return _validate_document(schema, document, rules)

@@ -5,6 +5,7 @@ carries its code on HTTP and over both websocket protocols alike."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -21,7 +22,7 @@ from graphql import (
     parse,
 )
 from graphql.language import Lexer
-from strawberry.extensions import SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension
 
 from graph import compat
 from graph.config import Config
@@ -48,13 +49,43 @@ class _Watched(dict[str, Any]):
         return super().get(key, default)
 
 
-@lru_cache(maxsize=PARSED_DOCUMENTS)
+class ByDocument:
+    """What is worked out once per parsed document (and a few hashable things beside it),
+    the last `size` of them. Keyed by the document's identity, which `_parse` keeps for the
+    same text: graphql-core's nodes hash by their whole structure, 17 us for explore's
+    document, twice a request when its validation and cost were `lru_cache`d. An entry
+    holds its document, so its id is not reused meanwhile."""
+
+    def __init__(self, size: int = PARSED_DOCUMENTS) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[int, Any], tuple[DocumentNode, Any]] = OrderedDict()
+
+    def get(self, document: DocumentNode, extra: Any, make: Callable[[], Any]) -> Any:
+        key = (id(document), extra)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is document:
+            self._entries.move_to_end(key)
+            return entry[1]
+        value = make()
+        self._entries[key] = (document, value)
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return value
+
+
+_costs = ByDocument()
+_validations = ByDocument()
+
+
 def _fixed_cost(schema: GraphQLSchema, document: DocumentNode, operation: str | None) -> int | None:
-    """The operation's cost when no variable changes it (no `first: $n`), else None. Keyed by
-    the parsed document itself: `_parse` gives the same object for the same text."""
-    variables = _Watched()
-    cost = query_cost(schema, document, operation, variables)
-    return None if variables.read else cost
+    """The operation's cost when no variable changes it (no `first: $n`), else None."""
+
+    def make() -> int | None:
+        variables = _Watched()
+        cost = query_cost(schema, document, operation, variables)
+        return None if variables.read else cost
+
+    return _costs.get(document, (schema, operation), make)
 
 
 def operation_cost(
@@ -111,7 +142,7 @@ def coded(rule: type[ASTValidationRule], code: str) -> type[ASTValidationRule]:
     return Coded
 
 
-class Limits(ValidationCache):
+class Limits(SchemaExtension):
     """The limits per operation, as one extension: parsing within the token limit
     (TOO_MANY_TOKENS before the parser builds a document of more than `max_tokens`; parsed
     documents cached), validation with the depth and alias rules (cached, by
@@ -123,7 +154,6 @@ class Limits(ValidationCache):
     AddValidationRules, CostLimit), with the same checks in the same order."""
 
     def __init__(self, config: Config, rules: tuple[type[ASTValidationRule], ...]) -> None:
-        super().__init__()
         self.max_tokens = config.max_tokens
         self.max_cost = config.max_query_cost
         self.rules = rules
@@ -147,8 +177,13 @@ class Limits(ValidationCache):
     def on_validate(self) -> Iterator[None]:
         # the rules, after any DisableIntrospection added (as AddValidationRules did)
         ec = self.execution_context
-        ec.validation_rules = ec.validation_rules + self.rules
-        yield from super().on_validate()
+        rules = ec.validation_rules = ec.validation_rules + self.rules
+        schema, document = compat.core_schema(ec.schema), ec.graphql_document
+        assert document is not None
+        ec.pre_execution_errors = _validations.get(
+            document, (schema, rules), lambda: compat.validate_document(schema, document, rules)
+        )
+        yield
 
     def on_execute(self) -> Iterator[None]:
         ec = self.execution_context
