@@ -19,11 +19,11 @@ from starlette.websockets import WebSocketDisconnected as SocketClosed
 from strawberry.http.exceptions import WebSocketDisconnected
 
 from graph.live.handoff import LiveSubscription
-from server.ws.socket import frame
 
 log = logging.getLogger("soundpost.live")
 
-SendText = Callable[[str], Awaitable[None]]
+# (operation id, message type, payload text): its message around a shared payload.
+SendPayload = Callable[[str, str, str], Awaitable[None]]
 SendMessage = Callable[[dict[str, Any]], Awaitable[None]]
 GONE = (WebSocketDisconnected, SocketClosed)
 
@@ -37,7 +37,7 @@ class LiveOp:
     id: str
     kind: str
     subscription: LiveSubscription
-    send_text: SendText
+    send_payload: SendPayload
     send_message: SendMessage
     ended: Callable[[LiveOp], None]
     closed: bool = False
@@ -64,7 +64,7 @@ class LiveOp:
             return
         with suppress(*GONE):
             if isinstance(payload, str):
-                await self.send_text(frame(self.id, self.kind, payload))
+                await self.send_payload(self.id, self.kind, payload)
             else:
                 await self.send_message({"id": self.id, "type": self.kind, "payload": payload})
 
