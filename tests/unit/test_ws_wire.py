@@ -49,7 +49,7 @@ def test_a_text_frame_is_wsprotos_byte_for_byte(size: int) -> None:
 @pytest.mark.parametrize("op_id", ["1", "a-b-c", "ünï", 'q"uote', "x" * 200])
 @pytest.mark.parametrize("kind", ["next", "data"])
 def test_the_envelope_is_the_message_the_old_path_serialized(op_id: str, kind: str) -> None:
-    payload = orjson.dumps({"data": {"friendMoments": {"caption": "é ☂ \"hi\"", "n": [1, 2]}}})
+    payload = orjson.dumps({"data": {"friendMoments": {"caption": 'é ☂ "hi"', "n": [1, 2]}}})
     # the text server/ws/socket.py `frame` wrote before the wire existed
     head = orjson.dumps({"id": op_id, "type": kind}).decode()
     old = f'{head[:-1]},"payload":{payload.decode()}}}'
@@ -64,7 +64,9 @@ def test_shared_frames_are_built_once_per_payload_and_id() -> None:
     first = frames.frame("1", "next", payload)
     assert frames.frame("1", "next", payload) is first
     assert first == text_frame(envelope("1", "next", payload.encode()))
-    assert frames.frame("2", "data", payload) == text_frame(envelope("2", "data", b'{"data":{"x":1}}'))
+    assert frames.frame("2", "data", payload) == text_frame(
+        envelope("2", "data", b'{"data":{"x":1}}')
+    )
     # beyond `per_payload` ids a frame is built each time, still right
     assert frames.frame("3", "next", payload) == text_frame(envelope("3", "next", payload.encode()))
     assert frames.frame("3", "next", payload) is not frames.frame("3", "next", payload)
@@ -221,4 +223,3 @@ async def test_other_protocols_send_through_starlette(options: dict[str, Any]) -
         received = await client.frame()
     assert seen["wire"] is None
     assert received == text_frame(frame("1", "next", PAYLOAD).encode())
-
