@@ -206,6 +206,9 @@ def _resume(work: Coroutine[Any, Any, None], waiting: Any) -> Generator[Any, Any
     while True:
         try:
             sent = yield waiting
+        except GeneratorExit:  # this is being closed (its task destroyed): so is `work`
+            work.close()
+            raise
         except BaseException as error:
             try:
                 waiting = work.throw(error)
