@@ -55,7 +55,8 @@ class Listener:
     """One live subscription: a bounded queue filled by the hub.
 
     Read it either as an async iterator, or hand it a `deliver` callback (`push_to`): then
-    it holds no reader at all, and a task runs only while events are waiting. A server holds
+    it holds no reader at all, and a task of its own runs only while its events must wait
+    (an event's idle listeners are delivered to together: `Hub._broadcast`). A server holds
     thousands of idle subscriptions; here an idle one is this object alone (no buffer, no
     task, no future: an asyncio.Queue holds four deques, about 2.5 KB)."""
 
