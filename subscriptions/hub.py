@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import types
 import uuid
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -54,7 +55,8 @@ class Listener:
     """One live subscription: a bounded queue filled by the hub.
 
     Read it either as an async iterator, or hand it a `deliver` callback (`push_to`): then
-    it holds no reader at all, and a task runs only while events are waiting. A server holds
+    it holds no reader at all, and a task of its own runs only while its events must wait
+    (an event's idle listeners are delivered to together: `Hub._broadcast`). A server holds
     thousands of idle subscriptions; here an idle one is this object alone (no buffer, no
     task, no future: an asyncio.Queue holds four deques, about 2.5 KB)."""
 
@@ -63,6 +65,7 @@ class Listener:
         "_deliver",
         "_items",
         "_maxsize",
+        "_prepare",
         "_pumping",
         "_waiter",
         "closed",
@@ -89,6 +92,7 @@ class Listener:
         self._items: deque[Any] | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._deliver: Callable[[Any], Awaitable[None]] | None = None
+        self._prepare: Callable[[Any], Awaitable[None]] | None = None
         self._pumping = False
         self.start_seq = hub.seq
         self.closed = False
@@ -119,11 +123,24 @@ class Listener:
         self._deliver = None
         self._wake()
 
-    def push_to(self, deliver: Callable[[Any], Awaitable[None]]) -> None:
+    def push_to(
+        self,
+        deliver: Callable[[Any], Awaitable[None]],
+        prepare: Callable[[Any], Awaitable[None]] | None = None,
+    ) -> None:
         """From now on each event is given to `deliver`, in order, one at a time; what
-        queued meanwhile goes first."""
+        queued meanwhile goes first. `prepare`, if given, makes ready what `deliver` will
+        send for an event, without sending it (see `Hub._broadcast`)."""
         self._deliver = deliver
+        self._prepare = prepare
         self._wake()
+
+    def _ready_for(self, item: Any) -> bool:
+        """Takes `item` to be delivered at once, if nothing is queued or being delivered."""
+        if self.closed or self._deliver is None or self._pumping or self._items:
+            return False
+        self._pumping = True
+        return True
 
     def _wake(self) -> None:
         if self._deliver is not None:
@@ -150,6 +167,16 @@ class Listener:
         finally:
             self._pumping = False
 
+    async def _pump_from(self, item: Any) -> None:
+        """Delivers `item` (taken by `_ready_for`), then whatever queued meanwhile."""
+        try:
+            if (deliver := self._deliver) is not None:
+                await deliver(item)
+            while self._items and (deliver := self._deliver) is not None:
+                await deliver(self._take())
+        finally:
+            self._pumping = False
+
     async def __aiter__(self) -> AsyncIterator[Any]:
         while not self.closed:
             if not self._items:
@@ -157,6 +184,42 @@ class Listener:
                 await self._waiter
                 continue
             yield self._take()
+
+
+def eagerly(work: Coroutine[Any, Any, None], spawn: Callable[[Awaitable[Any]], None]) -> None:
+    """Runs `work` at once, up to its first suspension; if it suspends, the rest goes on in
+    a task (`spawn`), as a task started there would have (asyncio's eager tasks, which
+    Python 3.12 has built in). Its exceptions are logged, as a task's would be."""
+    try:
+        waiting = work.send(None)
+    except StopIteration:
+        return
+    except Exception:
+        logger.exception("a live delivery failed")
+        return
+    spawn(_resume(work, waiting))
+
+
+@types.coroutine
+def _resume(work: Coroutine[Any, Any, None], waiting: Any) -> Generator[Any, Any, None]:
+    """The rest of a coroutine suspended on `waiting` (what it yielded to its runner): yields
+    that to the task running this, and passes on what the task sends or throws."""
+    while True:
+        try:
+            sent = yield waiting
+        except GeneratorExit:  # this is being closed (its task destroyed): so is `work`
+            work.close()
+            raise
+        except BaseException as error:
+            try:
+                waiting = work.throw(error)
+            except StopIteration:
+                return
+        else:
+            try:
+                waiting = work.send(sent)
+            except StopIteration:
+                return
 
 
 class Hub:
@@ -288,8 +351,36 @@ class Hub:
                         listener.end(CLOSE_TOKEN_REVOKED, message.reason)
 
     def _offer(self, topic: tuple[str, int], item: Any) -> None:
-        for listener in list(self._listeners.get(topic, ())):
-            listener.offer(item)
+        self._fan_out(list(self._listeners.get(topic, ())), item)
+
+    def _fan_out(self, listeners: list[Listener], item: Any) -> None:
+        """Offers `item` to each listener: those idle are delivered to together
+        (`_broadcast`), the others queue it behind what they are delivering."""
+        idle = []
+        for listener in listeners:
+            if listener._ready_for(item):
+                idle.append(listener)
+            else:
+                listener.offer(item)
+        if idle:
+            self.spawn(self._broadcast(idle, item))
+
+    async def _broadcast(self, listeners: list[Listener], item: Any) -> None:
+        """One task for an event's idle listeners instead of one each. The first one's
+        `prepare` makes what its subscribers share (one execution of their selection, its
+        serialized result); then each delivery starts at once in this task (`eagerly`),
+        and those that need not wait — the others of that selection, whose sockets are
+        writable — are done without a task, a wake-up or a suspension of their own. One
+        that must wait (another selection's execution, a socket that is not writable)
+        goes on in a task of its own, so nobody waits for a slow consumer."""
+        prepare = listeners[0]._prepare
+        if prepare is not None and not listeners[0].closed:
+            try:
+                await prepare(item)
+            except Exception:  # its delivery reports it
+                logger.exception("preparing a live event failed")
+        for listener in listeners:
+            eagerly(listener._pump_from(item), self.spawn)
 
     async def _on_feed(self, message: FeedMessage) -> None:
         async with self._feed_lock:
@@ -324,8 +415,11 @@ class Hub:
                 recipients |= await self.log.followers_among(event, others)
             checked |= viewers
         self.seq = event.seq
-        for viewer_id in recipients:
-            self._offer(("feed", viewer_id), event)
+        listeners = self._listeners
+        self._fan_out(
+            [listener for viewer in recipients for listener in listeners.get(("feed", viewer), ())],
+            event,
+        )
 
     async def _poll(self) -> None:
         """While the broker is down, read the log every `poll_interval`, so live feeds keep

@@ -25,7 +25,7 @@ from graph.live.handoff import LiveHandoff, LiveSubscription
 from server.database import DATABASE_DOWN
 from server.ws.heartbeat import Heartbeat
 from server.ws.limits import TooManyConnections
-from server.ws.socket import Socket, frame
+from server.ws.socket import Socket
 from server.ws.takeover import LiveOp
 
 log = logging.getLogger("soundpost.ws")
@@ -191,7 +191,7 @@ class Connection:
         if operation.completed:
             return
         with suppress(*GONE):
-            await self.socket.send_text(frame(operation.id, self.kind, payload))
+            await self.socket.send_payload(operation.id, self.kind, payload)
 
     async def send(self, message: dict[str, Any]) -> None:
         with suppress(*GONE):
@@ -203,7 +203,7 @@ class Connection:
             op_id,
             self.kind,
             subscription,
-            send_text=self.socket.send_text,
+            send_payload=self.socket.send_payload,
             send_message=self.socket.send_json,
             ended=self._ended,
         )

@@ -1,6 +1,8 @@
 """The websocket as both protocols use it: JSON text messages in, bounded in size; text
-frames out (browsers' graphql-ws cannot parse binary ones); and `frame()`, the one place a
-payload serialized once for many subscribers is put into each one's message."""
+frames out (browsers' graphql-ws cannot parse binary ones), written straight to uvicorn's
+transport when it can be (server/ws/wire.py), else through starlette; and `send_payload`,
+the one place a payload serialized once for many subscribers is put into each one's
+message (its frame built once per event and operation id, `SHARED`)."""
 
 from __future__ import annotations
 
@@ -18,13 +20,17 @@ from strawberry.http.exceptions import (
 )
 
 from server.ws.limits import CLOSE_MESSAGE_TOO_BIG, too_big
+from server.ws.wire import SharedFrames, Wire, envelope, text_frame
+
+# The frames of the process's latest shared payloads (a payload is the same text object
+# for every subscriber of its selection).
+SHARED = SharedFrames()
 
 
 def frame(op_id: str, kind: str, payload: str) -> str:
     """The text of an operation's `next` (graphql-transport-ws) or `data` (graphql-ws)
     message around a payload that is already JSON text."""
-    head = orjson.dumps({"id": op_id, "type": kind}).decode()
-    return f'{head[:-1]},"payload":{payload}}}'
+    return envelope(op_id, kind, payload.encode()).decode()
 
 
 class Socket(AsyncWebSocketAdapter):
@@ -37,6 +43,7 @@ class Socket(AsyncWebSocketAdapter):
         super().__init__(view)
         self.ws = response
         self.max_message_bytes: int | None = getattr(view, "max_message_bytes", None)
+        self.wire = Wire.of(response)
 
     async def iter_json(
         self, *, ignore_parsing_errors: bool = False
@@ -63,7 +70,15 @@ class Socket(AsyncWebSocketAdapter):
             pass
 
     async def send_json(self, message: Mapping[str, object]) -> None:
-        await self.send_text(orjson.dumps(message).decode())
+        data = orjson.dumps(message)
+        if self.wire is None or not self.wire.write(text_frame(data)):
+            await self.send_text(data.decode())
+
+    async def send_payload(self, op_id: str, kind: str, payload: str) -> None:
+        """An operation's `next`/`data` message around a payload that is JSON text already,
+        shared by many subscribers."""
+        if self.wire is None or not self.wire.write(SHARED.frame(op_id, kind, payload)):
+            await self.send_text(frame(op_id, kind, payload))
 
     async def send_text(self, text: str) -> None:
         try:

@@ -19,11 +19,11 @@ from starlette.websockets import WebSocketDisconnected as SocketClosed
 from strawberry.http.exceptions import WebSocketDisconnected
 
 from graph.live.handoff import LiveSubscription
-from server.ws.socket import frame
 
 log = logging.getLogger("soundpost.live")
 
-SendText = Callable[[str], Awaitable[None]]
+# (operation id, message type, payload text): its message around a shared payload.
+SendPayload = Callable[[str, str, str], Awaitable[None]]
 SendMessage = Callable[[dict[str, Any]], Awaitable[None]]
 GONE = (WebSocketDisconnected, SocketClosed)
 
@@ -37,26 +37,45 @@ class LiveOp:
     id: str
     kind: str
     subscription: LiveSubscription
-    send_text: SendText
+    send_payload: SendPayload
     send_message: SendMessage
     ended: Callable[[LiveOp], None]
     closed: bool = False
+    # (hub message, its payload or the exception making it raised), made by `prepare`
+    prepared: tuple[Any, Any] | None = None
 
     def __post_init__(self) -> None:
-        self.subscription.listener.push_to(self.deliver)
+        self.subscription.listener.push_to(self.deliver, self.prepare)
 
     def stop(self) -> None:
         """The client completed it, or the connection is shutting down."""
         self.closed = True
         self.subscription.listener.close()
 
-    async def deliver(self, message: Any) -> None:
-        """Sends what one hub message makes for this subscriber (called by its listener,
-        one message at a time)."""
+    async def prepare(self, message: Any) -> None:
+        """Makes the payload `deliver` will send for this message, without sending it: the
+        hub asks the first subscriber of a fan-out, so that the others find their shared
+        payload made (subscriptions/hub.py `Hub._broadcast`)."""
         if self.closed:
             return
         try:
-            payload = await self.subscription.payload(message)
+            self.prepared = (message, await self.subscription.payload(message))
+        except Exception as error:  # `deliver` reports it
+            self.prepared = (message, error)
+
+    async def deliver(self, message: Any) -> None:
+        """Sends what one hub message makes for this subscriber (called by its listener,
+        one message at a time)."""
+        prepared, self.prepared = self.prepared, None
+        if self.closed:
+            return
+        try:
+            if prepared is not None and prepared[0] is message:
+                payload = prepared[1]
+                if isinstance(payload, Exception):
+                    raise payload
+            else:
+                payload = await self.subscription.payload(message)
         except Exception as error:  # reported to the client, as strawberry does
             await self._fail(error)
             return
@@ -64,7 +83,7 @@ class LiveOp:
             return
         with suppress(*GONE):
             if isinstance(payload, str):
-                await self.send_text(frame(self.id, self.kind, payload))
+                await self.send_payload(self.id, self.kind, payload)
             else:
                 await self.send_message({"id": self.id, "type": self.kind, "payload": payload})
 

@@ -27,6 +27,9 @@ FENCES = {
     "graphql": "graph/compat.py",
     "tortoise": "resolvers/sql/hydrate.py",
     "broadcaster": "subscriptions/broker.py",
+    "starlette": "server/ws/wire.py",
+    "uvicorn": "server/ws/wire.py",
+    "wsproto": "server/ws/wire.py",
 }
 # What a model is asked by a query: graph/ goes through resolvers/ for all of these.
 QUERIES = {
