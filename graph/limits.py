@@ -5,7 +5,6 @@ carries its code on HTTP and over both websocket protocols alike."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -28,6 +27,7 @@ from graph import compat
 from graph.config import Config
 from graph.context import Context
 from graph.cost import query_cost
+from graph.documents import ByDocument
 
 # Documents parsed, by text and token limit: clients send the same few documents again and
 # again (strawberry's ParserCache does the same, without the token limit's code).
@@ -49,32 +49,8 @@ class _Watched(dict[str, Any]):
         return super().get(key, default)
 
 
-class ByDocument:
-    """What is worked out once per parsed document (and a few hashable things beside it),
-    the last `size` of them. Keyed by the document's identity, which `_parse` keeps for the
-    same text: graphql-core's nodes hash by their whole structure, 17 us for explore's
-    document, twice a request when its validation and cost were `lru_cache`d. An entry
-    holds its document, so its id is not reused meanwhile."""
-
-    def __init__(self, size: int = PARSED_DOCUMENTS) -> None:
-        self._size = size
-        self._entries: OrderedDict[tuple[int, Any], tuple[DocumentNode, Any]] = OrderedDict()
-
-    def get(self, document: DocumentNode, extra: Any, make: Callable[[], Any]) -> Any:
-        key = (id(document), extra)
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] is document:
-            self._entries.move_to_end(key)
-            return entry[1]
-        value = make()
-        self._entries[key] = (document, value)
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-        return value
-
-
-_costs = ByDocument()
-_validations = ByDocument()
+_costs = ByDocument(PARSED_DOCUMENTS)
+_validations = ByDocument(PARSED_DOCUMENTS)
 
 
 def _fixed_cost(schema: GraphQLSchema, document: DocumentNode, operation: str | None) -> int | None:

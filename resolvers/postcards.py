@@ -297,11 +297,11 @@ async def explore(
         shown = visibility.shown(viewer, "author_id", relation="author")
         return Postcard.filter(shown & visibility.not_muted(viewer, "author_id"))
 
+    def shown(params: Params) -> str:
+        return visibility.shown_sql(viewer_id, params, "p.author_id", "u")
+
     async def fetch(rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
-        params = Params(Postcard)
-        where = visibility.shown_sql(viewer_id, params, "p.author_id", "u")
-        sql = moments_sql.newest(params, viewer_id, where, rows, cursor, comments)
-        return await moments_sql.moments(sql, params, viewer_id=viewer_id, comments=comments)
+        return await moments_sql.newest_moments(shown, viewer_id, rows, cursor, comments)
 
     return await keyset_page(query, first=first, after=after, fetch=fetch)
 
@@ -318,11 +318,11 @@ async def by_author(
     to decide); with a viewer, whether they like each; with `comments`, each moment's
     first comments."""
 
+    def theirs(params: Params) -> str:
+        return f"p.author_id = {params.add(int(user_id))}"
+
     async def fetch(rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
-        params = Params(Postcard)
-        where = f"p.author_id = {params.add(int(user_id))}"
-        sql = moments_sql.newest(params, viewer_id, where, rows, cursor, comments)
-        return await moments_sql.moments(sql, params, viewer_id=viewer_id, comments=comments)
+        return await moments_sql.newest_moments(theirs, viewer_id, rows, cursor, comments)
 
     return await keyset_page(
         lambda: with_people(Postcard.filter(author_id=user_id)),
@@ -335,11 +335,11 @@ async def by_author(
 async def one(postcard_id: int, *, viewer_id: int | None, comments: int = 0) -> Postcard | None:
     """The moment (whoever may see it: the caller decides) with its author and track; with
     a viewer, whether they like it; with `comments`, its first comments. One statement."""
-    params = Params(Postcard)
-    sql = moments_sql.newest(
-        params, viewer_id, f"p.id = {params.add(int(postcard_id))}", 1, None, comments
-    )
-    found = await moments_sql.moments(sql, params, viewer_id=viewer_id, comments=comments)
+
+    def this_one(params: Params) -> str:
+        return f"p.id = {params.add(int(postcard_id))}"
+
+    found = await moments_sql.newest_moments(this_one, viewer_id, 1, None, comments)
     return found[0] if found else None
 
 

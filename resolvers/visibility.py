@@ -123,11 +123,6 @@ def muted_ids(viewer_id: int) -> Subquery:
     return Subquery(Mute.filter(Q(muter_id=viewer_id) & unexpired()).values("muted_id"))
 
 
-def muter_ids(member_id: int) -> Subquery:
-    """Members who mute this one now (as an `__in` subquery)."""
-    return Subquery(Mute.filter(Q(muted_id=member_id) & unexpired()).values("muter_id"))
-
-
 def shown(viewer: User | None, member: str, *, relation: str | None = None) -> Q:
     """A queryset filter: rows whose `member` (a user id field, e.g. "author_id") the viewer
     may see the content of. `relation` names the member's relation on the queryset (e.g.

@@ -10,7 +10,7 @@ and compared as JSON bytes; a difference is kept in `Checks.mismatches`."""
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from graph import compat
+from graph.documents import ByDocument
 from graph.plan.compile import Fallback, NotPlannable, Plan, plan_of
 from graph.plan.run import Run, fill, finish
 
@@ -45,30 +46,21 @@ class Checks:
 
 
 class Plans:
-    """The plans of the documents executed lately, per schema (an LRU: a document no
-    longer cached is planned again when it returns). An entry holds its operation, so
-    the id in its key is not reused meanwhile."""
+    """The plans of the operations executed lately, per schema (graph/documents.py: a plan
+    no longer kept is made again when its document returns), or why one has none."""
 
     def __init__(self, size: int = MAX_PLANS) -> None:
-        self._size = size
-        self._plans: OrderedDict[tuple[int, int], tuple[Any, Any, Plan | str]] = OrderedDict()
+        self._plans = ByDocument(size)
 
     def get(self, executor: Any) -> Plan | str:
-        """The executor's plan, or why it has none."""
-        schema, operation = executor.schema, executor.operation
-        key = (id(schema), id(operation))
-        entry = self._plans.get(key)
-        if entry is not None and entry[0] is schema and entry[1] is operation:
-            self._plans.move_to_end(key)
-            return entry[2]
-        try:
-            plan: Plan | str = plan_of(executor)
-        except NotPlannable as why:
-            plan = str(why)
-        self._plans[key] = (schema, operation, plan)
-        if len(self._plans) > self._size:
-            self._plans.popitem(last=False)
-        return plan
+        return self._plans.get(executor.operation, executor.schema, lambda: _planned(executor))
+
+
+def _planned(executor: Any) -> Plan | str:
+    try:
+        return plan_of(executor)
+    except NotPlannable as why:
+        return str(why)
 
 
 plans = Plans()
@@ -97,10 +89,7 @@ def execute(executor: Any, on_graphql_core: Execute) -> Any:
         return _fell_back(executor, on_graphql_core, reason)
     if run.pending:
         return _finish(executor, on_graphql_core, run, data)
-    if checks is not None and not checks.paused:
-        return _checked(executor, on_graphql_core, data)
-    stats.planned += 1
-    return compat.response_of(executor, data)
+    return _done(executor, on_graphql_core, data)
 
 
 async def _finish(executor: Any, on_graphql_core: Execute, run: Run, data: dict[str, Any]) -> Any:
@@ -111,8 +100,13 @@ async def _finish(executor: Any, on_graphql_core: Execute, run: Run, data: dict[
         reason = _reason(why)
     if reason is not None:
         return await _awaited(_fell_back(executor, on_graphql_core, reason))
+    return await _awaited(_done(executor, on_graphql_core, data))
+
+
+def _done(executor: Any, on_graphql_core: Execute, data: dict[str, Any]) -> Any:
+    """The planned result (or, under `checking()`, an awaitable of it once compared)."""
     if checks is not None and not checks.paused:
-        return await _awaited(_checked(executor, on_graphql_core, data))
+        return _checked(executor, on_graphql_core, data)
     stats.planned += 1
     return compat.response_of(executor, data)
 

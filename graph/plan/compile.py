@@ -232,13 +232,14 @@ def _leaf(gtype: Any) -> Complete:
     # graphql-core's own coercion, without the call where the value is already what it
     # would return
     exact: type | None = {"String": str, "ID": str, "Boolean": bool}.get(gtype.name)
+    is_int = gtype.name == "Int"
 
     def complete(value: Any, run: Run) -> Any:
         if value is None:
             return None
         if exact is not None and type(value) is exact:
             return value
-        if type(value) is int and gtype.name == "Int" and INT_MIN <= value <= INT_MAX:
+        if is_int and type(value) is int and INT_MIN <= value <= INT_MAX:
             return value
         coerced = coerce(value)
         if coerced is Undefined or coerced is None:

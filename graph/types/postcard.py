@@ -19,7 +19,7 @@ from graph.relay import (
 from graph.types.photo import Photo, photo_of
 from graph.types.place import Place
 from graph.types.track import Track, track_of
-from graph.types.user import User, loaded, user_of, users_connection
+from graph.types.user import User, loaded, user_of
 from resolvers import comments, likes, share, visibility
 from resolvers.pagination import Page, check_first
 from resolvers.sql.comments import first_page
@@ -95,10 +95,10 @@ class Postcard(Node):
         page = await likes.liked_by(self.row.id, info.context.viewer, first, after)
         members = info.context.loaders.user_by_id
         likers = []
-        for like in page.rows:  # each like comes with its member
+        for like in page.rows:  # each like comes with its member (resolvers/likes.py)
             liker = joined(like, "user", models.User)
             if liker is None:
-                return await users_connection(info, page, [like.user_id for like in page.rows])
+                raise LookupError(f"like {like.id} came without its member")
             members.prime(liker.id, liker)
             likers.append(User.from_row(liker))
         return connection(page, nodes=likers)

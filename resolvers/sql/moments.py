@@ -61,6 +61,20 @@ def newest(
     )
 
 
+async def newest_moments(
+    where: Callable[[Params], str],
+    viewer_id: int | None,
+    rows: int,
+    cursor: tuple[Any, int] | None,
+    comments: int,
+) -> list[Postcard]:
+    """`rows` moments matching `where(params)` (a condition on `p` and its author `u`, its
+    values added to `params`) after the cursor, newest first, in one statement."""
+    params = Params(Postcard)
+    sql = newest(params, viewer_id, where(params), rows, cursor, comments)
+    return await moments(sql, params, viewer_id=viewer_id, comments=comments)
+
+
 async def moments(
     sql: str, params: Params, *, viewer_id: int | None, comments: int
 ) -> list[Postcard]:

@@ -1,11 +1,11 @@
-"""graph/limits.py's per-document cache: by the parsed document's identity (graphql-core's
+"""graph/documents.py's per-document cache: by the parsed document's identity (graphql-core's
 nodes hash by their whole structure), bounded, holding its documents."""
 
 from __future__ import annotations
 
 from graphql import parse
 
-from graph.limits import ByDocument
+from graph.documents import ByDocument
 
 
 def test_a_document_is_worked_out_once_and_an_equal_other_one_again() -> None:
