@@ -21,7 +21,7 @@ import orjson
 from graph import compat
 from graph.documents import ByDocument
 from graph.plan.compile import Fallback, NotPlannable, Plan, plan_of
-from graph.plan.run import Run, fill, finish
+from graph.plan.run import Run, finish
 
 MAX_PLANS = 1000
 
@@ -78,8 +78,9 @@ def execute(executor: Any, on_graphql_core: Execute) -> Any:
         return on_graphql_core(executor)
     run = Run(executor, plan)
     reason: str | None = None
+    assert plan.fill is not None
     try:
-        data = fill(plan.root, executor.root_value, run)
+        data = plan.fill(executor.root_value, run)
     except Exception as why:
         run.discard()
         reason = _reason(why)

@@ -68,6 +68,7 @@ class FieldPlan:
     details: list[Any]
     constant: Any = None
     read: Callable[[Any], Any] | None = None
+    attribute: str | None = None  # ATTRIBUTE: the attribute `read` reads, if it is one
     complete: Complete | None = None
     # CALL: the resolver's function and how strawberry would pass it its parameters
     function: Callable[..., Any] | None = None
@@ -83,6 +84,8 @@ class Plan:
 
     root: tuple[FieldPlan, ...]
     fields: list[FieldPlan] = field(default_factory=list)
+    # the root selection's response object from the root value (graph/plan/emit.py)
+    fill: Callable[[Any, Run], dict[str, Any]] | None = None
     strawberry_schema: Any = None
 
 
@@ -107,6 +110,9 @@ def plan_of(executor: Any) -> Plan:
     root_type = schema.get_root_type(operation.operation)
     assert root_type is not None
     plan.root = _selection(executor, plan, root_type, grouped)
+    from graph.plan.emit import written_out
+
+    plan.fill = written_out(plan.root)
     return plan
 
 
@@ -170,6 +176,7 @@ def _field(
         if plan.strawberry_schema.config.default_resolver is not getattr:
             raise NotPlannable("a default resolver other than getattr")
         entry.read = attrgetter(strawberry_field.python_name)
+        entry.attribute = strawberry_field.python_name
     else:
         resolver = strawberry_field.base_resolver
         if resolver is None:
@@ -253,16 +260,17 @@ def _object(executor: Any, plan: Plan, entry: FieldPlan, gtype: GraphQLObjectTyp
     grouped, deferred = compat.collect_subfields(executor, gtype, entry.details)
     if deferred:
         raise NotPlannable("@defer")
-    fields = _selection(executor, plan, gtype, grouped)
+    from graph.plan.emit import written_out
+
+    fill = written_out(_selection(executor, plan, gtype, grouped))
     is_type_of = gtype.is_type_of
-    from graph.plan.run import fill
 
     def complete(value: Any, run: Run) -> Any:
         if value is None:
             return None
         if is_type_of is not None and not is_type_of(value, run.info(entry)):
             raise Fallback(f"not a {gtype.name}")
-        return fill(fields, value, run)
+        return fill(value, run)
 
     return complete
 

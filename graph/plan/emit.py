@@ -1,0 +1,94 @@
+"""A selection's plan written out as one Python function, `(source, run) -> dict`: each
+field read and completed in a line of its own, in the selection's order, instead of a
+loop over the fields that dispatches on each field's kind and calls its completion (as
+graphql-jit writes out JavaScript for graphql-js). A leaf already of its JSON type (a
+str for String and ID, a bool, an int in Int's range) is kept as it is, inline; any other
+value goes through the field's completion (compile.py), which coerces it or falls back.
+
+The text is built from the plan's own data only (response keys and attribute names are
+GraphQL names, checked to be identifiers; every other value is passed by name in the
+function's namespace). The test suite's differential check (graph/plan/__init__.py
+`checking`) compares every planned response with graphql-core's."""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from graphql import is_non_null_type, is_scalar_type
+
+from graph.plan.compile import ATTRIBUTE, CONSTANT, INT_MAX, INT_MIN, FieldPlan
+
+if TYPE_CHECKING:
+    from graph.plan.run import Run
+
+Fill = Callable[[Any, "Run"], dict[str, Any]]
+
+# Leaves whose value is already their JSON when it is exactly of this type.
+_EXACT = {"String": "str", "ID": "str", "Boolean": "bool"}
+
+
+def written_out(fields: tuple[FieldPlan, ...]) -> Fill:
+    """The function building one selection's response object from its parent object."""
+    namespace: dict[str, Any] = {}
+    lines = ["out = {}"]
+    for n, entry in enumerate(fields):
+        value, key = f"v{n}", repr(entry.key)
+        namespace[f"e{n}"] = entry
+        namespace[f"c{n}"] = entry.complete
+        if entry.kind == CONSTANT:
+            namespace[f"k{n}"] = entry.constant
+            lines.append(f"out[{key}] = k{n}")
+        elif entry.kind == ATTRIBUTE:
+            lines.append(f"{value} = {_read(entry, n, namespace)}")
+            lines += _completed(entry, n)
+            lines.append(f"out[{key}] = {value}")
+        else:
+            # a resolver, whose value may be awaitable (then completed in a later round)
+            lines += [
+                f"{value} = run.call(e{n}, source)",
+                f"if hasattr(type({value}), '__await__'):",
+                f"    out[{key}] = None",
+                f"    run.pending.append(({value}, c{n}, out, {key}))",
+                "else:",
+                *(f"    {line}" for line in _completed(entry, n)),
+                f"    out[{key}] = {value}",
+            ]
+    lines.append("return out")
+    source = "def fill(source, run):\n" + "".join(f"    {line}\n" for line in lines)
+    exec(source, namespace)  # text of the plan's own names and positions
+    fill: Fill = namespace["fill"]
+    return fill
+
+
+def _read(entry: FieldPlan, n: int, namespace: dict[str, Any]) -> str:
+    name = entry.attribute
+    if name is not None and name.isidentifier() and not keyword.iskeyword(name):
+        return f"source.{name}"
+    namespace[f"r{n}"] = entry.read
+    return f"r{n}(source)"
+
+
+def _completed(entry: FieldPlan, n: int) -> list[str]:
+    """Lines completing `v<n>` in place."""
+    value, complete = f"v{n}", f"c{n}(v{n}, run)"
+    leaf = _leaf_name(entry)
+    if leaf in _EXACT:
+        return [f"if type({value}) is not {_EXACT[leaf]}:", f"    {value} = {complete}"]
+    if leaf == "Int":
+        return [
+            f"if type({value}) is not int or not {INT_MIN} <= {value} <= {INT_MAX}:",
+            f"    {value} = {complete}",
+        ]
+    return [f"{value} = {complete}"]
+
+
+def _leaf_name(entry: FieldPlan) -> str | None:
+    """The field's type's name when it is a scalar (non-null or not)."""
+    if entry.field_def is None:
+        return None
+    gtype = entry.field_def.type
+    if is_non_null_type(gtype):
+        gtype = gtype.of_type
+    return gtype.name if is_scalar_type(gtype) else None
