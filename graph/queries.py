@@ -19,7 +19,7 @@ from graph.relay import (
     connection,
     decode_id,
 )
-from graph.selection import first_comment_sizes
+from graph.selection import first_comment_sizes, first_page_ahead
 from graph.types.discovery import (
     ChartScope,
     ChartWindow,
@@ -64,9 +64,21 @@ def viewer(info: Info) -> User | None:
 
 
 async def user(
+    info: Info,
     username: Annotated[str, strawberry.argument(description="Username, any case.")],
 ) -> User | None:
-    row = await users.by_username(username)
+    # a profile: the member's first page of moments read in the same statement
+    ahead = first_page_ahead(info, "postcards")
+    if ahead is None:
+        row = await users.by_username(username)
+    else:
+        viewer = info.context.viewer
+        row = await users.by_username_with_moments(
+            username,
+            rows=ahead,
+            viewer_id=viewer.id if viewer is not None else None,
+            comments=max(first_comment_sizes(info, to=("postcards", "edges", "node")), default=0),
+        )
     return User.from_row(row) if row else None
 
 

@@ -86,3 +86,21 @@ def first_comment_sizes(info: Info, to: tuple[str, ...] = ("edges", "node")) -> 
         except BadPageSize:
             continue
     return frozenset(sizes)
+
+
+def first_page_ahead(info: Info, name: str) -> int | None:
+    """The rows a first page of this field's connection `name` will read (`first + 1`, or
+    1 for `first: 0`: resolvers/pagination.py `keyset_page`), when every occurrence of it
+    asks the same first page; else None (then nothing is read ahead)."""
+    sizes = set()
+    for node in below(info, (name,)):
+        if argument(info, node, "after") is not None:
+            return None
+        try:
+            sizes.add(check_first(argument(info, node, "first")))
+        except BadPageSize:
+            return None
+    if len(sizes) != 1:
+        return None
+    (size,) = sizes
+    return size + 1 if size else 1

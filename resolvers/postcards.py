@@ -306,6 +306,17 @@ async def explore(
     return await keyset_page(query, first=first, after=after, fetch=fetch)
 
 
+@dataclass(frozen=True)
+class FirstMoments:
+    """A member's newest moments, read with the member (`users.by_username_with_moments`):
+    `rows` of them at most, for that viewer, with that many first comments each."""
+
+    rows: int
+    viewer_id: int | None
+    comments: int
+    moments: list[Postcard]
+
+
 async def by_author(
     user_id: int,
     first: int | None,
@@ -313,15 +324,23 @@ async def by_author(
     *,
     viewer_id: int | None = None,
     comments: int = 0,
+    brought: FirstMoments | None = None,
 ) -> Page[Postcard]:
     """A member's moments, newest first (whether the viewer may see them is the caller's
     to decide); with a viewer, whether they like each; with `comments`, each moment's
-    first comments."""
+    first comments. A first page the member `brought` along (the same rows, viewer and
+    comments) is answered from it."""
 
     def theirs(params: Params) -> str:
         return f"p.author_id = {params.add(int(user_id))}"
 
     async def fetch(rows: int, cursor: tuple[Any, int] | None) -> list[Postcard]:
+        if (
+            brought is not None
+            and cursor is None
+            and (brought.rows, brought.viewer_id, brought.comments) == (rows, viewer_id, comments)
+        ):
+            return brought.moments
         return await moments_sql.newest_moments(theirs, viewer_id, rows, cursor, comments)
 
     return await keyset_page(

@@ -10,7 +10,9 @@ from resolvers import notifications, photos, safety, visibility
 from resolvers import search as search_engine
 from resolvers.errors import Code, Collector
 from resolvers.pagination import Order, Page, keyset_page
+from resolvers.postcards import FirstMoments
 from resolvers.rows import create_once
+from resolvers.sql import moments as moments_sql
 from resolvers.sql.batches import fetch
 from resolvers.sql.hydrate import select_all
 from resolvers.sql.params import Params
@@ -32,6 +34,22 @@ async def by_username(username: str) -> User | None:
     params = Params(User)  # written out: a profile's first statement, on every visit
     found = await fetch(User, f"{select_all(User)} WHERE username = {params.add(name)}", params)
     return found[0] if found else None
+
+
+async def by_username_with_moments(
+    username: str, *, rows: int, viewer_id: int | None, comments: int
+) -> User | None:
+    """`by_username`, the member's newest `rows` moments read in the same statement
+    (resolvers/sql/moments.py `member_with_moments`) and kept on the member as
+    `first_moments` (`postcards.by_author` answers a first page of that many rows, for
+    that viewer and those first comments, from them): a profile is one statement."""
+    name = lookup_username(username)
+    if not name:
+        return None
+    member, shared = await moments_sql.member_with_moments(name, viewer_id, rows, comments)
+    if member is not None:
+        object.__setattr__(member, "first_moments", FirstMoments(rows, viewer_id, comments, shared))
+    return member
 
 
 async def update_profile(

@@ -223,6 +223,7 @@ class User(Node):
             after,
             viewer_id=viewer.id if viewer is not None else None,
             comments=max(first_comment_sizes(info), default=0),
+            brought=self.row.__dict__.get("first_moments"),
         )
         return postcards_connection(info, page)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from models import Postcard
+from models import Postcard, User
 from resolvers.sql.batches import POSTCARD_JOINS, postcard_columns, postcard_of
 from resolvers.sql.comments import comment_rows, comments_of, first_comments_column
 from resolvers.sql.hydrate import Joined, query_rows
@@ -84,8 +84,13 @@ async def moments(
     `(comments, its first comments + 1 more if any)`, authors attached, from which
     `Postcard.comments` answers any first page up to that size at once."""
     found = await query_rows(Postcard, sql, params.values)
+    return _made(Joined(found), found, viewer_id=viewer_id, comments=comments)
+
+
+def _made(
+    made: Joined, found: list[Any], *, viewer_id: int | None, comments: int
+) -> list[Postcard]:
     page = []
-    made = Joined(found)
     commented = comment_rows()
     for row in found:
         postcard = postcard_of(made, row)
@@ -96,3 +101,42 @@ async def moments(
             object.__setattr__(postcard, "first_comments", (comments, first))
         page.append(postcard)
     return page
+
+
+def of_member(
+    params: Params, username: str, viewer_id: int | None, rows: int, comments: int
+) -> str:
+    """The statement of a member (alias `u`, by exact username) and their newest `rows`
+    moments, newest first: a row per moment, or one row whose moment columns are null when
+    they have none; nothing when nobody has the name. A profile is then one statement."""
+    name, limit = params.add(username), params.add(int(rows))
+    if params.postgres:
+        theirs = (
+            f"LEFT JOIN LATERAL (SELECT x.* FROM postcards x WHERE x.author_id = u.id"
+            f" {newest_first('x')} LIMIT {limit}) p ON TRUE"
+        )
+    else:  # no LATERAL: the same moments, chosen by id
+        theirs = (
+            f"LEFT JOIN postcards p ON p.id IN (SELECT x.id FROM postcards x"
+            f" WHERE x.author_id = u.id {newest_first('x')} LIMIT {limit})"
+        )
+    return (
+        f"SELECT {selected(params, viewer_id, comments)} FROM users u {theirs}"
+        f" LEFT JOIN tracks t ON t.id = p.track_id WHERE u.username = {name} {newest_first()}"
+    )
+
+
+async def member_with_moments(
+    username: str, viewer_id: int | None, rows: int, comments: int
+) -> tuple[User | None, list[Postcard]]:
+    """The member of that exact username and their newest `rows` moments (authors and
+    tracks attached, as `moments` makes them), in one statement."""
+    params = Params(Postcard)
+    sql = of_member(params, username, viewer_id, rows, comments)
+    found = await query_rows(Postcard, sql, params.values)
+    if not found:
+        return None, []
+    made = Joined(found)
+    member = made.make(User, "u", found[0], once=True)
+    shared = [row for row in found if made.value(row, "p.id") is not None]
+    return member, _made(made, shared, viewer_id=viewer_id, comments=comments)

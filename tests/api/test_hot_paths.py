@@ -4,11 +4,14 @@ figures (`make bench` prints the same counts on the bench dataset)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from resolvers import tokens
 from tests.support.api import Api
 from tests.support.documents import COMMENT, CREATE, FOLLOW
+from tests.support.share import go_private
 from tests.support.sql import count_sql
 
 DETAIL = """query ($id: ID!) { postcard(id: $id) { id caption likeCount commentCount
@@ -161,13 +164,13 @@ async def test_explore_and_a_profile_are_one_statement_a_page_whatever_their_siz
                 pages[name, who] = await api.ok(document, variables, token)
             counts[name, who] = len(sql.statements)
 
-    # then: explore is its page's statement; a profile, the member's and the page's (and
+    # then: explore is its page's statement; a profile, the member's with their page (and
     # for a signed-in reader, the reader's blocks and follows towards the member)
     assert counts == {
         ("explore", "anonymous"): 1,
         ("explore", "reader"): 1,
-        ("profile", "anonymous"): 2,
-        ("profile", "reader"): 3,
+        ("profile", "anonymous"): 1,
+        ("profile", "reader"): 2,
     }
     nodes = [edge["node"] for edge in pages["explore", "reader"]["explore"]["edges"]]
     assert [node["viewerHasLiked"] for node in nodes] == [False, True, False]
@@ -178,6 +181,67 @@ async def test_explore_and_a_profile_are_one_statement_a_page_whatever_their_siz
     ]
     profile = pages["profile", "anonymous"]["user"]["postcards"]["edges"]
     assert [edge["node"]["viewerHasLiked"] for edge in profile] == [False, False, False]
+
+
+PROFILE_PAGE = """query ($username: String!, $first: Int) { user(username: $username) {
+  username postcardCount postcards(first: $first) { edges { node { caption } }
+  pageInfo { hasNextPage } } } }"""
+
+
+async def test_a_profile_read_with_its_first_page_answers_as_a_page_of_its_own(
+    api: Api,
+) -> None:
+    # given: an author of three moments, a member who shared nothing, a private member
+    author = await api.sign_up("author")
+    await api.sign_up("quiet")
+    private = await api.sign_up("private")
+    for member, caption in [(author, f"moment {n}") for n in range(3)] + [(private, "hidden")]:
+        payload = await api.mutate(
+            "createPostcard",
+            CREATE,
+            {"track": {"title": "Song", "artist": "Band"}, "caption": caption},
+            member.token,
+        )
+        assert payload["errors"] == []
+    await go_private(api, private)
+
+    # when: each asked in one request, and the author's pages once more without reading ahead
+    asked = {}
+    for name, first in (("author", 2), ("author", 0), ("author", 5), ("quiet", 2)):
+        with count_sql() as sql:
+            asked[name, first] = await api.ok(PROFILE_PAGE, {"username": name, "first": first})
+        assert len(sql.statements) == 1, (name, first, sql.texts)
+    with count_sql() as sql:
+        hidden = await api.ok(PROFILE_PAGE, {"username": "private", "first": 2})
+        nobody = await api.ok(PROFILE_PAGE, {"username": "nobody", "first": 2})
+    assert len(sql.statements) == 2  # one each
+    two_pages = await api.ok(
+        """{ user(username: "author") { a: postcards(first: 1) { edges { node { caption } } }
+        b: postcards(first: 2) { edges { node { caption } } } } }"""
+    )
+
+    # then
+    def captions(data: dict[str, Any]) -> list[str]:
+        return [edge["node"]["caption"] for edge in data["user"]["postcards"]["edges"]]
+
+    assert captions(asked["author", 2]) == ["moment 2", "moment 1"]
+    assert asked["author", 2]["user"]["postcards"]["pageInfo"] == {"hasNextPage": True}
+    assert captions(asked["author", 0]) == []
+    assert asked["author", 0]["user"]["postcards"]["pageInfo"] == {"hasNextPage": True}
+    assert captions(asked["author", 5]) == ["moment 2", "moment 1", "moment 0"]
+    assert asked["author", 5]["user"]["postcards"]["pageInfo"] == {"hasNextPage": False}
+    assert asked["quiet", 2]["user"] == {
+        "username": "quiet",
+        "postcardCount": 0,
+        "postcards": {"edges": [], "pageInfo": {"hasNextPage": False}},
+    }
+    assert hidden["user"]["postcards"] == {"edges": [], "pageInfo": {"hasNextPage": False}}
+    assert nobody == {"user": None}
+    assert [edge["node"]["caption"] for edge in two_pages["user"]["a"]["edges"]] == ["moment 2"]
+    assert [edge["node"]["caption"] for edge in two_pages["user"]["b"]["edges"]] == [
+        "moment 2",
+        "moment 1",
+    ]
 
 
 async def test_no_page_of_moments_or_members_reads_a_password_hash(api: Api) -> None:
@@ -196,5 +260,5 @@ async def test_no_page_of_moments_or_members_reads_a_password_hash(api: Api) -> 
             ('{ search(query: "auth") { edges { node { __typename } } } }', None),
         ):
             await api.ok(document, variables, reader.token)
-    assert len(sql.texts) >= 8
+    assert len(sql.texts) >= 7
     assert [text for text in sql.texts if "password_hash" in text] == []
