@@ -150,13 +150,16 @@ async def test_feed_statements_have_one_text_whoever_reads_them(api: Api) -> Non
     assert not [t for t in texts[0] if any(f"= {value}" in t for value in named)]
 
 
+@pytest.mark.parametrize("size", [2, 5, 9])
 @pytest.mark.parametrize("dense", [False, True], ids=["walks-per-person", "walks-back-in-time"])
 async def test_feed_pages_through_everything_in_order(
-    api: Api, monkeypatch: pytest.MonkeyPatch, dense: bool
+    api: Api, monkeypatch: pytest.MonkeyPatch, dense: bool, size: int
 ) -> None:
-    """Both ways of finding a page (one index walk per followed person, or one walk back
-    in time for someone following many) give the same pages: every moment of the people
-    followed and the viewer's own, newest first, each once, none of a stranger's."""
+    """Both ways of finding a page (index walks per followed person, or one walk back in
+    time for someone following many) give the same pages, whatever their size: every
+    moment of the people followed and the viewer's own, newest first, each once, none of a
+    stranger's. A burst of one author's fills whole pages (on PostgreSQL the walks per
+    person then take their second walk: resolvers/feed.py `_in_two_walks`)."""
     # given: two busy authors, one who never posts, a stranger, and the viewer's own
     monkeypatch.setattr(feed, "DENSE_FEED_FOLLOWING", -1 if dense else 10_000)
     viewer, stranger = await api.sign_up("viewer"), await api.sign_up("stranger")
@@ -169,12 +172,15 @@ async def test_feed_pages_through_everything_in_order(
         await post(api, who.token, f"moment {n}")
         if who is not stranger:
             expected.append(f"moment {n}")
+    for n in range(8):
+        await post(api, authors[1].token, f"burst {n}")
+        expected.append(f"burst {n}")
 
-    # when: 5 at a time
+    # when: `size` at a time
     seen: list[str] = []
     after = None
-    for _ in range(10):
-        page = (await api.ok(PAGES, {"first": 5, "after": after}, viewer.token))["feed"]
+    for _ in range(40):
+        page = (await api.ok(PAGES, {"first": size, "after": after}, viewer.token))["feed"]
         seen += [edge["node"]["caption"] for edge in page["edges"]]
         after = page["pageInfo"]["endCursor"]
         if not page["pageInfo"]["hasNextPage"]:
