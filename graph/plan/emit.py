@@ -47,7 +47,9 @@ def written_out(fields: tuple[FieldPlan, ...]) -> Fill:
         else:
             # a resolver, whose value may be awaitable (then completed in a later round)
             lines += [
-                f"{value} = run.call(e{n}, source)",
+                # the resolver bound for this run (Run.call binds it on the first row)
+                f"b{n} = run.bound[{entry.index}]",
+                f"{value} = b{n}(source) if b{n} is not None else run.call(e{n}, source)",
                 f"if hasattr(type({value}), '__await__'):",
                 f"    out[{key}] = None",
                 f"    run.pending.append(({value}, c{n}, out, {key}))",

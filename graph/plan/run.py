@@ -23,14 +23,16 @@ Pending = tuple[Any, Complete, dict[str, Any], str]
 class Run:
     """One execution of a plan."""
 
-    __slots__ = ("_bound", "_infos", "executor", "pending", "plan")
+    __slots__ = ("_infos", "bound", "executor", "pending", "plan")
 
     def __init__(self, executor: Any, plan: Plan) -> None:
         self.executor = executor
         self.plan = plan
         self.pending: list[Pending] = []
         count = len(plan.fields)
-        self._bound: list[Callable[[Any], Any] | None] = [None] * count
+        # each field's resolver bound for this run, by `FieldPlan.index` (the written-out
+        # selections of emit.py read it, `call` fills it)
+        self.bound: list[Callable[[Any], Any] | None] = [None] * count
         self._infos: list[GraphQLResolveInfo | None] = [None] * count
 
     def info(self, entry: FieldPlan) -> GraphQLResolveInfo:
@@ -48,9 +50,9 @@ class Run:
         return info
 
     def call(self, entry: FieldPlan, source: Any) -> Any:
-        bound = self._bound[entry.index]
+        bound = self.bound[entry.index]
         if bound is None:
-            bound = self._bound[entry.index] = self._bind(entry)
+            bound = self.bound[entry.index] = self._bind(entry)
         return bound(source)
 
     def _bind(self, entry: FieldPlan) -> Callable[[Any], Any]:
