@@ -106,10 +106,20 @@ def comment_rows() -> Joined:
 
 def comments_of(made: Joined, value: str | None) -> list[Comment]:
     """The comments of a `first_comments_column` value, oldest first, authors attached."""
+    if not value:
+        return []
+    comment, author = made.maker(Comment, "c"), made.maker(User, "a", once=True)
     found = []
-    for row in orjson.loads(value) if value else ():
-        found.append(comment_of(made, row, "a"))
-    # neither database promises an aggregate's order without ORDER BY inside it (SQLite
-    # 3.40 has none); sorted here, a few at a time
-    found.sort(key=lambda comment: (comment.created_at, comment.id))
+    for row in orjson.loads(value):
+        made_comment = comment(row)
+        attach(made_comment, "author", author(row))
+        found.append(made_comment)
+    if len(found) > 1:
+        # neither database promises an aggregate's order without ORDER BY inside it (SQLite
+        # 3.40 has none); sorted here, a few at a time
+        found.sort(key=_oldest_first)
     return found
+
+
+def _oldest_first(comment: Comment) -> tuple[Any, int]:
+    return (comment.created_at, comment.id)

@@ -221,6 +221,24 @@ class Joined:
     def value(self, row: Any, name: str) -> Any:
         return row[self._layout.position[name]]
 
+    def maker(self, model: type[M], alias: str, *, once: bool = False) -> Callable[[Any], M]:
+        """`make` for one model and alias, as a function of the row: for a loop over a
+        statement's rows (the plan looked up once, not per row)."""
+        plan = self._layout.plan(model, alias)
+        make: Callable[[Any], M] = plan.make
+        if not once:
+            return make
+        made, pk = self._made, plan.pk
+
+        def make_once(row: Any) -> M:
+            key = (model, row[pk])
+            found = made.get(key)
+            if found is None:
+                found = made[key] = make(row)
+            return found  # type: ignore[return-value]
+
+        return make_once
+
     def make(self, model: type[M], alias: str, row: Any, *, once: bool = False) -> M:
         """The row's instance of `model`; with `once`, one instance per primary key
         however many rows of the statement repeat it (a page's authors, say)."""
