@@ -26,7 +26,7 @@ from resolvers.pagination import (
     keyset_page,
 )
 from resolvers.rows import create_once
-from resolvers.sql.batches import POSTCARD_JOINS, postcard_columns, postcard_of
+from resolvers.sql.batches import POSTCARD_JOINS, postcard_columns, postcards_of
 from resolvers.sql.hydrate import Joined, columns, query_rows
 from resolvers.sql.params import Params
 
@@ -284,8 +284,7 @@ def nearby_sql(
 
 async def _postcards(sql: str, params: Params) -> list[Postcard]:
     found = await query_rows(Postcard, sql, params.values)
-    made = Joined(found)
-    return [postcard_of(made, row) for row in found]
+    return postcards_of(Joined(found), found)
 
 
 async def nearby(

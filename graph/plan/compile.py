@@ -44,6 +44,8 @@ Complete = Callable[[Any, "Run"], Any]
 # How a field is read from its parent.
 CONSTANT, ATTRIBUTE, CALL = 0, 1, 2
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# Leaves whose value is already their JSON when it is exactly of this type.
+EXACT_LEAVES: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
 
 
 class Fallback(Exception):
@@ -110,7 +112,7 @@ def plan_of(executor: Any) -> Plan:
     root_type = schema.get_root_type(operation.operation)
     assert root_type is not None
     plan.root = _selection(executor, plan, root_type, grouped)
-    from graph.plan.emit import written_out
+    from graph.plan.emit import written_out  # emit.py imports this module
 
     plan.fill = written_out(plan.root)
     return plan
@@ -238,7 +240,7 @@ def _leaf(gtype: Any) -> Complete:
     coerce = gtype.coerce_output_value
     # graphql-core's own coercion, without the call where the value is already what it
     # would return
-    exact: type | None = {"String": str, "ID": str, "Boolean": bool}.get(gtype.name)
+    exact: type | None = EXACT_LEAVES.get(gtype.name)
     is_int = gtype.name == "Int"
 
     def complete(value: Any, run: Run) -> Any:
@@ -260,7 +262,7 @@ def _object(executor: Any, plan: Plan, entry: FieldPlan, gtype: GraphQLObjectTyp
     grouped, deferred = compat.collect_subfields(executor, gtype, entry.details)
     if deferred:
         raise NotPlannable("@defer")
-    from graph.plan.emit import written_out
+    from graph.plan.emit import written_out  # emit.py imports this module
 
     fill = written_out(_selection(executor, plan, gtype, grouped))
     is_type_of = gtype.is_type_of

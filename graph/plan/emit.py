@@ -18,15 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import is_non_null_type, is_scalar_type
 
-from graph.plan.compile import ATTRIBUTE, CONSTANT, INT_MAX, INT_MIN, FieldPlan
+from graph.plan.compile import ATTRIBUTE, CONSTANT, EXACT_LEAVES, INT_MAX, INT_MIN, FieldPlan
 
 if TYPE_CHECKING:
     from graph.plan.run import Run
 
 Fill = Callable[[Any, "Run"], dict[str, Any]]
-
-# Leaves whose value is already their JSON when it is exactly of this type.
-_EXACT = {"String": "str", "ID": "str", "Boolean": "bool"}
 
 
 def written_out(fields: tuple[FieldPlan, ...]) -> Fill:
@@ -76,8 +73,9 @@ def _completed(entry: FieldPlan, n: int) -> list[str]:
     """Lines completing `v<n>` in place."""
     value, complete = f"v{n}", f"c{n}(v{n}, run)"
     leaf = _leaf_name(entry)
-    if leaf in _EXACT:
-        return [f"if type({value}) is not {_EXACT[leaf]}:", f"    {value} = {complete}"]
+    exact = EXACT_LEAVES.get(leaf) if leaf is not None else None
+    if exact is not None:
+        return [f"if type({value}) is not {exact.__name__}:", f"    {value} = {complete}"]
     if leaf == "Int":
         return [
             f"if type({value}) is not int or not {INT_MIN} <= {value} <= {INT_MAX}:",

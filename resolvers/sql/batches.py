@@ -42,6 +42,21 @@ def postcard_of(made: Joined, row: Any) -> Postcard:
     return postcard
 
 
+def postcards_of(made: Joined, rows: Sequence[Any]) -> list[Postcard]:
+    """`postcard_of` for every row of a statement, each maker looked up once."""
+    if not rows:
+        return []
+    moment = made.maker(Postcard, "p")
+    author, track = made.maker(User, "u", once=True), made.maker(Track, "t", once=True)
+    found = []
+    for row in rows:
+        postcard = moment(row)
+        attach(postcard, "author", author(row))
+        attach(postcard, "track", track(row))
+        found.append(postcard)
+    return found
+
+
 async def fetch(model: type[M], sql: str, params: Params) -> list[M]:
     """Model instances of `sql`'s rows (every column of the model, and maybe more)."""
     found = await query_rows(model, sql, params.values)
@@ -70,8 +85,7 @@ async def postcards_by_id(ids: Sequence[int]) -> list[Postcard | None]:
     params = Params(Postcard)
     sql = f"SELECT {postcard_columns()} FROM {POSTCARD_JOINS} WHERE {params.ids('p.id', ids)}"
     found = await query_rows(Postcard, sql, params.values)
-    made = Joined(found)
-    by_id = {row.pk: row for row in (postcard_of(made, found_row) for found_row in found)}
+    by_id = {row.pk: row for row in postcards_of(Joined(found), found)}
     return [by_id.get(key) for key in ids]
 
 

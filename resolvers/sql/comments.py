@@ -43,19 +43,23 @@ async def first_comments(keys: Sequence[tuple[int, int]]) -> list[Page[Comment]]
         params.values,
     )
     grouped: dict[int, list[Comment]] = defaultdict(list)
-    made = Joined(found)
-    for found_row in found:
-        comment = comment_of(made, found_row, "u")
+    for comment in comments_from(Joined(found), found, "u"):
         grouped[comment.postcard_id].append(comment)
     return [first_page(grouped.get(postcard_id, []), n) for postcard_id, n in keys]
 
 
-def comment_of(made: Joined, row: Any, author: str) -> Comment:
-    """The comment of a row with its columns under alias "c" and its author's under
-    `author`, the author attached (made once per person)."""
-    comment = made.make(Comment, "c", row)
-    attach(comment, "author", made.make(User, author, row, once=True))
-    return comment
+def comments_from(made: Joined, rows: Sequence[Any], author: str) -> list[Comment]:
+    """The comments of rows with their columns under alias "c" and their author's under
+    `author`, each author attached (made once per person)."""
+    if not rows:
+        return []
+    comment, author_of = made.maker(Comment, "c"), made.maker(User, author, once=True)
+    found = []
+    for row in rows:
+        made_comment = comment(row)
+        attach(made_comment, "author", author_of(row))
+        found.append(made_comment)
+    return found
 
 
 def first_page(comments: list[Comment], n: int) -> Page[Comment]:
@@ -108,12 +112,7 @@ def comments_of(made: Joined, value: str | None) -> list[Comment]:
     """The comments of a `first_comments_column` value, oldest first, authors attached."""
     if not value:
         return []
-    comment, author = made.maker(Comment, "c"), made.maker(User, "a", once=True)
-    found = []
-    for row in orjson.loads(value):
-        made_comment = comment(row)
-        attach(made_comment, "author", author(row))
-        found.append(made_comment)
+    found = comments_from(made, orjson.loads(value), "a")
     if len(found) > 1:
         # neither database promises an aggregate's order without ORDER BY inside it (SQLite
         # 3.40 has none); sorted here, a few at a time

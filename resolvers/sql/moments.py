@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from models import Postcard, Track, User
-from resolvers.sql.batches import POSTCARD_JOINS, postcard_columns
+from models import Postcard, User
+from resolvers.sql.batches import POSTCARD_JOINS, postcard_columns, postcards_of
 from resolvers.sql.comments import comment_rows, comments_of, first_comments_column
-from resolvers.sql.hydrate import Joined, attach, query_rows
+from resolvers.sql.hydrate import Joined, query_rows
 from resolvers.sql.params import Params
 
 
@@ -90,22 +90,14 @@ async def moments(
 def _made(
     made: Joined, found: list[Any], *, viewer_id: int | None, comments: int
 ) -> list[Postcard]:
-    if not found:
-        return []
-    page = []
+    page = postcards_of(made, found)
     commented = comment_rows()
-    moment = made.maker(Postcard, "p")
-    author, track = made.maker(User, "u", once=True), made.maker(Track, "t", once=True)
-    for row in found:
-        postcard = moment(row)  # as `postcard_of` makes it, each maker looked up once
-        attach(postcard, "author", author(row))
-        attach(postcard, "track", track(row))
+    for row, postcard in zip(found, page, strict=True):
         if viewer_id is not None:
             object.__setattr__(postcard, "viewer_liked", bool(made.value(row, "viewer_liked")))
         if comments:
             first = comments_of(commented, made.value(row, "first_comments"))
             object.__setattr__(postcard, "first_comments", (comments, first))
-        page.append(postcard)
     return page
 
 
