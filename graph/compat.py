@@ -5,6 +5,7 @@ with a message naming the function to mend here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import copy as _copy
 from enum import Enum
 from typing import Any, TypeVar
@@ -14,9 +15,11 @@ from graphql.execution.collect_fields import collect_fields as _collect_fields
 from graphql.execution.executor import CollectedErrors as _CollectedErrors
 from graphql.execution.values import get_argument_values as _argument_values
 from graphql.validation import ASTValidationRule
+from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.extensions.max_aliases import create_validator as _aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as _depth_rule
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema._graphql_core import execution_context_class_kwargs as _executor_kwargs
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, _coerce_error
 from strawberry.schema.schema import validate_document as _validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments as _convert_arguments
@@ -180,3 +183,38 @@ def validate_document(schema: GraphQLSchema, document: Any, rules: tuple[Any, ..
     """Strawberry's validation of a document, its own rules added (what its ValidationCache
     caches; graph/limits.py caches it by the document's identity instead)."""
     return _validate_document(schema, document, rules)
+
+
+# The direct execution of operations (graph/execution.py) does what strawberry's
+# `Schema.execute` does between its extension hooks.
+
+is_awaitable = optimized_is_awaitable
+
+
+def executing(schema: Any) -> Callable[[Any, Any], Any]:
+    """graphql-core's execution of an operation as strawberry's `_execute_operation` calls it
+    (`Schema._get_execute_function`, `execution_context_class_kwargs`), for a strawberry
+    `ExecutionContext` and a middleware manager."""
+    execute = schema._get_execute_function()
+    executor = _executor_kwargs(schema.execution_context_class)
+
+    def run(ec: Any, middleware: Any) -> Any:
+        return execute(
+            schema._schema,
+            ec.graphql_document,
+            root_value=ec.root_value,
+            middleware=middleware,
+            variable_values=ec.variables,
+            operation_name=ec.operation_name,
+            context_value=ec.context,
+            is_awaitable=optimized_is_awaitable,
+            **executor,
+            operation_extensions=ec.operation_extensions,
+        )
+
+    return run
+
+
+def coerced_error(error: Exception) -> Any:
+    """An exception of an execution as strawberry reports it (`_coerce_error`)."""
+    return _coerce_error(error)

@@ -75,6 +75,39 @@ def operation_cost(
     return query_cost(schema, document, operation, variables) if cost is None else cost
 
 
+def parsed(query: str, max_tokens: int) -> DocumentNode:
+    """The document (cached by text): past `max_tokens` a syntax error is TOO_MANY_TOKENS."""
+    try:
+        return _parse(query, max_tokens)
+    except GraphQLSyntaxError as error:
+        if count_tokens(query, max_tokens + 1) > max_tokens:
+            raise GraphQLError(
+                error.message,
+                source=error.source,
+                positions=error.positions,
+                extensions={"code": "TOO_MANY_TOKENS"},
+            ) from None
+        raise
+
+
+def validated(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    """The document's validation errors under `rules` (cached by the document's identity)."""
+    errors: list[GraphQLError] = _validations.get(
+        document, (schema, rules), lambda: compat.validate_document(schema, document, rules)
+    )
+    return errors
+
+
+def too_complex(cost: int, max_cost: int) -> GraphQLError:
+    return GraphQLError(
+        f"This query costs {cost} points, more than the {max_cost} allowed: ask "
+        "for fewer items (`first`) or fewer nested lists.",
+        extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost},
+    )
+
+
 def count_tokens(query: str, up_to: int) -> int:
     """The document's tokens as graphql-core's parser counts them (comments not), counting
     stops at `up_to`."""
@@ -137,28 +170,16 @@ class Limits(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.query is not None:
-            try:
-                ec.graphql_document = _parse(ec.query, self.max_tokens)
-            except GraphQLSyntaxError as error:
-                if count_tokens(ec.query, self.max_tokens + 1) > self.max_tokens:
-                    raise GraphQLError(
-                        error.message,
-                        source=error.source,
-                        positions=error.positions,
-                        extensions={"code": "TOO_MANY_TOKENS"},
-                    ) from None
-                raise
+            ec.graphql_document = parsed(ec.query, self.max_tokens)
         yield
 
     def on_validate(self) -> Iterator[None]:
         # the rules, after any DisableIntrospection added (as AddValidationRules did)
         ec = self.execution_context
         rules = ec.validation_rules = ec.validation_rules + self.rules
-        schema, document = compat.core_schema(ec.schema), ec.graphql_document
+        document = ec.graphql_document
         assert document is not None
-        ec.pre_execution_errors = _validations.get(
-            document, (schema, rules), lambda: compat.validate_document(schema, document, rules)
-        )
+        ec.pre_execution_errors = validated(compat.core_schema(ec.schema), document, rules)
         yield
 
     def on_execute(self) -> Iterator[None]:
@@ -170,20 +191,21 @@ class Limits(SchemaExtension):
         if isinstance(ec.context, Context):
             ec.context.cost = cost
         if cost > self.max_cost:
-            raise GraphQLError(
-                f"This query costs {cost} points, more than the {self.max_cost} allowed: ask "
-                "for fewer items (`first`) or fewer nested lists.",
-                extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": self.max_cost},
-            )
+            raise too_complex(cost, self.max_cost)
         yield
 
 
-def limit_extensions(config: Config) -> list[Callable[[], SchemaExtension]]:
-    """The limits per operation (`Limits`), as an extension factory. The rules are made
-    once: a new rule class per request would never hit the validation cache (keyed by the
-    rules)."""
-    rules = (
+def limit_rules(config: Config) -> tuple[type[ASTValidationRule], ...]:
+    """The depth and alias limits as validation rules. Made once per schema: a new rule class
+    per request would never hit the validation cache (keyed by the rules)."""
+    return (
         coded(compat.depth_rule(config.max_query_depth), "QUERY_TOO_DEEP"),
         coded(compat.aliases_rule(config.max_aliases), "TOO_MANY_ALIASES"),
     )
+
+
+def limit_extensions(
+    config: Config, rules: tuple[type[ASTValidationRule], ...]
+) -> list[Callable[[], SchemaExtension]]:
+    """The limits per operation (`Limits`), as an extension factory."""
     return [lambda: Limits(config, rules)]

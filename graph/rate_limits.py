@@ -21,12 +21,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits import parse as parse_limit
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from graph.config import Config
@@ -157,70 +158,91 @@ class Budgets(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         if isinstance(context, Context) and context.rate_limits is not None:
-            await self._charge(context, context.rate_limits, context.cost or 0)
+            ec = self.execution_context
+            await charge(
+                self.config,
+                context,
+                context.rate_limits,
+                context.cost or 0,
+                (ec.graphql_document, ec.operation_name, ec.variables),
+            )
         yield
 
-    async def _charge(self, context: Context, rate_limits: RateLimits, cost: int) -> None:
-        ec = self.execution_context
-        ip = context.request.client.host if context.request.client else "unknown"
-        args = (ec.graphql_document, ec.operation_name, ec.variables)
-        checks: list[tuple[RateLimitItem, tuple[str, ...], int, str]] = []
-        if sign_ups := root_field_inputs(*args, "signUp"):
-            message = "Too many accounts created from your network: try again later."
-            checks.append((rate_limits.sign_up, ("sign_up", ip), len(sign_ups), message))
-        message = "Too many log-in attempts: try again later."
-        for attempt in root_field_inputs(*args, "logIn"):
-            username = str(attempt.get("username") or "").strip().lower()
-            # hashed: any text (a "/", a lone surrogate) makes a valid, bounded store key
-            key = hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-            checks.append((rate_limits.log_in_username, ("log_in", key), 1, message))
-            checks.append((rate_limits.log_in_ip, ("log_in_ip", ip), 1, message))
-        uploads = root_field_inputs(*args, "uploadPhoto")
-        if uploads and context.viewer is not None:
-            message = "Too many photos uploaded: try again later."
-            who = str(context.viewer.id)
-            checks.append((rate_limits.uploads, ("uploads", who), len(uploads), message))
-        for item, identifiers, amount, message in checks:
-            verdict = await rate_limits.charge(item, *identifiers, cost=amount)
-            if not verdict.allowed:
-                self._refuse(context, verdict, message)
-        viewer = context.viewer
-        budget, kind, who = rate_limits.cost_budget(viewer.id if viewer else None, ip)
-        verdict = await rate_limits.charge(budget, kind, who, cost=cost)
-        context.cost, context.budget = cost, verdict
-        _set_headers(context, verdict)
-        if not verdict.allowed:
-            window = self.config.rate_limit_window_seconds
-            message = (
-                f"Rate limit exceeded: this query costs {cost} points and {verdict.remaining} "
-                f"of your {verdict.limit} per {window} s are left; "
-                f"try again in {verdict.retry_after} s."
-            )
-            self._refuse(context, verdict, message)
-
-    def _refuse(self, context: Context, verdict: Verdict, message: str) -> None:
-        _set_headers(context, verdict)
-        if isinstance(context.response, Response):
-            context.response.status_code = 429
-        raise rate_limited(message, verdict)
-
     def get_results(self) -> dict[str, Any]:
-        context = self.execution_context.context
-        if not self.config.cost_in_response or not isinstance(context, Context):
-            return {}
-        if context.cost is None:
-            return {}
-        if self.execution_context.operation_type == OperationType.SUBSCRIPTION:
-            return {}
-        budget = context.budget
-        reset_at = budget.reset_at if budget else None
-        return {
-            "cost": {
-                "requested": context.cost,
-                "remaining": budget.remaining if budget else None,
-                "resetAt": _iso(reset_at) if reset_at is not None else None,
-            }
+        return cost_report(self.config, self.execution_context)
+
+
+async def charge(
+    config: Config,
+    context: Context,
+    rate_limits: RateLimits,
+    cost: int,
+    operation: tuple[DocumentNode | None, str | None, dict[str, Any] | None],
+) -> None:
+    """Charge an operation (its document, name and raw variables) to the caller's budgets:
+    signUp, logIn and uploadPhoto attempts to theirs, then its cost; a refusal is raised
+    (RATE_LIMITED), the X-RateLimit-* headers set either way."""
+    ip = context.request.client.host if context.request.client else "unknown"
+    checks: list[tuple[RateLimitItem, tuple[str, ...], int, str]] = []
+    if sign_ups := root_field_inputs(*operation, "signUp"):
+        message = "Too many accounts created from your network: try again later."
+        checks.append((rate_limits.sign_up, ("sign_up", ip), len(sign_ups), message))
+    message = "Too many log-in attempts: try again later."
+    for attempt in root_field_inputs(*operation, "logIn"):
+        username = str(attempt.get("username") or "").strip().lower()
+        # hashed: any text (a "/", a lone surrogate) makes a valid, bounded store key
+        key = hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        checks.append((rate_limits.log_in_username, ("log_in", key), 1, message))
+        checks.append((rate_limits.log_in_ip, ("log_in_ip", ip), 1, message))
+    uploads = root_field_inputs(*operation, "uploadPhoto")
+    if uploads and context.viewer is not None:
+        message = "Too many photos uploaded: try again later."
+        who = str(context.viewer.id)
+        checks.append((rate_limits.uploads, ("uploads", who), len(uploads), message))
+    for item, identifiers, amount, message in checks:
+        verdict = await rate_limits.charge(item, *identifiers, cost=amount)
+        if not verdict.allowed:
+            _refuse(context, verdict, message)
+    viewer = context.viewer
+    budget, kind, who = rate_limits.cost_budget(viewer.id if viewer else None, ip)
+    verdict = await rate_limits.charge(budget, kind, who, cost=cost)
+    context.cost, context.budget = cost, verdict
+    _set_headers(context, verdict)
+    if not verdict.allowed:
+        window = config.rate_limit_window_seconds
+        message = (
+            f"Rate limit exceeded: this query costs {cost} points and {verdict.remaining} "
+            f"of your {verdict.limit} per {window} s are left; "
+            f"try again in {verdict.retry_after} s."
+        )
+        _refuse(context, verdict, message)
+
+
+def _refuse(context: Context, verdict: Verdict, message: str) -> None:
+    _set_headers(context, verdict)
+    if isinstance(context.response, Response):
+        context.response.status_code = 429
+    raise rate_limited(message, verdict)
+
+
+def cost_report(config: Config, ec: ExecutionContext) -> dict[str, Any]:
+    """The response's `extensions.cost`: what the operation cost and what is left."""
+    context = ec.context
+    if not config.cost_in_response or not isinstance(context, Context):
+        return {}
+    if context.cost is None:
+        return {}
+    if ec.operation_type == OperationType.SUBSCRIPTION:
+        return {}
+    budget = context.budget
+    reset_at = budget.reset_at if budget else None
+    return {
+        "cost": {
+            "requested": context.cost,
+            "remaining": budget.remaining if budget else None,
+            "resetAt": _iso(reset_at) if reset_at is not None else None,
         }
+    }
 
 
 def _iso(epoch: float) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, specified_rules
 from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 
 from graph import queries
 from graph.config import Config
 from graph.errors import ShapeErrors, log_if_unexpected
-from graph.limits import limit_extensions
+from graph.execution import Direct
+from graph.limits import limit_extensions, limit_rules
 from graph.live.fields import Subscription
 from graph.live.sharing import SharingExecutor
 from graph.mutations import (
@@ -252,22 +253,30 @@ class Mutation:
 
 
 class SoundpostSchema(strawberry.Schema):
+    # its operations without strawberry's extension runner (graph/execution.py); None for
+    # the bare schema
+    direct: Direct | None = None
+
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         log_if_unexpected(errors)
 
 
-def build_schema(config: Config | None = None) -> strawberry.Schema:
+def build_schema(config: Config | None = None) -> SoundpostSchema:
     """The schema as the server runs it, with its limits; without a `config`, the bare
     schema (its SDL is the same)."""
     extensions: list[Any] = [ShapeErrors]
+    rules: tuple[Any, ...] = tuple(specified_rules)
     if config is None:
         extensions += [ParserCache, ValidationCache]
     else:
         if not config.introspection:
             extensions.append(DisableIntrospection)
+            rules += (NoSchemaIntrospectionCustomRule,)
         # Tokens, depth, aliases and cost (graph/limits.py), then the budgets.
-        extensions += [*limit_extensions(config), lambda: Budgets(config)]
-    return SoundpostSchema(
+        own_rules = limit_rules(config)
+        rules += own_rules
+        extensions += [*limit_extensions(config, own_rules), lambda: Budgets(config)]
+    built = SoundpostSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -275,6 +284,9 @@ def build_schema(config: Config | None = None) -> strawberry.Schema:
         # Live events shared by many subscribers are executed once (graph/live/sharing.py).
         execution_context_class=SharingExecutor,
     )
+    if config is not None:
+        built.direct = Direct(built, config, rules)
+    return built
 
 
 schema = build_schema()

@@ -77,8 +77,9 @@ class SoundpostGraphQL(GraphQL[Context, None]):
     ) -> None:
         """`keep_alive_interval`: seconds between server pings on both websocket protocols
         (None or 0: no pings)."""
+        schema = build_schema(settings)
         super().__init__(
-            build_schema(settings),
+            schema,
             graphql_ide="graphiql",
             allowed_origins=settings.cors_origins,
             keep_alive=bool(keep_alive_interval),
@@ -91,6 +92,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
             ),
         )
         self.settings = settings
+        self.direct = schema.direct
         self.max_message_bytes = settings.ws_max_message_bytes
         self.ws_connections = ConnectionCounter(settings.ws_max_connections_per_user)
         self._closing: set[asyncio.Task[None]] = set()
@@ -171,15 +173,32 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         return await self.execute_request(request_adapter.method, request_data, context)
 
     async def execute_request(
-        self, method: str, request_data: GraphQLRequestData, context: Context
+        self,
+        method: str,
+        request_data: GraphQLRequestData,
+        context: Context,
+        *,
+        direct: bool = False,
     ) -> ExecutionResult:
-        """Strawberry's `execute_single`, the persisted query resolved first."""
+        """Strawberry's `execute_single`, the persisted query resolved first; with `direct`,
+        by graph/execution.py when it takes the operation."""
         query = self.persisted.resolve(request_data.query, request_data.extensions)
         if isinstance(query, Refusal):
             return Refused(data=None, errors=None, refusal=query)
         allowed_operation_types = OperationType.from_http(method)  # type: ignore[arg-type]
         if not self.allow_queries_via_get and method == "GET":
             allowed_operation_types = allowed_operation_types - {OperationType.QUERY}
+        if direct and self.direct is not None:
+            result = await self.direct.execute(
+                query,
+                request_data.variables,
+                context,
+                request_data.operation_name,
+                allowed_operation_types,
+                request_data.extensions,
+            )
+            if result is not None:
+                return result
         try:
             return await self.schema.execute(
                 query,
@@ -203,7 +222,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         HTTPException is raised as `run` raises it."""
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, sub_response)
-        result = await self.execute_request("POST", request_data, context)
+        result = await self.execute_request("POST", request_data, context, direct=True)
         body = self.encode_json(await self.process_result(request, result))
         media_type = sub_response.media_type or accept.JSON
         headers = [

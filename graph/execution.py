@@ -1,0 +1,121 @@
+"""One operation executed as strawberry's `Schema.execute` executes it with this schema's
+extensions (ShapeErrors, DisableIntrospection, Limits, Budgets), their steps written out in
+their order in one function. Strawberry wraps every hook of every extension in a context
+manager of its own for each operation, checking each hook's kind with `inspect`: on
+`{ __typename }` that machinery was about half of the app's time per request (cProfile
+in-process, 2026-12-03).
+
+`Direct.execute` takes only an operation whose document parses and validates (both cached
+by graph/limits.py), that is a query or mutation allowed here, and whose cost is within
+the limit; for any other it returns None before anything is charged or run, and strawberry's
+way answers it (and words the refusal). The lean HTTP path uses it (server/view.py
+`respond_json`); tests/api/test_lean_http.py sends every kind of request both ways and
+compares the bytes, and tests/unit/test_execution.py fails when the schema's extensions are
+no longer the ones written out here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError
+from graphql.execution.middleware import MiddlewareManager
+from graphql.validation import ASTValidationRule
+from strawberry.types.execution import ExecutionContext, ExecutionResult, PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from graph import compat
+from graph.config import Config, hides_suggestions
+from graph.context import Context
+from graph.errors import shape_error
+from graph.limits import operation_cost, parsed, validated
+from graph.rate_limits import charge, cost_report
+
+TAKEN = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+class Direct:
+    """The schema's operations without strawberry's extension runner."""
+
+    def __init__(
+        self, schema: Any, config: Config, rules: tuple[type[ASTValidationRule], ...]
+    ) -> None:
+        """`rules`: every validation rule the extensions add, in their order (strawberry's
+        own first)."""
+        self.schema = schema
+        self.core = compat.core_schema(schema)
+        self.config = config
+        self.rules = rules
+        self.middleware = MiddlewareManager()  # no extension of ours resolves fields
+        self.run = compat.executing(schema)
+
+    async def execute(
+        self,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        context: Any,
+        operation_name: str | None,
+        allowed: frozenset[OperationType] | set[OperationType],
+        extensions: dict[str, Any] | None,
+    ) -> ExecutionResult | None:
+        """The operation's result, or None: strawberry's way must answer it."""
+        if not query or not isinstance(context, Context):
+            return None
+        document = _document(query, self.config.max_tokens)
+        if document is None:
+            return None
+        ec = ExecutionContext(
+            query=query,
+            schema=self.schema,
+            allowed_operations=allowed,
+            context=context,
+            root_value=None,
+            variables=variables,
+            provided_operation_name=operation_name,
+            operation_extensions=extensions,
+        )
+        ec.graphql_document = document
+        try:
+            operation_type = ec.operation_type
+        except RuntimeError:  # no such operation: strawberry's 400
+            return None
+        if operation_type not in allowed or operation_type not in TAKEN:
+            return None
+        if validated(self.core, document, self.rules):
+            return None
+        name = ec.operation_name
+        cost = operation_cost(self.core, document, name, variables)
+        if cost > self.config.max_query_cost:
+            return None
+        # From here on as strawberry: Budgets.on_operation, Limits.on_execute (the cost on
+        # the context), Budgets.on_execute (the charge), then graphql-core's execution.
+        context.budget = None
+        context.cost = cost
+        operation = (document, name, variables)
+        try:
+            if context.rate_limits is not None:
+                await charge(self.config, context, context.rate_limits, cost, operation)
+            result = self.run(ec, self.middleware)
+            if compat.is_awaitable(result):
+                result = await result
+        except Exception as error:  # as strawberry's execute: a result of this one error
+            return self._failed(ec, compat.coerced_error(error))
+        errors = result.errors
+        if errors:
+            self.schema.process_errors(errors, ec)  # logs the unexpected, with their trace
+            hide = hides_suggestions(context.settings)
+            errors = [shape_error(error, hide_suggestions=hide) for error in errors]
+        return ExecutionResult(
+            data=result.data, errors=errors, extensions=cost_report(self.config, ec)
+        )
+
+    def _failed(self, ec: ExecutionContext, error: GraphQLError) -> PreExecutionError:
+        # strawberry's ShapeErrors does not see it (its hook gets the exception)
+        self.schema.process_errors([error], ec)
+        return PreExecutionError(data=None, errors=[error], extensions=cost_report(self.config, ec))
+
+
+def _document(query: str, max_tokens: int) -> DocumentNode | None:
+    try:
+        return parsed(query, max_tokens)
+    except Exception:  # strawberry's way words it (as a syntax or TOO_MANY_TOKENS error)
+        return None
