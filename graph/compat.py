@@ -23,6 +23,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, _coe
 from strawberry.schema.schema import validate_document as _validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments as _convert_arguments
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as _TYPE_CAST_ATTRIBUTE
 from strawberry.types.enum import StrawberryEnumDefinition
 
 E = TypeVar("E", bound=type[Enum])
@@ -134,6 +135,17 @@ def strawberry_schema(core: GraphQLSchema) -> Any:
     """The strawberry schema a graphql-core schema was built by
     (`GraphQLSchema._strawberry_schema`)."""
     return core._strawberry_schema  # type: ignore[attr-defined]
+
+
+def object_definition(gtype: Any) -> Any:
+    """The strawberry definition behind a graphql-core object type (its extensions' back
+    reference), or None."""
+    return (gtype.extensions or {}).get(_FIELD_BACKREF)
+
+
+# What strawberry's generated `is_type_of` reads first: the type `strawberry.cast` marked
+# an object with.
+TYPE_CAST_ATTRIBUTE = _TYPE_CAST_ATTRIBUTE
 
 
 def strawberry_field(field_def: Any) -> Any:

@@ -144,13 +144,38 @@ def connection(
     if len(items) != len(page.cursors):
         raise ValueError(f"{len(items)} nodes for {len(page.cursors)} cursors")
     cursors = page.cursors
-    return Connection(
-        edges=[Edge(cursors=cursors, index=i, node=node) for i, node in enumerate(items)],
-        page_info=PageInfo(
-            has_next_page=page.has_next, has_previous_page=page.has_previous, cursors=cursors
-        ),
+    edge = _new_edge
+    return _new_connection(
+        [edge(cursors, i, node) for i, node in enumerate(items)],
+        _new_page_info(page.has_next, page.has_previous, cursors),
     )
 
+
+def written_init(cls: type[Any], names: tuple[str, ...]) -> Callable[..., Any]:
+    """A function `(*values)` making what `cls(**dict(zip(names, values)))` makes, for a
+    dataclass whose `__init__` sets exactly `names`: the instance's `__dict__` as one dict
+    display, without the `__init__` frame and its keywords (a page of 20 moments makes ~60
+    edges, connections and page infos). Any other class gets its `__init__`."""
+    initialised = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    plain = all(name.isidentifier() for name in names) and not hasattr(cls, "__post_init__")
+    if sorted(initialised) != sorted(names) or not plain:
+
+        def through_init(*values: Any) -> Any:
+            return cls(**dict(zip(names, values, strict=True)))
+
+        return through_init
+    entries = ", ".join(f"{name!r}: {name}" for name in initialised)  # the __init__'s order
+    namespace: dict[str, Any] = {"_new": cls.__new__, "_cls": cls}
+    source = f"def make({', '.join(names)}):\n    made = _new(_cls)\n"
+    source += f"    made.__dict__ = {{{entries}}}\n    return made\n"
+    exec(source, namespace)  # our own text: the class's field names
+    make: Callable[..., Any] = namespace["make"]
+    return make
+
+
+_new_edge = written_init(Edge, ("cursors", "index", "node"))
+_new_connection = written_init(Connection, ("edges", "page_info"))
+_new_page_info = written_init(PageInfo, ("has_next_page", "has_previous_page", "cursors"))
 
 FIRST_DESCRIPTION = "How many items to return: 0 to 100, default 20."
 AFTER_DESCRIPTION = "Return the items after this cursor (a previous page's `endCursor`)."

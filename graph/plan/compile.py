@@ -13,7 +13,7 @@ middleware, exception handlers."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +78,23 @@ class FieldPlan:
     passes_self: bool = False
     source_names: tuple[str, ...] = ()
     info_name: str | None = None
+    # an object type's field (or a list of objects'): what emit.py writes out in the
+    # parent's function instead of calling `complete` per object
+    objects: Objects | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Objects:
+    """How the objects of a field are completed: by `fill`, once they are known to be of
+    the type. `origin`: an instance of exactly this class that no `strawberry.cast` marks
+    is of the type without asking (strawberry's own `is_type_of` would say so); None when
+    the type has no `is_type_of` (any object is taken). `item`: a list's completion of
+    one item (None for a field of one object)."""
+
+    fill: Callable[[Any, Run], dict[str, Any]]
+    checked: bool
+    origin: type | None
+    item: Complete | None
 
 
 @dataclass(eq=False, slots=True)
@@ -202,15 +219,26 @@ def _itself(source: Any) -> Any:
     return source
 
 
-def _completer(executor: Any, plan: Plan, entry: FieldPlan, gtype: Any) -> Complete:
+def _completer(
+    executor: Any, plan: Plan, entry: FieldPlan, gtype: Any, listed: Complete | None = None
+) -> Complete:
+    """`listed`: set by the list being completed (its item's completion), for Objects."""
     if is_non_null_type(gtype):
-        return _non_null(_completer(executor, plan, entry, gtype.of_type))
+        return _non_null(_completer(executor, plan, entry, gtype.of_type, listed))
     if is_list_type(gtype):
-        return _list(_completer(executor, plan, entry, gtype.of_type))
+        if listed is not None:  # a list of lists: not written out
+            return _list(_completer(executor, plan, entry, gtype.of_type, _NESTED))
+        item = _completer(executor, plan, entry, gtype.of_type, _LISTED)
+        if entry.objects is not None and entry.objects.item is _LISTED:
+            entry.objects = replace(entry.objects, item=item)
+        return _list(item)
     if is_leaf_type(gtype):
         return _leaf(gtype)
     if is_object_type(gtype):
-        return _object(executor, plan, entry, gtype)
+        complete, fill = _object(executor, plan, entry, gtype)
+        if listed is not _NESTED:
+            entry.objects = Objects(fill, gtype.is_type_of is not None, _plain(gtype), listed)
+        return complete
     if is_abstract_type(gtype):
         return _abstract(executor, plan, entry, gtype)
     raise NotPlannable(f"type {gtype}")
@@ -258,7 +286,33 @@ def _leaf(gtype: Any) -> Complete:
     return complete
 
 
-def _object(executor: Any, plan: Plan, entry: FieldPlan, gtype: GraphQLObjectType) -> Complete:
+def _nested(value: Any, run: Run) -> Any:  # marks a list inside a list
+    raise AssertionError("never called")
+
+
+_NESTED: Complete = _nested
+
+
+def _listed(value: Any, run: Run) -> Any:  # marks a list's item, until it is made
+    raise AssertionError("never called")
+
+
+_LISTED: Complete = _listed
+
+
+def _plain(gtype: GraphQLObjectType) -> type | None:
+    """The class whose plain instances strawberry's generated `is_type_of` takes: None
+    when the type has its own `is_type_of`, or none."""
+    definition = compat.object_definition(gtype)
+    if definition is None or definition.is_type_of is not None:
+        return None
+    origin: type = definition.origin
+    return origin
+
+
+def _object(
+    executor: Any, plan: Plan, entry: FieldPlan, gtype: GraphQLObjectType
+) -> tuple[Complete, Callable[[Any, Run], dict[str, Any]]]:
     grouped, deferred = compat.collect_subfields(executor, gtype, entry.details)
     if deferred:
         raise NotPlannable("@defer")
@@ -274,13 +328,13 @@ def _object(executor: Any, plan: Plan, entry: FieldPlan, gtype: GraphQLObjectTyp
             raise Fallback(f"not a {gtype.name}")
         return fill(value, run)
 
-    return complete
+    return complete, fill
 
 
 def _abstract(executor: Any, plan: Plan, entry: FieldPlan, gtype: GraphQLAbstractType) -> Complete:
     schema: GraphQLSchema = executor.schema
     by_name: dict[str, Complete] = {
-        possible.name: _object(executor, plan, entry, possible)
+        possible.name: _object(executor, plan, entry, possible)[0]
         for possible in schema.get_possible_types(gtype)
     }
     resolve_type = gtype.resolve_type

@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import is_non_null_type, is_scalar_type
 
-from graph.plan.compile import ATTRIBUTE, CONSTANT, EXACT_LEAVES, INT_MAX, INT_MIN, FieldPlan
+from graph import compat
+from graph.plan.compile import (
+    ATTRIBUTE,
+    CONSTANT,
+    EXACT_LEAVES,
+    INT_MAX,
+    INT_MIN,
+    FieldPlan,
+    Objects,
+)
 
 if TYPE_CHECKING:
     from graph.plan.run import Run
@@ -39,7 +48,7 @@ def written_out(fields: tuple[FieldPlan, ...]) -> Fill:
             lines.append(f"out[{key}] = k{n}")
         elif entry.kind == ATTRIBUTE:
             lines.append(f"{value} = {_read(entry, n, namespace)}")
-            lines += _completed(entry, n)
+            lines += _completed(entry, n, namespace)
             lines.append(f"out[{key}] = {value}")
         else:
             # a resolver, whose value may be awaitable (then completed in a later round)
@@ -51,7 +60,7 @@ def written_out(fields: tuple[FieldPlan, ...]) -> Fill:
                 f"    out[{key}] = None",
                 f"    run.pending.append(({value}, c{n}, out, {key}))",
                 "else:",
-                *(f"    {line}" for line in _completed(entry, n)),
+                *(f"    {line}" for line in _completed(entry, n, namespace)),
                 f"    out[{key}] = {value}",
             ]
     lines.append("return out")
@@ -69,9 +78,11 @@ def _read(entry: FieldPlan, n: int, namespace: dict[str, Any]) -> str:
     return f"r{n}(source)"
 
 
-def _completed(entry: FieldPlan, n: int) -> list[str]:
+def _completed(entry: FieldPlan, n: int, namespace: dict[str, Any]) -> list[str]:
     """Lines completing `v<n>` in place."""
     value, complete = f"v{n}", f"c{n}(v{n}, run)"
+    if entry.objects is not None:
+        return _objects(entry.objects, n, namespace)
     leaf = _leaf_name(entry)
     exact = EXACT_LEAVES.get(leaf) if leaf is not None else None
     if exact is not None:
@@ -92,3 +103,34 @@ def _leaf_name(entry: FieldPlan) -> str | None:
     if is_non_null_type(gtype):
         gtype = gtype.of_type
     return gtype.name if is_scalar_type(gtype) else None
+
+
+def _objects(objects: Objects, n: int, namespace: dict[str, Any]) -> list[str]:
+    """Lines completing `v<n>`, an object or a list of objects: an object known to be of the
+    type is filled here, without the completion's frames and `is_type_of` (a null, a list
+    that is not a list, or an object that may not be of the type goes through the
+    completion, which falls back or asks as graphql-core would)."""
+    if objects.checked and objects.origin is None:
+        return [f"v{n} = c{n}(v{n}, run)"]
+    namespace[f"f{n}"] = objects.fill
+    namespace[f"o{n}"] = objects.origin
+    namespace["CAST"] = compat.TYPE_CAST_ATTRIBUTE
+    if objects.checked:
+        known = f"type({{x}}) is o{n} and getattr({{x}}, CAST, None) is None"
+    else:
+        known = "{x} is not None"
+    if objects.item is None:
+        return [
+            f"if {known.format(x=f'v{n}')}:",
+            f"    v{n} = f{n}(v{n}, run)",
+            "else:",
+            f"    v{n} = c{n}(v{n}, run)",
+        ]
+    namespace[f"i{n}"] = objects.item
+    each = f"f{n}(x, run) if {known.format(x='x')} else i{n}(x, run)"
+    return [
+        f"if type(v{n}) is list:",
+        f"    v{n} = [{each} for x in v{n}]",
+        "else:",
+        f"    v{n} = c{n}(v{n}, run)",
+    ]

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -15,6 +16,7 @@ from graph.relay import (
     connection,
     copied_from_row,
     to_global_id,
+    written_init,
 )
 from graph.types.photo import Photo, photo_of
 from graph.types.place import Place
@@ -26,6 +28,21 @@ from resolvers.sql.comments import first_page
 from resolvers.sql.hydrate import joined
 
 R = TypeVar("R")
+
+
+# What `Postcard.from_row` sets, in its order (graph/relay.py `written_init`, per class).
+FROM_ROW = (
+    "id",
+    "row",
+    "caption",
+    "photo",
+    "place",
+    "created_at",
+    "updated_at",
+    "like_count",
+    "comment_count",
+)
+_made: dict[type[Any], Callable[..., Any]] = {}
 
 
 @strawberry.type(description="A music moment: a song, a photo, a caption and a place.")
@@ -42,16 +59,17 @@ class Postcard(Node):
     @classmethod
     def from_row(cls, row: models.Postcard) -> Postcard:
         photo = photo_of(row.photo, row.photo_url, row.photo_source)
-        return cls(
-            id=to_global_id("Postcard", row.id),
-            row=row,
-            caption=row.caption,
-            photo=photo,
-            place=Place.of_postcard(row),
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            like_count=row.like_count,
-            comment_count=row.comment_count,
+        make = _made.get(cls) or _made.setdefault(cls, written_init(cls, FROM_ROW))
+        return make(
+            to_global_id("Postcard", row.id),
+            row,
+            row.caption,
+            photo,
+            Place.of_postcard(row),
+            row.created_at,
+            row.updated_at,
+            row.like_count,
+            row.comment_count,
         )
 
     @strawberry.field(

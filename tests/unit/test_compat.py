@@ -241,3 +241,18 @@ def test_enum_values_take_their_descriptions() -> None:
 
     with pytest.raises(ValueError, match="describe exactly"):
         compat.describe_values(strawberry.enum(Other), {"ONE": "1."})
+
+
+def test_the_strawberry_definition_behind_an_object_type() -> None:
+    from graph.types.postcard import Postcard
+
+    core = compat.core_schema(soundpost_schema)
+    definition = compat.object_definition(core.get_type("Postcard"))
+    assert definition is not None and definition.origin is Postcard, mend(
+        "graph/compat.py object_definition"
+    )
+    assert definition.is_type_of is None  # strawberry's generated check, which emit.py skips
+    marked = strawberry.cast(Postcard, type("Row", (), {})())
+    assert getattr(marked, compat.TYPE_CAST_ATTRIBUTE) is Postcard, mend(
+        "graph/compat.py TYPE_CAST_ATTRIBUTE"
+    )
