@@ -37,7 +37,7 @@ Fill = Callable[[Any, "Run"], dict[str, Any]]
 
 def written_out(fields: tuple[FieldPlan, ...]) -> Fill:
     """The function building one selection's response object from its parent object."""
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"SYNC": _SYNC, "awaits": _awaits}
     lines = ["out = {}"]
     for n, entry in enumerate(fields):
         value, key = f"v{n}", repr(entry.key)
@@ -56,7 +56,8 @@ def written_out(fields: tuple[FieldPlan, ...]) -> Fill:
                 # the resolver bound for this run (Run.call binds it on the first row)
                 f"b{n} = run.bound[{entry.index}]",
                 f"{value} = b{n}(source) if b{n} is not None else run.call(e{n}, source)",
-                f"if hasattr(type({value}), '__await__'):",
+                f"t{n} = type({value})",
+                f"if t{n} not in SYNC and awaits(t{n}):",
                 f"    out[{key}] = None",
                 f"    run.pending.append(({value}, c{n}, out, {key}))",
                 "else:",
@@ -68,6 +69,21 @@ def written_out(fields: tuple[FieldPlan, ...]) -> Fill:
     exec(source, namespace)  # text of the plan's own names and positions
     fill: Fill = namespace["fill"]
     return fill
+
+
+# Classes seen not to be awaitable: a set lookup instead of `hasattr(cls, "__await__")`,
+# which builds an AttributeError each time it is false (a resolver per field per row).
+_SYNC: set[type] = {str, int, bool, float, list, dict, tuple, type(None)}
+MAX_SYNC = 4096
+
+
+def _awaits(cls: type) -> bool:
+    """Whether a resolver's value of this class is awaited (graphql-core's test)."""
+    if hasattr(cls, "__await__"):
+        return True
+    if len(_SYNC) < MAX_SYNC:
+        _SYNC.add(cls)
+    return False
 
 
 def _read(entry: FieldPlan, n: int, namespace: dict[str, Any]) -> str:

@@ -15,7 +15,8 @@ from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.fields import DatetimeField, Field
+from tortoise.fields import DatetimeField, Field, JSONField
+from tortoise.fields import data as tortoise_data
 from tortoise.fields.data import CharEnumFieldInstance, parse_datetime
 from tortoise.indexes import Index
 from tortoise.models import Model
@@ -253,6 +254,13 @@ class Joined:
         return instance
 
 
+def _is_pydantic(field: JSONField[Any]) -> bool:
+    """Whether tortoise makes a JSON field's values pydantic models (its
+    `_PydanticModelMetaclass` check in `JSONField.to_python_value`)."""
+    metaclass = getattr(tortoise_data, "_PydanticModelMetaclass", None)
+    return metaclass is not None and isinstance(field.field_type, metaclass)
+
+
 def _converter(field: Any) -> Any:
     """The field's conversion of a database value. A time's is tortoise's own, with what
     it looks up on every call (the USE_TZ and TIMEZONE settings, the zone) looked up once:
@@ -262,6 +270,20 @@ def _converter(field: Any) -> Any:
         members = {member.value: member for member in field.enum_type}
         slow_enum = field.to_python_value
         return lambda value: members[value] if value in members else slow_enum(value)
+    if isinstance(field, JSONField) and not _is_pydantic(field):
+        # tortoise's own decode of text, without its checks for a pydantic model type (none
+        # here); a value it would refuse goes to it, for its error
+        decode, slow_json = field.decoder, field.to_python_value
+
+        def convert_json(value: Any) -> Any:
+            if type(value) is str:
+                try:
+                    return decode(value)
+                except Exception:
+                    return slow_json(value)
+            return slow_json(value)
+
+        return convert_json
     if not isinstance(field, DatetimeField) or not get_use_tz():
         return field.to_python_value
     zone = get_default_timezone()

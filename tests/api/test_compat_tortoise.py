@@ -49,3 +49,16 @@ async def test_a_fetched_relation_and_a_copy_of_a_row() -> None:
     await clone.save(update_fields=["display_name"])
     assert maya.display_name != "Maya A.", mend("resolvers/sql/hydrate.py copy_row")
     assert (await User.get(id=maya.id)).display_name == "Maya A."
+
+
+@pytest.mark.usefixtures("app")
+def test_a_json_column_converts_as_tortoise_converts_it() -> None:
+    from tortoise.exceptions import FieldError
+
+    field = Postcard._meta.fields_map["photo"]
+    assert not hydrate._is_pydantic(field), mend("resolvers/sql/hydrate.py _is_pydantic")
+    convert = hydrate._converter(field)
+    for value in ('{"width": 3, "renditions": []}', "[1, 2]", "null", {"a": 1}, None):
+        assert convert(value) == field.to_python_value(value)
+    with pytest.raises(FieldError):  # tortoise's own refusal of text that is not JSON
+        convert("{not json")
