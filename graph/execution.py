@@ -92,8 +92,7 @@ class Direct:
         context.cost = cost
         operation = (document, name, variables)
         try:
-            if context.rate_limits is not None:
-                await charge(self.config, context, context.rate_limits, cost, operation)
+            await charge(self.config, context, cost, operation)
             result = self.run(ec, self.middleware)
             if compat.is_awaitable(result):
                 result = await result

@@ -100,14 +100,6 @@ def validated(
     return errors
 
 
-def too_complex(cost: int, max_cost: int) -> GraphQLError:
-    return GraphQLError(
-        f"This query costs {cost} points, more than the {max_cost} allowed: ask "
-        "for fewer items (`first`) or fewer nested lists.",
-        extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost},
-    )
-
-
 def count_tokens(query: str, up_to: int) -> int:
     """The document's tokens as graphql-core's parser counts them (comments not), counting
     stops at `up_to`."""
@@ -191,7 +183,11 @@ class Limits(SchemaExtension):
         if isinstance(ec.context, Context):
             ec.context.cost = cost
         if cost > self.max_cost:
-            raise too_complex(cost, self.max_cost)
+            raise GraphQLError(
+                f"This query costs {cost} points, more than the {self.max_cost} allowed: ask "
+                "for fewer items (`first`) or fewer nested lists.",
+                extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": self.max_cost},
+            )
         yield
 
 

@@ -156,16 +156,10 @@ class Budgets(SchemaExtension):
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
-        context = self.execution_context.context
-        if isinstance(context, Context) and context.rate_limits is not None:
-            ec = self.execution_context
-            await charge(
-                self.config,
-                context,
-                context.rate_limits,
-                context.cost or 0,
-                (ec.graphql_document, ec.operation_name, ec.variables),
-            )
+        ec = self.execution_context
+        if isinstance(ec.context, Context):
+            operation = (ec.graphql_document, ec.operation_name, ec.variables)
+            await charge(self.config, ec.context, ec.context.cost or 0, operation)
         yield
 
     def get_results(self) -> dict[str, Any]:
@@ -175,13 +169,16 @@ class Budgets(SchemaExtension):
 async def charge(
     config: Config,
     context: Context,
-    rate_limits: RateLimits,
     cost: int,
     operation: tuple[DocumentNode | None, str | None, dict[str, Any] | None],
 ) -> None:
-    """Charge an operation (its document, name and raw variables) to the caller's budgets:
-    signUp, logIn and uploadPhoto attempts to theirs, then its cost; a refusal is raised
-    (RATE_LIMITED), the X-RateLimit-* headers set either way."""
+    """Charge an operation (its document, name and raw variables) to the caller's budgets
+    (the context's; none without them): signUp, logIn and uploadPhoto attempts to theirs,
+    then its cost; a refusal is raised (RATE_LIMITED), the X-RateLimit-* headers set either
+    way."""
+    rate_limits = context.rate_limits
+    if rate_limits is None:
+        return
     ip = context.request.client.host if context.request.client else "unknown"
     checks: list[tuple[RateLimitItem, tuple[str, ...], int, str]] = []
     if sign_ups := root_field_inputs(*operation, "signUp"):

@@ -67,9 +67,8 @@ def copied_from_row(*attributes: str) -> Any:
 
 
 def _copier(cls: type[Any], attributes: tuple[str, ...]) -> Callable[[Any], Any]:
-    names = ("id", "row", *attributes)
-    initialised = [f.name for f in dataclasses.fields(cls) if f.init]
-    if sorted(initialised) != sorted(names) or hasattr(cls, "__post_init__"):
+    initialised = _written_fields(cls, ("id", "row", *attributes))
+    if initialised is None:
         take = attrgetter(*attributes)
 
         def through_init(row: Any) -> Any:
@@ -156,9 +155,8 @@ def written_init(cls: type[Any], names: tuple[str, ...]) -> Callable[..., Any]:
     dataclass whose `__init__` sets exactly `names`: the instance's `__dict__` as one dict
     display, without the `__init__` frame and its keywords (a page of 20 moments makes ~60
     edges, connections and page infos). Any other class gets its `__init__`."""
-    initialised = tuple(f.name for f in dataclasses.fields(cls) if f.init)
-    plain = all(name.isidentifier() for name in names) and not hasattr(cls, "__post_init__")
-    if sorted(initialised) != sorted(names) or not plain:
+    initialised = _written_fields(cls, names)
+    if initialised is None:
 
         def through_init(*values: Any) -> Any:
             return cls(**dict(zip(names, values, strict=True)))
@@ -171,6 +169,14 @@ def written_init(cls: type[Any], names: tuple[str, ...]) -> Callable[..., Any]:
     exec(source, namespace)  # our own text: the class's field names
     make: Callable[..., Any] = namespace["make"]
     return make
+
+
+def _written_fields(cls: type[Any], names: tuple[str, ...]) -> list[str] | None:
+    """The dataclass's `__init__` fields in its order, when they are exactly `names` (plain
+    identifiers) and nothing runs after them (`__post_init__`); else None: keep `__init__`."""
+    initialised = [f.name for f in dataclasses.fields(cls) if f.init]
+    plain = all(name.isidentifier() for name in names) and not hasattr(cls, "__post_init__")
+    return initialised if plain and sorted(initialised) == sorted(names) else None
 
 
 _new_edge = written_init(Edge, ("cursors", "index", "node"))

@@ -219,25 +219,22 @@ def _itself(source: Any) -> Any:
     return source
 
 
-def _completer(
-    executor: Any, plan: Plan, entry: FieldPlan, gtype: Any, listed: Complete | None = None
-) -> Complete:
-    """`listed`: set by the list being completed (its item's completion), for Objects."""
+def _completer(executor: Any, plan: Plan, entry: FieldPlan, gtype: Any, lists: int = 0) -> Complete:
+    """`lists`: how many list types enclose `gtype` (the field's objects are recorded for
+    emit.py up to one list deep)."""
     if is_non_null_type(gtype):
-        return _non_null(_completer(executor, plan, entry, gtype.of_type, listed))
+        return _non_null(_completer(executor, plan, entry, gtype.of_type, lists))
     if is_list_type(gtype):
-        if listed is not None:  # a list of lists: not written out
-            return _list(_completer(executor, plan, entry, gtype.of_type, _NESTED))
-        item = _completer(executor, plan, entry, gtype.of_type, _LISTED)
-        if entry.objects is not None and entry.objects.item is _LISTED:
+        item = _completer(executor, plan, entry, gtype.of_type, lists + 1)
+        if lists == 0 and entry.objects is not None:
             entry.objects = replace(entry.objects, item=item)
         return _list(item)
     if is_leaf_type(gtype):
         return _leaf(gtype)
     if is_object_type(gtype):
         complete, fill = _object(executor, plan, entry, gtype)
-        if listed is not _NESTED:
-            entry.objects = Objects(fill, gtype.is_type_of is not None, _plain(gtype), listed)
+        if lists <= 1:
+            entry.objects = Objects(fill, gtype.is_type_of is not None, _plain(gtype), None)
         return complete
     if is_abstract_type(gtype):
         return _abstract(executor, plan, entry, gtype)
@@ -284,20 +281,6 @@ def _leaf(gtype: Any) -> Complete:
         return coerced
 
     return complete
-
-
-def _nested(value: Any, run: Run) -> Any:  # marks a list inside a list
-    raise AssertionError("never called")
-
-
-_NESTED: Complete = _nested
-
-
-def _listed(value: Any, run: Run) -> Any:  # marks a list's item, until it is made
-    raise AssertionError("never called")
-
-
-_LISTED: Complete = _listed
 
 
 def _plain(gtype: GraphQLObjectType) -> type | None:
