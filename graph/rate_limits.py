@@ -2,11 +2,11 @@
 executes, and one that would overdraw it is refused (RATE_LIMITED, HTTP 429).
 
 Budgets are fixed windows counted in query cost points: one per account, one per IP for
-anonymous requests, plus counted limits on signUp and logIn (the `limits` library). Memory
-storage in one process; Redis (the BROADCAST_URL server) when several workers must share one
-budget. When the store is unreachable, requests are let through (fail open) and a warning is
-logged: a Redis outage must not take the API down, and the limits per operation
-(graph/limits.py) still apply.
+anonymous requests, plus counted limits on signUp and logIn (the `limits` library's items).
+Counted in this process's memory (graph/windows.py); in Redis (the BROADCAST_URL server,
+through `limits`' store) when several workers must share one budget. When Redis is
+unreachable, requests are let through (fail open) and a warning is logged: a Redis outage
+must not take the API down, and the limits per operation (graph/limits.py) still apply.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits import parse as parse_limit
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage, Storage
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionContext
@@ -33,6 +33,7 @@ from strawberry.types.graphql import OperationType
 from graph.config import Config
 from graph.context import Context
 from graph.cost import root_field_inputs
+from graph.windows import Windows
 
 log = logging.getLogger("soundpost.limits")
 
@@ -71,7 +72,9 @@ class Verdict:
         return headers
 
 
-def storage_for(settings: Config) -> Storage:
+def storage_for(settings: Config) -> Storage | None:
+    """The shared store of the budgets, when BROADCAST_URL names a Redis; else None: this
+    process counts them (graph/windows.py)."""
     url = settings.broadcast_url
     if url.startswith(("redis://", "rediss://")):
         return RedisStorage(
@@ -81,7 +84,7 @@ def storage_for(settings: Config) -> Storage:
             socket_timeout=REDIS_TIMEOUT_SECONDS,
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
-    return MemoryStorage()
+    return None
 
 
 class RateLimits:
@@ -89,6 +92,7 @@ class RateLimits:
 
     def __init__(self, settings: Config) -> None:
         self.storage = storage_for(settings)
+        self.windows = Windows()
         self.prefix = settings.rate_limit_key_prefix
         window = settings.rate_limit_window_seconds
         self.account = RateLimitItemPerSecond(settings.rate_limit_points, window)
@@ -107,11 +111,15 @@ class RateLimits:
 
     async def charge(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> Verdict:
         """Deduct `cost` unless that would exceed the budget (then nothing is deducted)."""
+        key = item.key_for(self.prefix, *identifiers)
+        if self.storage is None:
+            charged = self.windows.charge(key, cost, item.amount, item.get_expiry())
+            remaining = max(0, item.amount - charged.count)
+            return Verdict(charged.allowed, item.amount, remaining, charged.reset_at)
         if time.monotonic() < self._down_until:
             return Verdict(True, item.amount, None, None)
         # A fixed window as the limiter's test, hit and get_window_stats count it, in three
         # calls to the store instead of their four (Redis: three round trips).
-        key = item.key_for(self.prefix, *identifiers)
         try:
             count = await self.storage.get(key)
             allowed = cost <= 0 or count < item.amount - cost + 1

@@ -1,0 +1,60 @@
+"""Fixed-window counters in this process's memory: the budgets' store when no Redis is
+configured (graph/rate_limits.py).
+
+The `limits` library's asyncio memory store counts the same windows, but its `incr` starts
+a task on every call that walks every key the store holds to drop the expired ones: a
+loop turn and a walk of all keys per request, with a lock per key, for a count that needs
+neither (one event loop, no await between reading and writing a count). Here a charge is
+two dict lookups, and expired windows are dropped in one walk at most once per `sweep`
+seconds."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+SWEEP_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Charged:
+    """A window after a charge: whether it was allowed, its count, when it ends (epoch s)."""
+
+    allowed: bool
+    count: int
+    reset_at: float
+
+
+class Windows:
+    def __init__(self, sweep: float = SWEEP_SECONDS) -> None:
+        # key -> [count, end of its window in epoch seconds]
+        self._windows: dict[str, list[float]] = {}
+        self._sweep = sweep
+        self._next_sweep = time.time() + sweep
+
+    def charge(self, key: str, cost: int, limit: int, seconds: float) -> Charged:
+        """Add `cost` to the key's window unless the count would pass `limit` (then nothing
+        is added); a key without a running window starts one of `seconds` when charged. As
+        `limits`' fixed window counts (test, hit and window stats)."""
+        now = time.time()
+        if now >= self._next_sweep:
+            self._drop_expired(now)
+        window = self._windows.get(key)
+        if window is not None and window[1] <= now:
+            del self._windows[key]
+            window = None
+        count = int(window[0]) if window is not None else 0
+        allowed = cost <= 0 or count + cost <= limit
+        if allowed and cost > 0:
+            if window is None:
+                window = self._windows[key] = [0, now + seconds]
+            window[0] += cost
+            count = int(window[0])
+        return Charged(allowed, count, window[1] if window is not None else now)
+
+    def __len__(self) -> int:
+        return len(self._windows)
+
+    def _drop_expired(self, now: float) -> None:
+        self._windows = {key: w for key, w in self._windows.items() if w[1] > now}
+        self._next_sweep = now + self._sweep
