@@ -15,6 +15,7 @@ no longer the ones written out here."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError
@@ -63,7 +64,7 @@ class Direct:
         document = _document(query, self.config.max_tokens)
         if document is None:
             return None
-        ec = ExecutionContext(
+        ec = _Operation(
             query=query,
             schema=self.schema,
             allowed_operations=allowed,
@@ -111,6 +112,15 @@ class Direct:
         # strawberry's ShapeErrors does not see it (its hook gets the exception)
         self.schema.process_errors([error], ec)
         return PreExecutionError(data=None, errors=[error], extensions=cost_report(self.config, ec))
+
+
+class _Operation(ExecutionContext):
+    """Strawberry's ExecutionContext with the operation's name and type worked out once:
+    its properties look them up in the document on every read, and an operation is asked
+    them about six times."""
+
+    operation_name = cached_property(ExecutionContext.operation_name.fget)  # type: ignore[attr-defined]
+    operation_type = cached_property(ExecutionContext.operation_type.fget)  # type: ignore[attr-defined]
 
 
 def _document(query: str, max_tokens: int) -> DocumentNode | None:

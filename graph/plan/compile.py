@@ -26,13 +26,14 @@ from graphql import (
     GraphQLSchema,
     OperationType,
     Undefined,
+    get_nullable_type,
     is_abstract_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
     is_object_type,
 )
-from graphql.language import Node
+from graphql.language import Node, VariableNode
 
 from graph import compat
 
@@ -78,6 +79,10 @@ class FieldPlan:
     passes_self: bool = False
     source_names: tuple[str, ...] = ()
     info_name: str | None = None
+    # CALL: whether the arguments are the same on every execution (literals, or defaults,
+    # of scalars and enums), and then, once converted, those arguments
+    fixed_arguments: bool = False
+    arguments: dict[str, Any] | None = None
     # an object type's field (or a list of objects'): what emit.py writes out in the
     # parent's function instead of calling `complete` per object
     objects: Objects | None = None
@@ -161,6 +166,15 @@ def _directives(node: Any) -> Iterator[DirectiveNode]:
                     yield from _directives(item)
 
 
+def _fixed_arguments(field_def: GraphQLField, node: Any) -> bool:
+    """Whether a field's arguments convert to the same values on every execution: none is
+    a variable, and each is of a scalar or enum type (strawberry converts those without
+    the request's info, into values nobody changes)."""
+    if any(isinstance(argument.value, VariableNode) for argument in node.arguments or ()):
+        return False
+    return all(is_leaf_type(get_nullable_type(arg.type)) for arg in field_def.args.values())
+
+
 def _selection(
     executor: Any, plan: Plan, parent_type: GraphQLObjectType, grouped: dict[str, list[Any]]
 ) -> tuple[FieldPlan, ...]:
@@ -211,6 +225,7 @@ def _field(
         )
         info = resolver.info_parameter
         entry.info_name = info.name if info is not None else None
+        entry.fixed_arguments = _fixed_arguments(field_def, details[0].node)
     entry.complete = _completer(executor, plan, entry, field_def.type)
     return entry
 

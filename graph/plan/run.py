@@ -59,16 +59,23 @@ class Run:
         """The field's resolver with everything but its parent object applied."""
         schema = self.plan.strawberry_schema
         field = entry.strawberry_field
-        raw = self.info(entry)
-        info = schema.config.info_class(_raw_info=raw, _field=field)
-        kwargs: dict[str, Any] = {}
-        if entry.field_def is not None and (
-            entry.field_def.args or entry.details[0].node.arguments
-        ):
-            values = compat.argument_values(self.executor, entry.field_def, entry.details[0].node)
-            kwargs = compat.convert_arguments(schema, field, values, info)
+        info = None
+        kwargs = entry.arguments
+        if kwargs is None:
+            kwargs = {}
+            if entry.field_def is not None and (
+                entry.field_def.args or entry.details[0].node.arguments
+            ):
+                info = schema.config.info_class(_raw_info=self.info(entry), _field=field)
+                node = entry.details[0].node
+                values = compat.argument_values(self.executor, entry.field_def, node)
+                kwargs = compat.convert_arguments(schema, field, values, info)
+            if entry.fixed_arguments:
+                entry.arguments = kwargs  # the same for every execution of the plan
         if entry.info_name is not None:
-            kwargs[entry.info_name] = info
+            if info is None:
+                info = schema.config.info_class(_raw_info=self.info(entry), _field=field)
+            kwargs = {**kwargs, entry.info_name: info}
         function = entry.function
         assert function is not None
         names = entry.source_names
@@ -95,9 +102,17 @@ async def finish(run: Run, data: dict[str, Any]) -> dict[str, Any]:
     try:
         while run.pending:
             batch, run.pending = run.pending, []
-            values = await asyncio.gather(
-                *(awaitable for awaitable, *_ in batch), return_exceptions=True
-            )
+            if len(batch) == 1:
+                # awaited in place: gather would make it a task, a loop turn or two more
+                # (nothing else of the round waits to be batched with it)
+                try:
+                    values = [await batch[0][0]]
+                except Exception:
+                    raise Fallback("a field raised") from None
+            else:
+                values = await asyncio.gather(
+                    *(awaitable for awaitable, *_ in batch), return_exceptions=True
+                )
             for (_awaitable, complete, out, key), value in zip(batch, values, strict=True):
                 if isinstance(value, BaseException):
                     raise Fallback("a field raised")

@@ -5,6 +5,8 @@ HTTP spec's type, under which a request error is a 4xx without `data`), else
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 
@@ -37,6 +39,7 @@ def _quality(ranges: list[tuple[str, float]], media: str) -> float:
     return 0.0
 
 
+@lru_cache(maxsize=64)  # a few clients' headers, read on every request
 def preferred(accept: str | None) -> str:
     """GRAPHQL_RESPONSE_JSON when the header names it, at least as much wanted as JSON."""
     if not accept:
