@@ -55,6 +55,9 @@ PAGE = """query ($name: String!) { user(username: $name) {
   following { edges { node { username } } }
   playlists { edges { node { title } } } } }"""
 EXPLORE = "{ explore { edges { node { caption } } } }"
+# a page of moments brings its first comments along (resolvers/sql/moments.py)
+PAGE_COMMENTS = """{ explore { edges { node { caption comments(first: 2) { edges { node {
+  body } } } } } } }"""
 FEED = "{ feed { edges { node { caption } } } }"
 NODE = "query ($id: ID!) { node(id: $id) { id } postcard(id: $id) { id } nodes(ids: [$id]) { id } }"
 INBOX = """{ viewer { unreadNotificationCount notifications { edges { node { kind
@@ -79,6 +82,14 @@ async def follow(api: Api, member: User, whom: User) -> dict[str, Any]:
 
 def captions(data: dict[str, Any], field: str) -> list[str]:
     return [edge["node"]["caption"] for edge in data[field]["edges"]]
+
+
+def page_comments(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Each moment of an explore page: the bodies of its first comments shown."""
+    return {
+        edge["node"]["caption"]: [c["node"]["body"] for c in edge["node"]["comments"]["edges"]]
+        for edge in data["explore"]["edges"]
+    }
 
 
 def codes(payload: dict[str, Any]) -> list[tuple[list[str] | None, str]]:
@@ -237,7 +248,16 @@ async def test_across_a_block_neither_sees_the_others_content(api: Api) -> None:
         assert shown["likeCount"] == 2
         assert shown["likedBy"]["edges"] == [{"node": {"username": me.username}}]
         assert shown["comments"]["edges"] == [{"node": {"body": f"{me.username} was here"}}]
+        assert page_comments(await api.ok(PAGE_COMMENTS, token=me.token)) == {
+            "cleo's lake": [f"{me.username} was here"],
+            f"{me.username}'s {'porch' if me is ana else 'field'}": [],
+        }
     # cleo, a friend of both, sees everything
+    assert page_comments(await api.ok(PAGE_COMMENTS, token=cleo.token)) == {
+        "cleo's lake": ["ana was here", "ben was here"],
+        "ana's porch": [],
+        "ben's field": [],
+    }
     shown = (await api.ok(moment, {"id": cleos}, cleo.token))["postcard"]
     assert len(shown["likedBy"]["edges"]) == len(shown["comments"]["edges"]) == 2
     blocked = await api.ok(
@@ -477,4 +497,5 @@ async def test_a_suspended_members_content_is_hidden_everywhere(api: Api) -> Non
             token,
         )
         assert comments["postcard"] == {"commentCount": 1, "comments": {"edges": []}}
+        assert page_comments(await api.ok(PAGE_COMMENTS, token=token)) == {"ana's porch": []}
     assert captions(await api.ok(FEED, token=ana.token), "feed") == ["ana's porch"]
