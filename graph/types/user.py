@@ -168,10 +168,12 @@ class User(Node):
 
     async def _content_hidden(self, info: Info) -> bool:
         """Whether the viewer may not see this member's moments and lists."""
-        viewer_id = info.context.viewer.id if info.context.viewer else None
-        return not visibility.sees_content(
-            viewer_id, self.row, await relation_of(info, self.row.id)
-        )
+        viewer, row = info.context.viewer, self.row
+        if viewer is None or (not row.is_private and not row.block_count):
+            # no relation changes the answer (and none is looked up): the anonymous have
+            # none, and a public member in no block is seen by everyone (unless suspended)
+            return not visibility.sees_content(viewer.id if viewer else None, row, visibility.NONE)
+        return not visibility.sees_content(viewer.id, row, await relation_of(info, row.id))
 
     @strawberry.field(
         description="Members who follow this one, most recent first (empty when this "

@@ -164,13 +164,14 @@ async def test_explore_and_a_profile_are_one_statement_a_page_whatever_their_siz
                 pages[name, who] = await api.ok(document, variables, token)
             counts[name, who] = len(sql.statements)
 
-    # then: explore is its page's statement; a profile, the member's with their page (and
-    # for a signed-in reader, the reader's blocks and follows towards the member)
+    # then: explore is its page's statement; a profile, the member's with their page (a
+    # public member in no block: nobody's blocks or follows towards them change what is
+    # shown, so none are read)
     assert counts == {
         ("explore", "anonymous"): 1,
         ("explore", "reader"): 1,
         ("profile", "anonymous"): 1,
-        ("profile", "reader"): 2,
+        ("profile", "reader"): 1,
     }
     nodes = [edge["node"] for edge in pages["explore", "reader"]["explore"]["edges"]]
     assert [node["viewerHasLiked"] for node in nodes] == [False, True, False]
@@ -181,6 +182,14 @@ async def test_explore_and_a_profile_are_one_statement_a_page_whatever_their_siz
     ]
     profile = pages["profile", "anonymous"]["user"]["postcards"]["edges"]
     assert [edge["node"]["viewerHasLiked"] for edge in profile] == [False, False, False]
+
+    # a private member: the reader's follows towards them are read (the reader follows
+    # not, and sees no moment)
+    await go_private(api, author)
+    with count_sql() as sql:
+        hidden = await api.ok(PROFILE, {"username": "author"}, reader.token)
+    assert len(sql.statements) == 2
+    assert hidden == {"user": {"postcards": {"edges": []}}}
 
 
 PROFILE_PAGE = """query ($username: String!, $first: Int) { user(username: $username) {
@@ -260,5 +269,5 @@ async def test_no_page_of_moments_or_members_reads_a_password_hash(api: Api) -> 
             ('{ search(query: "auth") { edges { node { __typename } } } }', None),
         ):
             await api.ok(document, variables, reader.token)
-    assert len(sql.texts) >= 7
+    assert len(sql.texts) >= 6
     assert [text for text in sql.texts if "password_hash" in text] == []
