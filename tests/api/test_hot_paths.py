@@ -78,6 +78,7 @@ async def test_create_postcard_statements_do_not_grow_with_followers_or_moments(
     counts = {}
     for who in (few, many):
         for title in ("Song", f"New for {who.username}"):
+            tokens.known_tokens.clear()  # the token read in every count, however long ago
             with count_sql() as sql:
                 await create(api, who.token, "now", title)
             counts[who.username, title == "Song"] = len(sql.statements)
@@ -94,6 +95,9 @@ async def test_like_statements_do_not_grow_with_likes(api: Api) -> None:
     card = await create(api, author.token, "liked")
     counts = []
     for member in members:
+        # the token's statement in every count (a token is known for 2 s only: the sign-ups
+        # before may take longer on a busy machine)
+        tokens.known_tokens.clear()
         with count_sql() as sql:
             payload = await api.mutate("likePostcard", LIKE, {"postcardId": card}, member.token)
         counts.append(len(sql.statements))
