@@ -218,16 +218,22 @@ class Joined:
         JSON, with `json`: their times come as text, whatever the database)."""
         self._layout = _layout(tuple(names or (rows[0].keys() if rows else ())), json)
         self._made: dict[tuple[type[Model], Any], Model] = {}
+        self._makers: dict[tuple[type[Model], str, bool], Callable[[Any], Any]] = {}
 
     def value(self, row: Any, name: str) -> Any:
         return row[self._layout.position[name]]
 
     def maker(self, model: type[M], alias: str, *, once: bool = False) -> Callable[[Any], M]:
         """`make` for one model and alias, as a function of the row: for a loop over a
-        statement's rows (the plan looked up once, not per row)."""
+        statement's rows (the plan looked up once, not per row; and once per statement, not
+        per loop: a page's moments each read their comments with the same two)."""
+        known = self._makers.get((model, alias, once))
+        if known is not None:
+            return known
         plan = self._layout.plan(model, alias)
         make: Callable[[Any], M] = plan.make
         if not once:
+            self._makers[(model, alias, once)] = make
             return make
         made, pk = self._made, plan.pk
 
@@ -238,6 +244,7 @@ class Joined:
                 found = made[key] = make(row)
             return found  # type: ignore[return-value]
 
+        self._makers[(model, alias, once)] = make_once
         return make_once
 
     def make(self, model: type[M], alias: str, row: Any, *, once: bool = False) -> M:
@@ -259,6 +266,9 @@ def _is_pydantic(field: JSONField[Any]) -> bool:
     `_PydanticModelMetaclass` check in `JSONField.to_python_value`)."""
     metaclass = getattr(tortoise_data, "_PydanticModelMetaclass", None)
     return metaclass is not None and isinstance(field.field_type, metaclass)
+
+
+MAX_SEEN_TIMES = 50_000  # per time column of a statement's plan: a few MB at most
 
 
 def _converter(field: Any) -> Any:
@@ -290,13 +300,26 @@ def _converter(field: Any) -> Any:
     if hasattr(zone, "localize"):  # a pytz zone: tortoise's own path
         return field.to_python_value
     slow = field.to_python_value
+    # text -> its time: the same comments and authors come back page after page, and a
+    # datetime is immutable (emptied when full, not evicted one by one)
+    seen: dict[str, datetime] = {}
 
     def convert(value: Any) -> Any:
         if value is None:
             return None
         if type(value) is str:
-            value = parse_datetime(value)
-        elif not isinstance(value, datetime):
+            found = seen.get(value)
+            if found is not None:
+                return found
+            text, value = value, parse_datetime(value)
+            made = (
+                value.replace(tzinfo=zone) if value.utcoffset() is None else value.astimezone(zone)
+            )
+            if len(seen) >= MAX_SEEN_TIMES:
+                seen.clear()
+            seen[text] = made
+            return made
+        if not isinstance(value, datetime):
             return slow(value)
         if value.utcoffset() is None:
             return value.replace(tzinfo=zone)

@@ -62,3 +62,23 @@ def test_a_json_column_converts_as_tortoise_converts_it() -> None:
         assert convert(value) == field.to_python_value(value)
     with pytest.raises(FieldError):  # tortoise's own refusal of text that is not JSON
         convert("{not json")
+
+
+@pytest.mark.usefixtures("app")
+def test_a_time_converts_as_tortoise_converts_it_once_per_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    field = Postcard._meta.fields_map["created_at"]
+    convert = hydrate._converter(field)
+    texts = ["2026-12-04T14:08:52+00:00", "2026-12-04T15:08:52.250+01:00", "2026-12-04 14:08:52"]
+    for text in texts:
+        first = convert(text)
+        assert first == field.to_python_value(text)
+        assert first.tzinfo == field.to_python_value(text).tzinfo
+        assert convert(text) is first  # the text's time, made once
+    assert convert(None) is None
+    monkeypatch.setattr(hydrate, "MAX_SEEN_TIMES", 2)
+    bounded = hydrate._converter(field)
+    made = [bounded(text) for text in texts]  # the third empties what was seen
+    assert bounded(texts[2]) is made[2] and bounded(texts[0]) is not made[0]
+    assert bounded(texts[0]) == made[0]
