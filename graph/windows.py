@@ -27,8 +27,8 @@ class Charged:
 
 class Windows:
     def __init__(self, sweep: float = SWEEP_SECONDS) -> None:
-        # key -> [count, end of its window in epoch seconds]
-        self._windows: dict[str, list[float]] = {}
+        # key -> (count, end of its window in epoch seconds)
+        self._windows: dict[str, tuple[int, float]] = {}
         self._sweep = sweep
         self._next_sweep = time.time() + sweep
 
@@ -39,18 +39,16 @@ class Windows:
         now = time.time()
         if now >= self._next_sweep:
             self._drop_expired(now)
-        window = self._windows.get(key)
-        if window is not None and window[1] <= now:
-            del self._windows[key]
-            window = None
-        count = int(window[0]) if window is not None else 0
+        count, end = self._windows.get(key, (0, now))
+        if end <= now:  # none running (an ended one counts nothing)
+            count, end = 0, now
         allowed = cost <= 0 or count + cost <= limit
         if allowed and cost > 0:
-            if window is None:
-                window = self._windows[key] = [0, now + seconds]
-            window[0] += cost
-            count = int(window[0])
-        return Charged(allowed, count, window[1] if window is not None else now)
+            if count == 0:
+                end = now + seconds
+            count += cost
+            self._windows[key] = (count, end)
+        return Charged(allowed, count, end)
 
     def __len__(self) -> int:
         return len(self._windows)

@@ -137,9 +137,10 @@ class Postcard(Node):
             size = check_first(first)
             brought = self.row.__dict__.get("first_comments")
             if brought is not None and size <= brought[0]:
-                if all_shown(brought[1]):  # most pages: none to leave out, one pass
-                    return connection(first_page(brought[1], size), wrap=Comment.from_row)
-                page = unsuspended(first_page(brought[1], size))
+                page = first_page(brought[1], size)
+                if all_shown(page.rows):  # most pages: none to leave out, one pass
+                    return connection(page, wrap=Comment.from_row)
+                page = unsuspended(page)
                 if not in_blocks(page.rows):
                     return connection(page, wrap=Comment.from_row)
                 return self._shown(info, page)  # type: ignore[return-value]
