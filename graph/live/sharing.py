@@ -24,6 +24,7 @@ import orjson
 from graphql import ExecutionResult, OperationDefinitionNode
 
 from graph import compat, plan
+from graph.async_helpers import weak_helpers
 from graph.loaders import ROW_LOADERS, Loaders
 
 # Context attributes that do not depend on who is asking. Everything else counts as a read
@@ -206,6 +207,10 @@ class SharingExecutor(compat.Executor):
 
     event_root: EventRoot | None = None
     going_live = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.async_helpers = weak_helpers(self)
 
     def build_per_event_executor(self, payload: Any) -> Any:
         if isinstance(payload, GoingLive):

@@ -225,7 +225,9 @@ class User(Node):
             after,
             viewer_id=viewer.id if viewer is not None else None,
             comments=max(first_comment_sizes(info), default=0),
-            brought=self.row.__dict__.get("first_moments"),
+            # taken, not read: its moments' author is this member, a cycle while both hold
+            # each other (another selection of this field reads its page itself)
+            brought=self.row.__dict__.pop("first_moments", None),
         )
         return postcards_connection(info, page)
 

@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from models import User as UserRow
 from server.settings import Settings
 from tests.support.api import SIGN_UP
+from tests.support.asgi import http_scope
 from tests.support.documents import LOG_IN
 from tests.support.limits import EXPLORE, FEED, own_client, post
 
@@ -307,25 +308,11 @@ async def test_a_client_leaving_mid_body_ends_the_request_quietly(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"test"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 1234),
-        "server": ("test", 80),
-        "state": {},
-    }
+    scope = http_scope(
+        "POST",
+        "/graphql",
+        [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+    )
 
     # when
     with caplog.at_level(logging.WARNING):

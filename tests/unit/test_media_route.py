@@ -15,6 +15,7 @@ from starlette.types import Message
 
 from media.store import FileStore, key_for
 from server.http.media import media_routes
+from tests.support.asgi import http_scope
 
 JPEG = bytes(range(256)) * 4  # 1024 bytes, each offset recognisable
 WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 " + bytes(100)
@@ -134,20 +135,7 @@ async def test_a_raw_traversal_is_404(stored: Path, path: str) -> None:
     async def send(message: Message) -> None:
         messages.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope("GET", path, [], server="testserver")
     await app(scope, receive, send)
     assert messages[0]["status"] == 404
     assert messages[1]["body"] == b"Not Found"
