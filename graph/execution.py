@@ -15,6 +15,7 @@ no longer the ones written out here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -27,9 +28,10 @@ from strawberry.types.graphql import OperationType
 from graph import compat
 from graph.config import Config, hides_suggestions
 from graph.context import Context
+from graph.documents import ByDocument
 from graph.errors import shape_error
-from graph.limits import operation_cost, parsed, validated
-from graph.rate_limits import charge, cost_report
+from graph.limits import PARSED_DOCUMENTS, fixed_cost, operation_cost, parsed, validated
+from graph.rate_limits import charge, cost_report, cost_report_of
 
 TAKEN = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
@@ -48,6 +50,7 @@ class Direct:
         self.rules = rules
         self.middleware = MiddlewareManager()  # no extension of ours resolves fields
         self.run = compat.executing(schema)
+        self._prepared = ByDocument(PARSED_DOCUMENTS)
 
     async def execute(
         self,
@@ -64,6 +67,16 @@ class Direct:
         document = _document(query, self.config.max_tokens)
         if document is None:
             return None
+        prepared: _Prepared | None = self._prepared.get(
+            document, operation_name, lambda: self._prepare(document, operation_name)
+        )
+        if prepared is None or prepared.operation_type not in allowed:
+            return None
+        cost = prepared.cost
+        if cost is None:
+            cost = operation_cost(self.core, document, prepared.name, variables)
+        if cost > self.config.max_query_cost:
+            return None
         ec = _Operation(
             query=query,
             schema=self.schema,
@@ -75,25 +88,16 @@ class Direct:
             operation_extensions=extensions,
         )
         ec.graphql_document = document
-        try:
-            operation_type = ec.operation_type
-        except RuntimeError:  # no such operation: strawberry's 400
-            return None
-        if operation_type not in allowed or operation_type not in TAKEN:
-            return None
-        if validated(self.core, document, self.rules):
-            return None
-        name = ec.operation_name
-        cost = operation_cost(self.core, document, name, variables)
-        if cost > self.config.max_query_cost:
-            return None
+        # what the cached properties would work out again from the document
+        ec.__dict__["operation_name"] = prepared.name
+        ec.__dict__["operation_type"] = prepared.operation_type
         # From here on as strawberry: Budgets.on_operation, Limits.on_execute (the cost on
         # the context), Budgets.on_execute (the charge), then graphql-core's execution.
         context.budget = None
         context.cost = cost
-        operation = (document, name, variables)
+        operation = (document, prepared.name, variables)
         try:
-            await charge(self.config, context, cost, operation)
+            await charge(self.config, context, cost, operation, mutation=prepared.mutation)
             result = self.run(ec, self.middleware)
             if compat.is_awaitable(result):
                 result = await result
@@ -105,13 +109,50 @@ class Direct:
             hide = hides_suggestions(context.settings)
             errors = [shape_error(error, hide_suggestions=hide) for error in errors]
         return ExecutionResult(
-            data=result.data, errors=errors, extensions=cost_report(self.config, ec)
+            data=result.data,
+            errors=errors,
+            extensions=cost_report_of(self.config, context, prepared.operation_type),
+        )
+
+    def _prepare(self, document: DocumentNode, operation_name: str | None) -> _Prepared | None:
+        """What a document's operation is, worked out once; None when strawberry's way must
+        answer it (no such operation, a subscription, a validation error)."""
+        ec = _Operation(
+            query=None,
+            schema=self.schema,
+            allowed_operations=TAKEN,
+            provided_operation_name=operation_name,
+        )
+        ec.graphql_document = document
+        try:
+            operation_type = ec.operation_type
+        except RuntimeError:  # no such operation: strawberry's 400
+            return None
+        if operation_type not in TAKEN or validated(self.core, document, self.rules):
+            return None
+        name = ec.operation_name
+        return _Prepared(
+            name=name,
+            operation_type=operation_type,
+            cost=fixed_cost(self.core, document, name),
+            mutation=operation_type == OperationType.MUTATION,
         )
 
     def _failed(self, ec: ExecutionContext, error: GraphQLError) -> PreExecutionError:
         # strawberry's ShapeErrors does not see it (its hook gets the exception)
         self.schema.process_errors([error], ec)
         return PreExecutionError(data=None, errors=[error], extensions=cost_report(self.config, ec))
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A valid query or mutation of a document: its name, type and cost when no variable
+    changes it (else None)."""
+
+    name: str | None
+    operation_type: OperationType
+    cost: int | None
+    mutation: bool
 
 
 class _Operation(ExecutionContext):

@@ -53,7 +53,7 @@ _costs = ByDocument(PARSED_DOCUMENTS)
 _validations = ByDocument(PARSED_DOCUMENTS)
 
 
-def _fixed_cost(schema: GraphQLSchema, document: DocumentNode, operation: str | None) -> int | None:
+def fixed_cost(schema: GraphQLSchema, document: DocumentNode, operation: str | None) -> int | None:
     """The operation's cost when no variable changes it (no `first: $n`), else None."""
 
     def make() -> int | None:
@@ -71,7 +71,7 @@ def operation_cost(
     variables: dict[str, Any] | None,
 ) -> int:
     """graph/cost.py's `query_cost`, computed once per document when it reads no variable."""
-    cost = _fixed_cost(schema, document, operation)
+    cost = fixed_cost(schema, document, operation)
     return query_cost(schema, document, operation, variables) if cost is None else cost
 
 

@@ -103,6 +103,16 @@ class RateLimits:
         self.uploads = parse_limit(settings.rate_limit_uploads)
         self.exports = parse_limit(settings.rate_limit_exports)
         self._down_until = 0.0
+        self._suffixes: dict[RateLimitItem, str] = {}
+
+    def key_for(self, item: RateLimitItem, *identifiers: str) -> str:
+        """`item.key_for(prefix, *identifiers)`, its fixed part formatted once per item."""
+        suffix = self._suffixes.get(item)
+        if suffix is None:
+            suffix = self._suffixes[item] = (
+                f"{item.amount}/{item.multiples}/{item.GRANULARITY.name}"
+            )
+        return f"{item.namespace}/{self.prefix}/{'/'.join(identifiers)}/{suffix}"
 
     def cost_budget(self, viewer_id: int | None, ip: str) -> tuple[RateLimitItem, str, str]:
         if viewer_id is not None:
@@ -111,7 +121,7 @@ class RateLimits:
 
     async def charge(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> Verdict:
         """Deduct `cost` unless that would exceed the budget (then nothing is deducted)."""
-        key = item.key_for(self.prefix, *identifiers)
+        key = self.key_for(item, *identifiers)
         if self.storage is None:
             charged = self.windows.charge(key, cost, item.amount, item.get_expiry())
             remaining = max(0, item.amount - charged.count)
@@ -179,15 +189,42 @@ async def charge(
     context: Context,
     cost: int,
     operation: tuple[DocumentNode | None, str | None, dict[str, Any] | None],
+    *,
+    mutation: bool = True,
 ) -> None:
     """Charge an operation (its document, name and raw variables) to the caller's budgets
     (the context's; none without them): signUp, logIn and uploadPhoto attempts to theirs,
     then its cost; a refusal is raised (RATE_LIMITED), the X-RateLimit-* headers set either
-    way."""
+    way. `mutation=False`: the caller knows it is a query (those attempts are mutations)."""
     rate_limits = context.rate_limits
     if rate_limits is None:
         return
-    ip = context.request.client.host if context.request.client else "unknown"
+    client = context.request.client
+    ip = client.host if client else "unknown"
+    if mutation:
+        await _charge_attempts(rate_limits, context, operation, ip)
+    viewer = context.viewer
+    budget, kind, who = rate_limits.cost_budget(viewer.id if viewer else None, ip)
+    verdict = await rate_limits.charge(budget, kind, who, cost=cost)
+    context.cost, context.budget = cost, verdict
+    _set_headers(context, verdict)
+    if not verdict.allowed:
+        window = config.rate_limit_window_seconds
+        message = (
+            f"Rate limit exceeded: this query costs {cost} points and {verdict.remaining} "
+            f"of your {verdict.limit} per {window} s are left; "
+            f"try again in {verdict.retry_after} s."
+        )
+        _refuse(context, verdict, message)
+
+
+async def _charge_attempts(
+    rate_limits: RateLimits,
+    context: Context,
+    operation: tuple[DocumentNode | None, str | None, dict[str, Any] | None],
+    ip: str,
+) -> None:
+    """signUp, logIn and uploadPhoto attempts, each to its own budget."""
     checks: list[tuple[RateLimitItem, tuple[str, ...], int, str]] = []
     if sign_ups := root_field_inputs(*operation, "signUp"):
         message = "Too many accounts created from your network: try again later."
@@ -208,19 +245,6 @@ async def charge(
         verdict = await rate_limits.charge(item, *identifiers, cost=amount)
         if not verdict.allowed:
             _refuse(context, verdict, message)
-    viewer = context.viewer
-    budget, kind, who = rate_limits.cost_budget(viewer.id if viewer else None, ip)
-    verdict = await rate_limits.charge(budget, kind, who, cost=cost)
-    context.cost, context.budget = cost, verdict
-    _set_headers(context, verdict)
-    if not verdict.allowed:
-        window = config.rate_limit_window_seconds
-        message = (
-            f"Rate limit exceeded: this query costs {cost} points and {verdict.remaining} "
-            f"of your {verdict.limit} per {window} s are left; "
-            f"try again in {verdict.retry_after} s."
-        )
-        _refuse(context, verdict, message)
 
 
 def _refuse(context: Context, verdict: Verdict, message: str) -> None:
@@ -233,11 +257,18 @@ def _refuse(context: Context, verdict: Verdict, message: str) -> None:
 def cost_report(config: Config, ec: ExecutionContext) -> dict[str, Any]:
     """The response's `extensions.cost`: what the operation cost and what is left."""
     context = ec.context
-    if not config.cost_in_response or not isinstance(context, Context):
+    if not isinstance(context, Context) or context.cost is None:
         return {}
-    if context.cost is None:
+    return cost_report_of(config, context, ec.operation_type)
+
+
+def cost_report_of(
+    config: Config, context: Context, operation_type: OperationType
+) -> dict[str, Any]:
+    """`cost_report` for an operation of this type and context."""
+    if not config.cost_in_response or context.cost is None:
         return {}
-    if ec.operation_type == OperationType.SUBSCRIPTION:
+    if operation_type == OperationType.SUBSCRIPTION:
         return {}
     budget = context.budget
     reset_at = budget.reset_at if budget else None
@@ -261,5 +292,29 @@ def _iso_second(epoch: int) -> str:
 
 
 def _set_headers(context: Context, verdict: Verdict) -> None:
-    if isinstance(context.response, Response):  # not a websocket
-        context.response.headers.update(verdict.headers())
+    response = context.response
+    if isinstance(response, Response):  # not a websocket
+        set_raw_headers(response.raw_headers, verdict.headers())
+
+
+def set_raw_headers(raw: list[tuple[bytes, bytes]], headers: dict[str, str]) -> None:
+    """`MutableHeaders.update` on a response's raw headers, without its scans per header:
+    a name set already takes the new value at its first place (its others dropped), a new
+    one is appended."""
+    if not headers:
+        return
+    new = {
+        name.lower().encode("latin-1"): value.encode("latin-1") for name, value in headers.items()
+    }
+    if not any(name in new for name, _ in raw):  # the usual case: none set yet
+        raw.extend(new.items())
+        return
+    kept, placed = [], set()
+    for name, value in raw:
+        if name not in new:
+            kept.append((name, value))
+        elif name not in placed:  # the first one takes the new value in its place
+            kept.append((name, new[name]))
+            placed.add(name)
+    kept.extend((name, value) for name, value in new.items() if name not in placed)
+    raw[:] = kept

@@ -9,6 +9,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -18,7 +19,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.graphql import OperationType
@@ -156,8 +157,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         """The response's headers and status as the request builds them, and the media
         type it will have (server/http/accept.py)."""
-        sub_response = await super().get_sub_response(request)
-        sub_response.media_type = accept.preferred(request.headers.get("accept"))
+        sub_response = SubResponse(accept.preferred(request.headers.get("accept")))
         request.state.sub_response = sub_response
         return sub_response
 
@@ -185,7 +185,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         query = self.persisted.resolve(request_data.query, request_data.extensions)
         if isinstance(query, Refusal):
             return Refused(data=None, errors=None, refusal=query)
-        allowed_operation_types = OperationType.from_http(method)  # type: ignore[arg-type]
+        allowed_operation_types = _allowed(method)
         if not self.allow_queries_via_get and method == "GET":
             allowed_operation_types = allowed_operation_types - {OperationType.QUERY}
         if direct and self.direct is not None:
@@ -220,10 +220,12 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         """What `run` answers to a POST of one JSON operation (strawberry's own steps in its
         order: sub-response, context, execution, result), as raw ASGI parts; an
         HTTPException is raised as `run` raises it."""
-        sub_response = await self.get_sub_response(request)
+        # `get_sub_response`, without its note on the request (`request.state` makes an
+        # object per request): the result is shaped here
+        sub_response = SubResponse(accept.preferred(request.headers.get("accept")))
         context = await self.get_context(request, sub_response)
         result = await self.execute_request("POST", request_data, context, direct=True)
-        body = self.encode_json(await self.process_result(request, result))
+        body = self.encode_json(await self.shaped(result, sub_response))
         media_type = sub_response.media_type or accept.JSON
         headers = [
             (b"content-length", str(len(body)).encode("latin-1")),
@@ -235,11 +237,14 @@ class SoundpostGraphQL(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        sub_response: Response = request.state.sub_response
+        return await self.shaped(result, request.state.sub_response)
+
+    async def shaped(self, result: ExecutionResult, sub_response: Response) -> GraphQLHTTPResponse:
+        """The response's JSON for a result (`process_result`, given its sub-response)."""
         if isinstance(result, Refused) and result.refusal is not None:
             sub_response.status_code = result.refusal.status
             return result.refusal.payload  # type: ignore[return-value]
-        response = await super().process_result(request, result)
+        response = process_result(result)
         if sub_response.media_type == accept.GRAPHQL_RESPONSE_JSON and isinstance(
             result, PreExecutionError
         ):
@@ -272,6 +277,25 @@ class SoundpostGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json.dumps on a 20-moment feed page
         return orjson.dumps(data)
+
+
+class SubResponse(Response):
+    """What strawberry's `get_sub_response` makes (a Response with no status, headers or
+    body yet), without the work of Response's constructor for the body it does not have."""
+
+    def __init__(self, media_type: str) -> None:  # Response.__init__ not called: see above
+        self.status_code = None  # type: ignore[assignment]
+        self.background = None
+        self.body = b""
+        self.raw_headers = []
+        self.media_type = media_type
+
+
+@lru_cache(maxsize=8)
+def _allowed(method: str) -> frozenset[OperationType]:
+    """The operation types an HTTP method may run (strawberry's `OperationType.from_http`,
+    once per method)."""
+    return frozenset(OperationType.from_http(method))  # type: ignore[arg-type]
 
 
 async def _close(socket: WebSocket, reason: str) -> None:
