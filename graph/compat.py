@@ -14,6 +14,8 @@ from graphql import FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, Graph
 from graphql.execution.collect_fields import collect_fields as _collect_fields
 from graphql.execution.executor import CollectedErrors as _CollectedErrors
 from graphql.execution.values import get_argument_values as _argument_values
+from graphql.execution.values import get_variable_values as _get_variable_values
+from graphql.pyutils.ref_map import RefMap as _RefMap
 from graphql.validation import ASTValidationRule
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.extensions.max_aliases import create_validator as _aliases_rule
@@ -230,3 +232,113 @@ def executing(schema: Any) -> Callable[[Any, Any], Any]:
 def coerced_error(error: Exception) -> Any:
     """An exception of an execution as strawberry reports it (`_coerce_error`)."""
     return _coerce_error(error)
+
+
+# An executor per operation, copied for each execution (graph/execution.py): graphql-core's
+# `Executor.build` and the constructors behind it (graphql-core's, its incremental
+# executor's, strawberry's) cost more per request than a whole `{ __typename }` answer
+# otherwise does. A copy shares the operation's attributes and gets fresh ones of these,
+# the state of one execution (graphql-core 3.3's `Executor.__init__` and
+# `IncrementalExecutor.__init__`, strawberry's; `async_helpers` is bound by the caller).
+_PER_EXECUTION = {
+    "context_value": None,
+    "variable_values": None,
+    "operation_extensions": None,
+    "async_helpers": None,
+    "collected_errors": _CollectedErrors,
+    "pending_incremental_futures": set,
+    "background_futures": set,
+    "async_work_finished_hook_task": None,
+    "_relevant_sub_fields": dict,
+    "_stream_usages": _RefMap,
+    "defer_usage_set": None,
+    "groups": list,
+    "tasks": list,
+    "streams": list,
+    "_initial_execution_plans": _RefMap,
+    "_deferred_execution_plans": _RefMap,
+}
+# ... and the operation's, shared by every copy
+_PER_OPERATION = frozenset(
+    {
+        "schema",
+        "fragment_definitions",
+        "fragments",
+        "root_value",
+        "operation",
+        "field_resolver",
+        "type_resolver",
+        "subscribe_field_resolver",
+        "enable_early_execution",
+        "hide_suggestions",
+        "abort_signal",
+        "hooks",
+        "middleware_manager",
+        "error_propagation",
+        "is_awaitable",
+        "is_async_iterable",
+    }
+)
+
+
+def executor_template(
+    schema: Any, document: Any, operation_name: str | None, variables: Any, middleware: Any
+) -> Any:
+    """The operation's executor as `executing` builds it, without a context: a template for
+    `executor_from` when `copyable`; None when graphql-core refused the operation or these
+    variables."""
+    executor = schema.execution_context_class.build(
+        schema._schema,
+        document,
+        None,
+        None,
+        variables,
+        operation_name,
+        middleware=middleware,
+        is_awaitable=optimized_is_awaitable,
+        operation_extensions=None,
+    )
+    return None if isinstance(executor, list) else executor
+
+
+def copyable(executor: Any) -> bool:
+    """Whether `executor_from` knows every attribute of the executor (an upgrade that adds
+    one makes every operation build its executor again, and tests/unit/test_compat.py
+    fail)."""
+    return set(vars(executor)) == _PER_OPERATION | _PER_EXECUTION.keys()
+
+
+def executor_from(
+    template: Any,
+    context: Any,
+    variables: Any,
+    extensions: Any,
+    helpers: Callable[[Any], Any],
+) -> Any:
+    """A fresh executor of the template's operation for one execution: its own context,
+    variables (coerced as `Executor.build` coerces them), extensions and state, and
+    `helpers(executor)` as its `async_helpers`; None when the variables do not coerce
+    (graphql-core's own build then words the errors)."""
+    operation = template.operation
+    if operation.variable_definitions:
+        coerced = _get_variable_values(
+            template.schema,
+            operation.variable_definitions,
+            variables or {},
+            max_errors=50,  # graphql-core's default, as `executing` leaves it
+            hide_suggestions=template.hide_suggestions,
+        )
+        if isinstance(coerced, list):
+            return None
+    else:
+        coerced = template.variable_values  # no definitions: none coerced, for any input
+    executor = object.__new__(type(template))
+    state = executor.__dict__
+    state.update(template.__dict__)
+    for name, make in _PER_EXECUTION.items():
+        state[name] = make() if make is not None else None
+    state["context_value"] = context
+    state["variable_values"] = coerced
+    state["operation_extensions"] = extensions
+    state["async_helpers"] = helpers(executor)
+    return executor

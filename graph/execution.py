@@ -26,6 +26,7 @@ from strawberry.types.execution import ExecutionContext, ExecutionResult, PreExe
 from strawberry.types.graphql import OperationType
 
 from graph import compat
+from graph.async_helpers import weak_helpers
 from graph.config import Config, hides_suggestions
 from graph.context import Context
 from graph.documents import ByDocument
@@ -98,7 +99,11 @@ class Direct:
         operation = (document, prepared.name, variables)
         try:
             await charge(self.config, context, cost, operation, mutation=prepared.mutation)
-            result = self.run(ec, self.middleware)
+            executor = self._executor(prepared, document, variables, context, extensions)
+            if executor is not None:
+                result = executor.execute_operation()
+            else:
+                result = self.run(ec, self.middleware)
             if compat.is_awaitable(result):
                 result = await result
         except Exception as error:  # as strawberry's execute: a result of this one error
@@ -113,6 +118,31 @@ class Direct:
             errors=errors,
             extensions=cost_report_of(self.config, context, prepared.operation_type),
         )
+
+    def _executor(
+        self,
+        prepared: _Prepared,
+        document: DocumentNode,
+        variables: dict[str, Any] | None,
+        context: Context,
+        extensions: dict[str, Any] | None,
+    ) -> Any:
+        """The operation's executor for this execution, copied from its template (what
+        `self.run` would build, without building it); None: `self.run` builds it."""
+        template = prepared.template
+        if template is None:
+            if not prepared.templated:
+                return None
+            template = compat.executor_template(
+                self.schema, document, prepared.name, variables, self.middleware
+            )
+            if template is None:  # refused: graphql-core words the errors
+                return None
+            if not compat.copyable(template):
+                prepared.templated = False
+                return None
+            prepared.template = template
+        return compat.executor_from(template, context, variables, extensions, weak_helpers)
 
     def _prepare(self, document: DocumentNode, operation_name: str | None) -> _Prepared | None:
         """What a document's operation is, worked out once; None when strawberry's way must
@@ -144,15 +174,17 @@ class Direct:
         return PreExecutionError(data=None, errors=[error], extensions=cost_report(self.config, ec))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Prepared:
-    """A valid query or mutation of a document: its name, type and cost when no variable
-    changes it (else None)."""
+    """A valid query or mutation of a document: its name, type, cost when no variable
+    changes it (else None), and its executor's template once one was built."""
 
     name: str | None
     operation_type: OperationType
     cost: int | None
     mutation: bool
+    template: Any = None
+    templated: bool = True  # False: its executor cannot be copied (compat.executor_template)
 
 
 class _Operation(ExecutionContext):

@@ -50,6 +50,25 @@ def graphql_core_fields(of: str | None = None) -> Iterator[list[str]]:
 
 
 @contextmanager
+def executors_built() -> Iterator[list[str]]:
+    """The operations graphql-core builds an executor for while the block runs (its
+    `Executor.build`): none for a document executed before, whose executor is copied."""
+    built: list[str] = []
+    build = compat.Executor.build.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: Any, schema: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
+        built.append(document.loc.source.body if document.loc else "")
+        return build(cls, schema, document, *args, **kwargs)
+
+    compat.Executor.build = classmethod(counting)  # type: ignore[method-assign, assignment]
+    try:
+        with plan.unchecked():
+            yield built
+    finally:
+        del compat.Executor.build  # graphql-core's, inherited, again
+
+
+@contextmanager
 def without_plans() -> Iterator[None]:
     """Every operation on graphql-core while the block runs."""
     original = plan.plans.get
@@ -85,10 +104,11 @@ async def test_a_hot_document_resolves_no_field_on_graphql_core(
     expected = await api.ok(shape.app, used, token)  # planned once already: the plan is made
     planned = plan.stats.planned
 
-    with graphql_core_fields() as resolved:
+    with graphql_core_fields() as resolved, executors_built() as built:
         data = await api.ok(shape.app, used, token)
 
     assert resolved == []
+    assert built == []  # its executor copied from the operation's (graph/execution.py)
     assert plan.stats.planned == planned + 1
     assert data == expected
     with without_plans(), graphql_core_fields() as resolved:

@@ -109,6 +109,43 @@ async def test_coerced_variables_of_an_executor() -> None:
     )
 
 
+async def test_an_executor_copied_from_its_operations_template() -> None:
+    """graph/execution.py copies an operation's executor instead of building one per
+    request: every attribute of graphql-core's and strawberry's executor must be known as
+    the operation's or the execution's, and a copy must execute as a built one does."""
+    schema = soundpost_schema
+    document = parse("query ($n: Int) { __typename a: __typename }")
+    template = compat.executor_template(schema, document, None, {"n": 1}, None)
+    assert template is not None
+    assert compat.copyable(template), mend(
+        "graph/compat.py _PER_OPERATION/_PER_EXECUTION (an executor attribute was added)"
+    )
+    helpers: list[Any] = []
+
+    def bind(executor: Any) -> str:
+        helpers.append(executor)
+        return "helpers"
+
+    copies = [compat.executor_from(template, ctx, {"n": ctx}, {"e": ctx}, bind) for ctx in (2, 3)]
+    for ctx, copy in zip((2, 3), copies, strict=True):
+        assert (copy.context_value, copy.operation_extensions, copy.async_helpers) == (
+            ctx,
+            {"e": ctx},
+            "helpers",
+        )
+        assert compat.coerced_variables(copy) == {"n": ctx}
+        assert copy.collected_errors is not template.collected_errors
+        assert copy.pending_incremental_futures is not template.pending_incremental_futures
+        result = compat.Executor.execute_operation(copy)
+        if compat.is_awaitable(result):
+            result = await result
+        assert (result.data, result.errors) == ({"__typename": "Query", "a": "Query"}, None)
+    assert helpers == copies
+    # variables that do not coerce: no copy (graphql-core's build words the errors)
+    assert compat.executor_from(template, None, {"n": "x"}, None, bind) is None
+    assert compat.executor_template(schema, document, None, {"n": "x"}, None) is None
+
+
 @strawberry.type
 class Item:
     name: str
