@@ -78,20 +78,26 @@ class Direct:
             cost = operation_cost(self.core, document, prepared.name, variables)
         if cost > self.config.max_query_cost:
             return None
-        ec = _Operation(
-            query=query,
-            schema=self.schema,
-            allowed_operations=allowed,
-            context=context,
-            root_value=None,
-            variables=variables,
-            provided_operation_name=operation_name,
-            operation_extensions=extensions,
-        )
-        ec.graphql_document = document
-        # what the cached properties would work out again from the document
-        ec.__dict__["operation_name"] = prepared.name
-        ec.__dict__["operation_type"] = prepared.operation_type
+
+        def execution_context() -> ExecutionContext:
+            """Strawberry's record of the operation, for what reads one (its errors'
+            processing, graphql-core's execution as strawberry calls it): made when needed."""
+            ec = _Operation(
+                query=query,
+                schema=self.schema,
+                allowed_operations=allowed,
+                context=context,
+                root_value=None,
+                variables=variables,
+                provided_operation_name=operation_name,
+                operation_extensions=extensions,
+            )
+            ec.graphql_document = document
+            # what the cached properties would work out again from the document
+            ec.__dict__["operation_name"] = prepared.name
+            ec.__dict__["operation_type"] = prepared.operation_type
+            return ec
+
         # From here on as strawberry: Budgets.on_operation, Limits.on_execute (the cost on
         # the context), Budgets.on_execute (the charge), then graphql-core's execution.
         context.budget = None
@@ -103,14 +109,15 @@ class Direct:
             if executor is not None:
                 result = executor.execute_operation()
             else:
-                result = self.run(ec, self.middleware)
+                result = self.run(execution_context(), self.middleware)
             if compat.is_awaitable(result):
                 result = await result
         except Exception as error:  # as strawberry's execute: a result of this one error
-            return self._failed(ec, compat.coerced_error(error))
+            return self._failed(execution_context(), compat.coerced_error(error))
         errors = result.errors
         if errors:
-            self.schema.process_errors(errors, ec)  # logs the unexpected, with their trace
+            # logs the unexpected, with their trace
+            self.schema.process_errors(errors, execution_context())
             hide = hides_suggestions(context.settings)
             errors = [shape_error(error, hide_suggestions=hide) for error in errors]
         return ExecutionResult(

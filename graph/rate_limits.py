@@ -16,10 +16,9 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import DocumentNode, GraphQLError
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -44,9 +43,9 @@ REDIS_TIMEOUT_SECONDS = 0.5
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """The state of one budget after a request was charged to it."""
+class Verdict(NamedTuple):
+    """The state of one budget after a request was charged to it (a tuple, as
+    graph/windows.py's `Charged`: made on every request)."""
 
     allowed: bool
     limit: int
@@ -58,6 +57,19 @@ class Verdict:
         if self.reset_at is None:
             return 0
         return max(1, math.ceil(self.reset_at - time.time()))
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """`headers()` as a response's raw headers."""
+        if self.remaining is None or self.reset_at is None:
+            return []
+        raw = [
+            (b"x-ratelimit-limit", b"%d" % self.limit),
+            (b"x-ratelimit-remaining", b"%d" % self.remaining),
+            (b"x-ratelimit-reset", b"%d" % math.ceil(self.reset_at)),
+        ]
+        if not self.allowed:
+            raw.append((b"retry-after", b"%d" % self.retry_after))
+        return raw
 
     def headers(self) -> dict[str, str]:
         if self.remaining is None or self.reset_at is None:
@@ -124,7 +136,7 @@ class RateLimits:
         key = self.key_for(item, *identifiers)
         if self.storage is None:
             charged = self.windows.charge(key, cost, item.amount, item.get_expiry())
-            remaining = max(0, item.amount - charged.count)
+            remaining = max(0, item.amount - charged.total)
             return Verdict(charged.allowed, item.amount, remaining, charged.reset_at)
         if time.monotonic() < self._down_until:
             return Verdict(True, item.amount, None, None)
@@ -294,18 +306,16 @@ def _iso_second(epoch: int) -> str:
 def _set_headers(context: Context, verdict: Verdict) -> None:
     response = context.response
     if isinstance(response, Response):  # not a websocket
-        set_raw_headers(response.raw_headers, verdict.headers())
+        set_raw_headers(response.raw_headers, verdict.raw_headers())
 
 
-def set_raw_headers(raw: list[tuple[bytes, bytes]], headers: dict[str, str]) -> None:
+def set_raw_headers(raw: list[tuple[bytes, bytes]], headers: list[tuple[bytes, bytes]]) -> None:
     """`MutableHeaders.update` on a response's raw headers, without its scans per header:
     a name set already takes the new value at its first place (its others dropped), a new
     one is appended."""
     if not headers:
         return
-    new = {
-        name.lower().encode("latin-1"): value.encode("latin-1") for name, value in headers.items()
-    }
+    new = dict(headers)
     if not any(name in new for name, _ in raw):  # the usual case: none set yet
         raw.extend(new.items())
         return

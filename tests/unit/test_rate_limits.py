@@ -3,12 +3,14 @@ unreachable (graph/rate_limits.py, RateLimits)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
+from starlette.responses import Response
 
 from graph import windows
-from graph.rate_limits import RateLimits
+from graph.rate_limits import RateLimits, Verdict, set_raw_headers
 from server.settings import Settings
 
 
@@ -96,3 +98,34 @@ async def test_without_redis_the_budgets_are_counted_in_this_process() -> None:
     assert (refused.allowed, refused.remaining) == (False, 0)
     assert refused.reset_at == first.reset_at
     assert (other.allowed, other.remaining) == (True, 4)
+
+
+@pytest.mark.parametrize(
+    "verdict",
+    [
+        Verdict(True, 100, 93, 1_700_000_000.2),
+        Verdict(False, 100, 0, time.time() + 41.5),
+        Verdict(True, 100, None, None),  # the store unreachable: no headers
+    ],
+)
+def test_a_verdicts_headers_set_as_starlettes_update_sets_them(verdict: Verdict) -> None:
+    ours, theirs = Response(), Response()
+    for response in (ours, theirs):
+        response.headers["X-RateLimit-Remaining"] = "stale"  # set by an earlier charge
+        response.headers.append("x-ratelimit-remaining", "stale too")
+        response.headers["Content-Type"] = "application/json"
+    set_raw_headers(ours.raw_headers, verdict.raw_headers())
+    theirs.headers.update(verdict.headers())
+    assert ours.raw_headers == theirs.raw_headers
+    fresh_ours, fresh_theirs = Response(), Response()
+    set_raw_headers(fresh_ours.raw_headers, verdict.raw_headers())
+    fresh_theirs.headers.update(verdict.headers())
+    assert fresh_ours.raw_headers == fresh_theirs.raw_headers
+
+
+def test_a_budgets_key_is_the_one_limits_makes() -> None:
+    budgets = RateLimits(Settings())
+    items = [budgets.account, budgets.anonymous, budgets.sign_up, budgets.log_in_ip]
+    for item in items:
+        for identifiers in [("account", "12"), ("ip", "2001:db8::1"), ("log_in", "ab" * 16)]:
+            assert budgets.key_for(item, *identifiers) == item.key_for(budgets.prefix, *identifiers)
