@@ -63,10 +63,19 @@ def serve(settings: Settings, app: ASGIApp | None = None) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        access_log=logs_requests(settings.log_level),
         **WEBSOCKETS,
         # uvicorn's default is 16 MiB per message; the app checks the same limit itself.
         ws_max_size=settings.ws_max_message_bytes,
     )
+
+
+def logs_requests(log_level: str) -> bool:
+    """Whether uvicorn's access log is on: at the levels that show its lines (INFO and
+    below). Above them uvicorn would still format each line's client and path, then drop
+    it (a few microseconds of every request)."""
+    level = logging.getLevelName(log_level.upper())
+    return not isinstance(level, int) or level <= logging.INFO  # unknown: uvicorn refuses it
 
 
 def tune_gc() -> None:
