@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
 from graph.rate_limits import RATE_LIMIT_HEADERS
@@ -21,7 +23,7 @@ from server.http.body_limit import BodySizeLimit
 from server.http.export import export_routes
 from server.http.graphiql import graphiql_asset_routes
 from server.http.health import healthz, readyz
-from server.http.lean import LeanGraphQL
+from server.http.lean import Front, LeanGraphQL
 from server.http.media import media_routes
 from server.http.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
@@ -32,6 +34,20 @@ from server.view import SoundpostGraphQL
 from subscriptions.hub import Hub
 
 MULTIPART_MARGIN = 64 * 1024
+
+
+class App(Starlette):
+    """Starlette, with the lean path before its stack when there is one there
+    (server/http/lean.py `Front`)."""
+
+    front: Front | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # a coroutine function, as uvicorn tells ASGI 3 apps by their __call__
+        if self.front is not None:
+            await self.front(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -82,9 +98,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # photos stored on local disk are served by the app; an S3 bucket serves its own
         *(media_routes(media.directory) if isinstance(media, FileStore) else []),
     ]
-    middleware = [
-        Middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production"),
-    ]
+    hsts = settings.environment == "production"
+    # a photo's bytes, and the operation and map parts around them
+    max_multipart_bytes = settings.media_max_bytes + MULTIPART_MARGIN
+    middleware = [Middleware(SecurityHeadersMiddleware, hsts=hsts)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -96,19 +113,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=600,
             )
         )
-    middleware.append(
-        Middleware(
-            BodySizeLimit,
-            max_bytes=settings.max_body_bytes,
-            # a photo's bytes, and the operation and map parts around them
-            max_multipart_bytes=settings.media_max_bytes + MULTIPART_MARGIN,
-        )
-    )
-    if settings.lean_http:
+    limit = {"max_bytes": settings.max_body_bytes, "max_multipart_bytes": max_multipart_bytes}
+    middleware.append(Middleware(BodySizeLimit, **limit))
+    if settings.lean_http and settings.cors_origins:
         # innermost: a JSON POST to /graphql skips the router and strawberry's request
         # handling, not the wrappers above (server/http/lean.py)
         middleware.append(Middleware(LeanGraphQL, view=view))
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = App(routes=routes, middleware=middleware, lifespan=lifespan)
+    if settings.lean_http and not settings.cors_origins:
+        # before the whole stack, its headers and limit applied in line (server/http/lean.py)
+        app.front = Front(
+            partial(Starlette.__call__, app),
+            view=view,
+            headers=SecurityHeadersMiddleware(app, hsts=hsts),
+            limit=BodySizeLimit(app, **limit),
+        )
     app.state.settings = settings
     app.state.rate_limits = view.rate_limits
     app.state.sharing = view.sharing

@@ -31,13 +31,18 @@ class BodySizeLimit:
             return self.app(scope, receive, send)
         return self._http(scope, receive, send)
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def limit_of(self, scope: Scope) -> tuple[int, bool]:
+        """The request's limit, and whether its Content-Length is over it already."""
         headers = dict(scope["headers"])
         multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
         limit = self.max_multipart_bytes if multipart else self.max_bytes
         declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > limit:
-            await self._refuse(send, limit)
+        return limit, declared.isdigit() and int(declared) > limit
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit, too_large = self.limit_of(scope)
+        if too_large:
+            await self.refuse(send, limit)
             return
         received = 0
         started = False
@@ -61,12 +66,12 @@ class BodySizeLimit:
         except _TooLarge:
             if started:
                 raise
-            await self._refuse(send, limit)
+            await self.refuse(send, limit)
         except ClientDisconnect:
             if started:
                 raise
 
-    async def _refuse(self, send: Send, limit: int) -> None:
+    async def refuse(self, send: Send, limit: int) -> None:
         body = orjson.dumps(
             {
                 "errors": [

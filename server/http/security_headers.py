@@ -65,12 +65,12 @@ class SecurityHeadersMiddleware:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                self._add(message)
+                self.add(message)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
-    def _add(self, message: Message) -> None:
+    def add(self, message: Message) -> None:
         """Our headers the response does not have, appended in order (one pass over the
         response's raw headers, names and values encoded once: what
         `MutableHeaders.setdefault` does per header, a few microseconds cheaper on every
