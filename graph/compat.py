@@ -258,6 +258,8 @@ _PER_EXECUTION = {
     "_initial_execution_plans": _RefMap,
     "_deferred_execution_plans": _RefMap,
 }
+_FRESH_NONE = {name: None for name, make in _PER_EXECUTION.items() if make is None}
+_FRESH_MADE = [(name, make) for name, make in _PER_EXECUTION.items() if make is not None]
 # ... and the operation's, shared by every copy
 _PER_OPERATION = frozenset(
     {
@@ -333,12 +335,13 @@ def executor_from(
     else:
         coerced = template.variable_values  # no definitions: none coerced, for any input
     executor = object.__new__(type(template))
-    state = executor.__dict__
-    state.update(template.__dict__)
-    for name, make in _PER_EXECUTION.items():
-        state[name] = make() if make is not None else None
-    state["context_value"] = context
-    state["variable_values"] = coerced
-    state["operation_extensions"] = extensions
-    state["async_helpers"] = helpers(executor)
+    executor.__dict__ = {
+        **template.__dict__,
+        **_FRESH_NONE,
+        **{name: make() for name, make in _FRESH_MADE},
+        "context_value": context,
+        "variable_values": coerced,
+        "operation_extensions": extensions,
+    }
+    executor.async_helpers = helpers(executor)
     return executor

@@ -211,8 +211,9 @@ async def charge(
     rate_limits = context.rate_limits
     if rate_limits is None:
         return
-    client = context.request.client
-    ip = client.host if client else "unknown"
+    # the scope's (host, port), as `request.client` reads it without making an Address
+    client = context.request.scope.get("client")
+    ip = client[0] if client else "unknown"
     if mutation:
         await _charge_attempts(rate_limits, context, operation, ip)
     viewer = context.viewer

@@ -45,6 +45,7 @@ class App(Starlette):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # a coroutine function, as uvicorn tells ASGI 3 apps by their __call__
         if self.front is not None:
+            scope["app"] = self  # as Starlette's own __call__ (`request.url_for` reads it)
             await self.front(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
