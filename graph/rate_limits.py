@@ -314,10 +314,11 @@ def set_raw_headers(raw: list[tuple[bytes, bytes]], headers: list[tuple[bytes, b
     """`MutableHeaders.update` on a response's raw headers, without its scans per header:
     a name set already takes the new value at its first place (its others dropped), a new
     one is appended."""
-    if not headers:
+    if not raw:  # the usual case: a fresh response
+        raw.extend(headers)
         return
     new = dict(headers)
-    if not any(name in new for name, _ in raw):  # the usual case: none set yet
+    if not any(name in new for name, _ in raw):
         raw.extend(new.items())
         return
     kept, placed = [], set()

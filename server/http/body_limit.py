@@ -33,10 +33,14 @@ class BodySizeLimit:
 
     def limit_of(self, scope: Scope) -> tuple[int, bool]:
         """The request's limit, and whether its Content-Length is over it already."""
-        headers = dict(scope["headers"])
-        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
+        content_type = declared = b""
+        for name, value in scope["headers"]:  # the last of each, as dict() would keep
+            if name == b"content-type":
+                content_type = value
+            elif name == b"content-length":
+                declared = value
+        multipart = content_type.lower().startswith(b"multipart/")
         limit = self.max_multipart_bytes if multipart else self.max_bytes
-        declared = headers.get(b"content-length", b"")
         return limit, declared.isdigit() and int(declared) > limit
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
