@@ -240,26 +240,28 @@ def coerced_error(error: Exception) -> Any:
 # otherwise does. A copy shares the operation's attributes and gets fresh ones of these,
 # the state of one execution (graphql-core 3.3's `Executor.__init__` and
 # `IncrementalExecutor.__init__`, strawberry's; `async_helpers` is bound by the caller).
-_PER_EXECUTION = {
-    "context_value": None,
-    "variable_values": None,
-    "operation_extensions": None,
-    "async_helpers": None,
-    "collected_errors": _CollectedErrors,
-    "pending_incremental_futures": set,
-    "background_futures": set,
-    "async_work_finished_hook_task": None,
-    "_relevant_sub_fields": dict,
-    "_stream_usages": _RefMap,
-    "defer_usage_set": None,
-    "groups": list,
-    "tasks": list,
-    "streams": list,
-    "_initial_execution_plans": _RefMap,
-    "_deferred_execution_plans": _RefMap,
-}
-_FRESH_NONE = {name: None for name, make in _PER_EXECUTION.items() if make is None}
-_FRESH_MADE = [(name, make) for name, make in _PER_EXECUTION.items() if make is not None]
+def _fresh_state() -> dict[str, Any]:
+    return {
+        "async_helpers": None,  # bound by the caller
+        "collected_errors": _CollectedErrors(),
+        "pending_incremental_futures": set(),
+        "background_futures": set(),
+        "async_work_finished_hook_task": None,
+        "_relevant_sub_fields": {},
+        "_stream_usages": _RefMap(),
+        "defer_usage_set": None,
+        "groups": [],
+        "tasks": [],
+        "streams": [],
+        "_initial_execution_plans": _RefMap(),
+        "_deferred_execution_plans": _RefMap(),
+    }
+
+
+# one execution's own, beside the state: what `executor_from` is given
+_PER_EXECUTION = frozenset(
+    {"context_value", "variable_values", "operation_extensions", *_fresh_state()}
+)
 # ... and the operation's, shared by every copy
 _PER_OPERATION = frozenset(
     {
@@ -307,7 +309,7 @@ def copyable(executor: Any) -> bool:
     """Whether `executor_from` knows every attribute of the executor (an upgrade that adds
     one makes every operation build its executor again, and tests/unit/test_compat.py
     fail)."""
-    return set(vars(executor)) == _PER_OPERATION | _PER_EXECUTION.keys()
+    return set(vars(executor)) == _PER_OPERATION | _PER_EXECUTION
 
 
 def executor_from(
@@ -337,8 +339,7 @@ def executor_from(
     executor = object.__new__(type(template))
     executor.__dict__ = {
         **template.__dict__,
-        **_FRESH_NONE,
-        **{name: make() for name, make in _FRESH_MADE},
+        **_fresh_state(),
         "context_value": context,
         "variable_values": coerced,
         "operation_extensions": extensions,

@@ -14,6 +14,7 @@ from graph.config import Config
 from graph.context import Context
 from graph.loaders import Loaders
 from resolvers import tokens
+from server.http.headers import first_header
 from subscriptions.hub import Hub
 
 
@@ -41,7 +42,7 @@ async def http_context(
 ) -> Context:
     """The context of one HTTP request: its viewer, from the token a moment ago when the
     same token was used then."""
-    token = bearer_token(request.headers.get("authorization"))
+    token = bearer_token(first_header(request.scope, b"authorization"))
     generation = token_generation(hub)
     viewer = tokens.cached_viewer(token, generation) if token and generation else None
     cached = viewer is not None

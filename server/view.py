@@ -36,6 +36,7 @@ from server import auth
 from server.database import DATABASE_DOWN
 from server.http import accept
 from server.http.graphiql import graphiql_html
+from server.http.headers import first_header
 from server.http.persisted import PersistedQueries, Refusal
 from server.settings import Settings
 from server.ws.heartbeat import Heartbeat
@@ -157,7 +158,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         """The response's headers and status as the request builds them, and the media
         type it will have (server/http/accept.py)."""
-        sub_response = SubResponse(accept.preferred(request.headers.get("accept")))
+        sub_response = SubResponse(accept.preferred(first_header(request.scope, b"accept")))
         request.state.sub_response = sub_response
         return sub_response
 
@@ -222,7 +223,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         HTTPException is raised as `run` raises it."""
         # `get_sub_response`, without its note on the request (`request.state` makes an
         # object per request): the result is shaped here
-        sub_response = SubResponse(accept.preferred(request.headers.get("accept")))
+        sub_response = SubResponse(accept.preferred(first_header(request.scope, b"accept")))
         context = await self.get_context(request, sub_response)
         result = await self.execute_request("POST", request_data, context, direct=True)
         body = self.encode_json(await self.shaped(result, sub_response))

@@ -197,7 +197,7 @@ def _operation(body: bytes) -> GraphQLRequestData | None:
         or not isinstance(extensions, dict | None)
     ):
         return None
-    if _has_huge_float(variables) or _has_huge_float(extensions):
+    if (variables and _has_huge_float(variables)) or (extensions and _has_huge_float(extensions)):
         return None
     return GraphQLRequestData(
         query=query, variables=variables, operation_name=name, extensions=extensions
