@@ -16,6 +16,7 @@ import hashlib
 import os
 import re
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -74,6 +75,13 @@ def check_key(key: str) -> str:
     if not is_key(key):
         raise ValueError(f"not a media key (<sha256 hex>.jpg or .webp): {key!r}")
     return key
+
+
+@lru_cache(maxsize=4096)
+def checked_key(key: str) -> str:
+    """`check_key`, remembered for the keys seen lately: a page of moments asks the URL of
+    each photo and avatar (~40 a profile page), the same keys page after page."""
+    return check_key(key)
 
 
 def content_type(key: str) -> str:
@@ -151,7 +159,7 @@ class FileStore:
         return sorted(name for name in names if is_key(name))
 
     def url(self, key: str) -> str:
-        return self.public_prefix + check_key(key)
+        return self.public_prefix + checked_key(key)
 
 
 # --- an S3 bucket ------------------------------------------------------------------------
@@ -268,7 +276,7 @@ class S3Store:
         return sorted(key for key in found if is_key(key))
 
     def url(self, key: str) -> str:
-        return self.public_url + check_key(key)
+        return self.public_url + checked_key(key)
 
     def close(self) -> None:
         self.client.close()
