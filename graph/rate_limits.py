@@ -133,11 +133,9 @@ class RateLimits:
 
     async def charge(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> Verdict:
         """Deduct `cost` unless that would exceed the budget (then nothing is deducted)."""
-        key = self.key_for(item, *identifiers)
         if self.storage is None:
-            charged = self.windows.charge(key, cost, item.amount, item.get_expiry())
-            remaining = max(0, item.amount - charged.total)
-            return Verdict(charged.allowed, item.amount, remaining, charged.reset_at)
+            return self.charge_here(item, *identifiers, cost=cost)
+        key = self.key_for(item, *identifiers)
         if time.monotonic() < self._down_until:
             return Verdict(True, item.amount, None, None)
         # A fixed window as the limiter's test, hit and get_window_stats count it, in three
@@ -154,6 +152,13 @@ class RateLimits:
             log.warning("rate limits not enforced: the store is unreachable (%r)", error)
             return Verdict(True, item.amount, None, None)
         return Verdict(allowed, item.amount, max(0, item.amount - count), reset_at)
+
+    def charge_here(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> Verdict:
+        """`charge` when this process counts the budgets (no store: no await)."""
+        key = self.key_for(item, *identifiers)
+        charged = self.windows.charge(key, cost, item.amount, item.get_expiry())
+        remaining = max(0, item.amount - charged.total)
+        return Verdict(charged.allowed, item.amount, remaining, charged.reset_at)
 
     async def close(self) -> None:
         bridge = getattr(self.storage, "bridge", None)
@@ -218,7 +223,10 @@ async def charge(
         await _charge_attempts(rate_limits, context, operation, ip)
     viewer = context.viewer
     budget, kind, who = rate_limits.cost_budget(viewer.id if viewer else None, ip)
-    verdict = await rate_limits.charge(budget, kind, who, cost=cost)
+    if rate_limits.storage is None:  # counted here: no coroutine to await
+        verdict = rate_limits.charge_here(budget, kind, who, cost=cost)
+    else:
+        verdict = await rate_limits.charge(budget, kind, who, cost=cost)
     context.cost, context.budget = cost, verdict
     _set_headers(context, verdict)
     if not verdict.allowed:

@@ -101,26 +101,21 @@ class Front(LeanGraphQL):
         self.limit = limit
 
     async def _post(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = self.headers
         limit, too_large = self.limit.limit_of(scope)
-        started = False
-
-        async def secured(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                headers.add(message)
-                started = True
-            await send(message)
-
         if too_large:
-            await self.limit.refuse(secured, limit)
+            await self.limit.refuse(self._secured(send), limit)
             return
         try:
-            body = await _read_body(receive, limit)
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                whole: bytes = message.get("body", b"")  # all at once: the usual case
+                body = whole if len(whole) <= limit else None
+            else:
+                body = await _read_body(receive, limit, first=message)
         except ClientDisconnect:  # gone before its body was in: nobody to answer
             return
         if body is None:
-            await self.limit.refuse(secured, limit)
+            await self.limit.refuse(self._secured(send), limit)
             return
         replay = _replaying(body, receive)
         request_data = _operation(body)
@@ -128,11 +123,28 @@ class Front(LeanGraphQL):
             await self.app(scope, replay, send)
             return
         try:
-            await self._answer(scope, replay, secured, request_data)
+            answer = await self.view.respond_json(Request(scope, replay), request_data)
+        except HTTPException as error:  # as strawberry's GraphQL.__call__ answers it
+            refusal = PlainTextResponse(error.reason, status_code=error.status_code)
+            await refusal(scope, replay, self._secured(send))
+            return
         except Exception:  # as Starlette's ServerErrorMiddleware (outside the headers) does
-            if not started:
-                await SERVER_ERROR(scope, replay, send)
+            await SERVER_ERROR(scope, replay, send)
             raise
+        start = {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
+        self.headers.add(start)
+        await send(start)
+        await send({"type": "http.response.body", "body": answer.body})
+
+    def _secured(self, send: Send) -> Send:
+        """`send` with the security headers added to a response's start."""
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.headers.add(message)
+            await send(message)
+
+        return secured
 
 
 def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
@@ -144,13 +156,16 @@ def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
-async def _read_body(receive: Receive, limit: int | None = None) -> bytes | None:
-    """The whole body, as Starlette's `Request.body` reads it; None once it grows past
-    `limit` (as BodySizeLimit counts it)."""
+async def _read_body(
+    receive: Receive, limit: int | None = None, first: Message | None = None
+) -> bytes | None:
+    """The whole body, as Starlette's `Request.body` reads it (from `first` on, when the
+    first message was received already); None once it grows past `limit` (as BodySizeLimit
+    counts it)."""
     chunks = []
     received = 0
     while True:
-        message = await receive()
+        message, first = (first, None) if first is not None else (await receive(), None)
         if message["type"] == "http.disconnect":
             raise ClientDisconnect()
         chunk = message.get("body", b"")
