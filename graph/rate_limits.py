@@ -59,7 +59,7 @@ class Verdict(NamedTuple):
         return max(1, math.ceil(self.reset_at - time.time()))
 
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
-        """`headers()` as a response's raw headers."""
+        """`headers()` as a response's raw headers (names in lower case)."""
         if self.remaining is None or self.reset_at is None:
             return []
         raw = [
@@ -72,16 +72,9 @@ class Verdict(NamedTuple):
         return raw
 
     def headers(self) -> dict[str, str]:
-        if self.remaining is None or self.reset_at is None:
-            return {}
-        headers = {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(math.ceil(self.reset_at)),
-        }
-        if not self.allowed:
-            headers["Retry-After"] = str(self.retry_after)
-        return headers
+        """The X-RateLimit-* headers (and Retry-After when refused); none when the store was
+        unreachable."""
+        return {name.decode(): value.decode() for name, value in self.raw_headers()}
 
 
 def storage_for(settings: Config) -> Storage | None:
@@ -326,9 +319,6 @@ def set_raw_headers(raw: list[tuple[bytes, bytes]], headers: list[tuple[bytes, b
         raw.extend(headers)
         return
     new = dict(headers)
-    if not any(name in new for name, _ in raw):
-        raw.extend(new.items())
-        return
     kept, placed = [], set()
     for name, value in raw:
         if name not in new:

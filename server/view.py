@@ -158,7 +158,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         """The response's headers and status as the request builds them, and the media
         type it will have (server/http/accept.py)."""
-        sub_response = SubResponse(accept.preferred(first_header(request.scope, b"accept")))
+        sub_response = SubResponse.of(request)
         request.state.sub_response = sub_response
         return sub_response
 
@@ -223,7 +223,7 @@ class SoundpostGraphQL(GraphQL[Context, None]):
         HTTPException is raised as `run` raises it."""
         # `get_sub_response`, without its note on the request (`request.state` makes an
         # object per request): the result is shaped here
-        sub_response = SubResponse(accept.preferred(first_header(request.scope, b"accept")))
+        sub_response = SubResponse.of(request)
         context = await self.get_context(request, sub_response)
         result = await self.execute_request("POST", request_data, context, direct=True)
         body = self.encode_json(await self.shaped(result, sub_response))
@@ -290,6 +290,11 @@ class SubResponse(Response):
         self.body = b""
         self.raw_headers = []
         self.media_type = media_type
+
+    @classmethod
+    def of(cls, request: Request | WebSocket) -> SubResponse:
+        """A request's: of the JSON media type it prefers (server/http/accept.py)."""
+        return cls(accept.preferred(first_header(request.scope, b"accept")))
 
 
 @lru_cache(maxsize=8)

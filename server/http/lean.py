@@ -46,6 +46,9 @@ class LeanGraphQL:
         self.app = app
         self.view = view
         self.path = path
+        # set by `Front`, before the wrappers and Starlette's error middleware: the security
+        # headers are added here, and an unexpected error answered here
+        self.headers: SecurityHeadersMiddleware | None = None
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         # Not a coroutine itself, as SecurityHeadersMiddleware's: websockets pass straight on.
@@ -62,26 +65,44 @@ class LeanGraphQL:
     async def _post(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await _read_body(receive)
         assert body is not None  # no limit to grow past
+        await self._answer(scope, receive, send, body)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, body: bytes) -> None:
+        """The answer to a body read whole."""
         replay = _replaying(body, receive)
         request_data = _operation(body)
         if request_data is None:  # strawberry's view decides (and words its refusal)
             await self.app(scope, replay, send)
             return
-        await self._answer(scope, replay, send, request_data)
-
-    async def _answer(
-        self, scope: Scope, replay: Receive, send: Send, request_data: GraphQLRequestData
-    ) -> None:
         try:
             answer = await self.view.respond_json(Request(scope, replay), request_data)
         except HTTPException as error:  # as strawberry's GraphQL.__call__ answers it
             refusal = PlainTextResponse(error.reason, status_code=error.status_code)
-            await refusal(scope, replay, send)
+            await refusal(scope, replay, self._secured(send))
             return
-        await send(
-            {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
-        )
+        except Exception:  # in front: as Starlette's ServerErrorMiddleware (outside the
+            if self.headers is not None:  # headers) answers it, then the server logs it
+                await SERVER_ERROR(scope, replay, send)
+            raise
+        start = {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
+        if self.headers is not None:
+            self.headers.add(start)
+        await send(start)
         await send({"type": "http.response.body", "body": answer.body})
+
+    def _secured(self, send: Send) -> Send:
+        """`send` with the security headers added to a response's start (as it is, when the
+        wrappers around add them)."""
+        headers = self.headers
+        if headers is None:
+            return send
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers.add(message)
+            await send(message)
+
+        return secured
 
 
 class Front(LeanGraphQL):
@@ -117,34 +138,7 @@ class Front(LeanGraphQL):
         if body is None:
             await self.limit.refuse(self._secured(send), limit)
             return
-        replay = _replaying(body, receive)
-        request_data = _operation(body)
-        if request_data is None:
-            await self.app(scope, replay, send)
-            return
-        try:
-            answer = await self.view.respond_json(Request(scope, replay), request_data)
-        except HTTPException as error:  # as strawberry's GraphQL.__call__ answers it
-            refusal = PlainTextResponse(error.reason, status_code=error.status_code)
-            await refusal(scope, replay, self._secured(send))
-            return
-        except Exception:  # as Starlette's ServerErrorMiddleware (outside the headers) does
-            await SERVER_ERROR(scope, replay, send)
-            raise
-        start = {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
-        self.headers.add(start)
-        await send(start)
-        await send({"type": "http.response.body", "body": answer.body})
-
-    def _secured(self, send: Send) -> Send:
-        """`send` with the security headers added to a response's start."""
-
-        async def secured(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self.headers.add(message)
-            await send(message)
-
-        return secured
+        await self._answer(scope, receive, send, body)
 
 
 def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
